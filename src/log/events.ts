@@ -1,0 +1,234 @@
+/**
+ * Every event Flux writes to `.work/events.jsonl`, as zod schemas.
+ *
+ * Each line is one event: `{v, seq, at, type, ...payload}`. `v` is the schema
+ * version of that event type. A new version of an event type gets a new
+ * schema here plus an upgrade in `upgrade.ts`, so logs written by older Flux
+ * versions keep loading (docs/event-log.md lists them all).
+ */
+import { z } from 'zod';
+
+/** Stage ids end up in branch names, paths and tmux session names. */
+export const STAGE_ID_PATTERN = /^[a-z0-9_][a-z0-9._-]*$/;
+export const STAGE_ID_MAX_LENGTH = 64;
+
+const stageId = z.string().min(1);
+const sessionId = z.string().min(1);
+
+export const stageDefSchema = z.object({
+  id: stageId,
+  name: z.string(),
+  description: z.string(),
+  dependencies: z.array(stageId),
+  parallel_group: z.string().optional(),
+  acceptance: z.array(z.string()),
+  files: z.array(z.string()),
+  gate: z.enum(['human', 'auto']),
+});
+
+export const planSnapshotSchema = z.object({
+  path: z.string(),
+  title: z.string(),
+  version: z.literal(1),
+  stages: z.array(stageDefSchema),
+  hash: z.string(),
+});
+
+const envelope = {
+  v: z.literal(1),
+  seq: z.number().int().positive(),
+  /** ISO-8601 UTC time of the append. */
+  at: z.string(),
+};
+
+function event<T extends string, S extends z.ZodRawShape>(type: T, shape: S) {
+  return z.object({ ...envelope, type: z.literal(type), ...shape });
+}
+
+// ---- plan ---------------------------------------------------------------
+
+export const planInitialized = event('plan.initialized', {
+  plan: planSnapshotSchema,
+  /** The branch stages fork from and merge into; null when HEAD was detached or not in git. */
+  base_branch: z.string().nullable(),
+});
+
+/** `flux init --force` with a changed plan. Stage ids are listed for the record. */
+export const planUpdated = event('plan.updated', {
+  plan: planSnapshotSchema,
+  added: z.array(stageId),
+  removed: z.array(stageId),
+  changed: z.array(stageId),
+});
+
+// ---- stage lifecycle ----------------------------------------------------
+
+/** Every dependency is merged (or there are none). */
+export const stageReady = event('stage.ready', { stage: stageId });
+
+/** A session was assigned to the stage. */
+export const stageStarted = event('stage.started', {
+  stage: stageId,
+  session: sessionId,
+});
+
+/** The agent wrote a handoff and asked to continue in a fresh session. */
+export const stageHandoffRequested = event('stage.handoff_requested', {
+  stage: stageId,
+  session: sessionId.optional(),
+  /** Path of the handoff document, relative to `.work/`. */
+  handoff: z.string(),
+});
+
+export const acceptanceResultSchema = z.object({
+  command: z.string(),
+  exit_code: z.number().int().nullable(),
+  timed_out: z.boolean(),
+  duration_ms: z.number().nonnegative(),
+  /** The last lines of combined output, for the agent to read. */
+  output_tail: z.string(),
+});
+
+/** `flux done` ran the acceptance commands and some failed; the stage keeps running. */
+export const stageAcceptanceFailed = event('stage.acceptance_failed', {
+  stage: stageId,
+  results: z.array(acceptanceResultSchema),
+});
+
+/** Acceptance passed (or, `forced`, a person said so with `flux stage <id> complete`). */
+export const stageCompleted = event('stage.completed', {
+  stage: stageId,
+  forced: z.boolean(),
+  results: z.array(acceptanceResultSchema).optional(),
+});
+
+export const stageVerified = event('stage.verified', {
+  stage: stageId,
+  by: z.enum(['human', 'auto']),
+});
+
+export const stageRejected = event('stage.rejected', {
+  stage: stageId,
+  reason: z.string(),
+});
+
+export const stageMerged = event('stage.merged', {
+  stage: stageId,
+  /** The merge commit on the base branch; null when recorded by a forced transition. */
+  commit: z.string().nullable(),
+});
+
+/** A merge was attempted and did not happen (conflict, dirty tree); the stage stays verified. */
+export const stageMergeFailed = event('stage.merge_failed', {
+  stage: stageId,
+  reason: z.string(),
+  conflicts: z.array(z.string()),
+});
+
+export const stageFailed = event('stage.failed', {
+  stage: stageId,
+  reason: z.string(),
+});
+
+export const stageBlocked = event('stage.blocked', {
+  stage: stageId,
+  reason: z.string(),
+});
+
+/** Back to pending (a `stage.ready` follows when its dependencies are merged). */
+export const stageReset = event('stage.reset', {
+  stage: stageId,
+  reason: z.string().optional(),
+});
+
+// ---- session lifecycle --------------------------------------------------
+
+export const sessionStarted = event('session.started', {
+  session: sessionId,
+  stage: stageId,
+  /** `claude`, `sim` or the name of a command agent. */
+  agent: z.string(),
+  /** The tmux session the agent runs in. */
+  tmux: z.string(),
+  /** The agent's own session id when Flux chose it (claude `--session-id`). */
+  agent_session_id: z.string().optional(),
+  /** The handoff this session continues from, relative to `.work/`. */
+  handoff: z.string().optional(),
+});
+
+export const sessionWorking = event('session.working', { session: sessionId });
+
+export const sessionIdle = event('session.idle', { session: sessionId });
+
+export const sessionWaitingPermission = event('session.waiting_permission', {
+  session: sessionId,
+  tool: z.string(),
+  /** A one-line summary of what the tool wants to do. */
+  detail: z.string(),
+});
+
+/** The status line reported a new context figure. */
+export const sessionContext = event('session.context', {
+  session: sessionId,
+  percent: z.number().min(0).max(100),
+});
+
+/** Flux told the agent to write a handoff (threshold reached, or auto-compaction blocked). */
+export const sessionHandingOff = event('session.handing_off', {
+  session: sessionId,
+  trigger: z.enum(['threshold', 'precompact', 'manual']),
+});
+
+export const sessionEnded = event('session.ended', {
+  session: sessionId,
+  reason: z.string(),
+});
+
+export const sessionCrashed = event('session.crashed', {
+  session: sessionId,
+  reason: z.string(),
+});
+
+export const fluxEventSchema = z.discriminatedUnion('type', [
+  planInitialized,
+  planUpdated,
+  stageReady,
+  stageStarted,
+  stageHandoffRequested,
+  stageAcceptanceFailed,
+  stageCompleted,
+  stageVerified,
+  stageRejected,
+  stageMerged,
+  stageMergeFailed,
+  stageFailed,
+  stageBlocked,
+  stageReset,
+  sessionStarted,
+  sessionWorking,
+  sessionIdle,
+  sessionWaitingPermission,
+  sessionContext,
+  sessionHandingOff,
+  sessionEnded,
+  sessionCrashed,
+]);
+
+export type FluxEvent = z.infer<typeof fluxEventSchema>;
+export type FluxEventType = FluxEvent['type'];
+export type EventOf<T extends FluxEventType> = Extract<FluxEvent, { type: T }>;
+
+/** An event before the log gives it `v`, `seq` and `at`. */
+export type NewEvent = FluxEvent extends infer E
+  ? E extends FluxEvent
+    ? Omit<E, 'v' | 'seq' | 'at'>
+    : never
+  : never;
+
+export const EVENT_TYPES: readonly FluxEventType[] = fluxEventSchema.options.map(
+  (option) => option.shape.type.value,
+);
+
+export type StageEvent = Extract<FluxEvent, { type: `stage.${string}` }>;
+export type SessionEvent = Extract<FluxEvent, { type: `session.${string}` }>;
+export type AcceptanceResult = z.infer<typeof acceptanceResultSchema>;

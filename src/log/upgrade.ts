@@ -1,0 +1,21 @@
+/**
+ * Brings an event line written by an older Flux up to the current schema
+ * before validation. Every event type is at v1 today; when a type gets a v2,
+ * its v1 → v2 step goes here and the golden logs in test/fixtures keep
+ * proving that old logs still load.
+ */
+export const CURRENT_EVENT_VERSION = 1;
+
+type Upgrade = (raw: Record<string, unknown>) => Record<string, unknown>;
+
+/** Keyed by `${type}@${fromVersion}`. */
+const upgrades: Record<string, Upgrade> = {};
+
+export function upgradeEvent(raw: Record<string, unknown>): Record<string, unknown> {
+  let current = raw;
+  for (;;) {
+    const step = upgrades[`${String(current.type)}@${String(current.v)}`];
+    if (step === undefined) return current;
+    current = step(current);
+  }
+}
