@@ -61,9 +61,13 @@ export class PlanError extends FluxError {
   readonly stage: string | undefined;
   readonly field: string | undefined;
 
-  constructor(
-    detail: { location: SourceLocation; stage?: string; field?: string; message: string; hint?: string },
-  ) {
+  constructor(detail: {
+    location: SourceLocation;
+    stage?: string;
+    field?: string;
+    message: string;
+    hint?: string;
+  }) {
     const where = [
       formatLocation(detail.location),
       detail.stage === undefined ? undefined : `stage '${detail.stage}'`,

@@ -1,0 +1,143 @@
+/**
+ * `.work/config.toml`: the user's settings. `flux init` writes it once with
+ * every setting at its default and a comment saying what it does; after that
+ * it belongs to the user and Flux only reads it.
+ */
+import { readFileSync } from 'node:fs';
+import { parse as parseToml } from 'smol-toml';
+import { z } from 'zod';
+import { ConfigError } from '../errors.js';
+
+const agentCommandSchema = z
+  .object({
+    /** argv; `{prompt}` is replaced by the stage's first prompt, `{prompt_file}` by a file holding it. */
+    command: z.array(z.string()).min(1),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    plan: z.object({ path: z.string() }).strict(),
+    run: z
+      .object({
+        base_branch: z.string().default(''),
+        max_parallel: z.number().int().min(1).max(64).default(4),
+        agent: z.string().default('claude'),
+        handoff_threshold: z.number().min(1).max(100).default(75),
+        acceptance_timeout: z.number().int().min(1).default(600),
+        stop_reminders: z.number().int().min(0).max(8).default(3),
+      })
+      .strict()
+      .prefault({}),
+    claude: z
+      .object({
+        command: z.string().default('claude'),
+        permission_mode: z
+          .enum(['acceptEdits', 'default', 'plan', 'auto', 'dontAsk', 'bypassPermissions'])
+          .default('acceptEdits'),
+        model: z.string().default(''),
+        extra_args: z.array(z.string()).default([]),
+        allowed_tools: z.array(z.string()).default([]),
+        env: z.record(z.string(), z.string()).default({}),
+        settings: z.record(z.string(), z.unknown()).default({}),
+      })
+      .strict()
+      .prefault({}),
+    tmux: z
+      .object({
+        socket: z.string().default(''),
+        session_prefix: z.string().default('flux-'),
+      })
+      .strict()
+      .prefault({}),
+    agents: z.record(z.string(), agentCommandSchema).default({}),
+  })
+  .strict();
+
+export type FluxConfig = z.infer<typeof configSchema>;
+
+export function parseConfig(text: string, file: string): FluxConfig {
+  let raw: unknown;
+  try {
+    raw = parseToml(text);
+  } catch (error) {
+    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw new ConfigError(`${file}: ${message}`, 'fix the TOML syntax and run the command again');
+  }
+  const result = configSchema.safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const field = issue.path.join('.');
+    const detail =
+      issue.code === 'unrecognized_keys' ? `unknown setting ${issue.keys.join(', ')}` : issue.message;
+    throw new ConfigError(
+      `${file}: ${field === '' ? '' : `${field}: `}${detail}`,
+      'see docs/config.md for every setting and its default',
+    );
+  }
+  return result.data;
+}
+
+export function loadConfig(configPath: string): FluxConfig {
+  let text: string;
+  try {
+    text = readFileSync(configPath, 'utf8');
+  } catch {
+    throw new ConfigError(`cannot read ${configPath}`, 'run `flux init <plan-path>` to create it');
+  }
+  return parseConfig(text, configPath);
+}
+
+/** The config file `flux init` writes: every setting, its default, what it does. */
+export function defaultConfigToml(planPath: string, baseBranch: string | null): string {
+  return `# Flux settings for this repository. Flux reads this file and never rewrites it.
+# Every setting is shown with its default; docs/config.md explains each one.
+
+[plan]
+# The plan document, relative to the repository root.
+path = ${JSON.stringify(planPath)}
+
+[run]
+# Stages fork from and merge back into this branch (the branch checked out at \`flux init\`).
+base_branch = ${JSON.stringify(baseBranch ?? '')}
+# How many agent sessions run at once (\`flux run --max-parallel\` overrides it).
+max_parallel = 4
+# Which agent works on stages: "claude", "sim" (the built-in simulated agent),
+# or the name of a command agent defined under [agents.<name>].
+agent = "claude"
+# At this context usage (percent) a session is asked to write a handoff and a fresh one continues.
+handoff_threshold = 75
+# Seconds each acceptance command may run before it is stopped and counted as failed.
+acceptance_timeout = 600
+# How many times a session that stops without \`flux done\` or \`flux handoff\` is reminded.
+stop_reminders = 3
+
+[claude]
+# The Claude Code executable.
+command = "claude"
+# acceptEdits: file edits are allowed, other tools only from the allow-list Flux builds
+# from the plan. "bypassPermissions" skips every permission check: opt in knowingly.
+permission_mode = "acceptEdits"
+# Model for the sessions; empty means Claude Code's own default.
+model = ""
+# More arguments for every \`claude\` invocation.
+extra_args = []
+# Tools allowed on top of the plan's allow-list, in Claude Code's syntax, e.g. "Bash(npm run lint:*)".
+allowed_tools = []
+# Extra settings merged into the settings file Flux gives each session (e.g. apiKeyHelper).
+settings = {}
+
+[claude.env]
+# Environment for every session, e.g. ANTHROPIC_BASE_URL = "https://…"
+
+[tmux]
+# tmux server socket name (tmux -L); empty means your default tmux server.
+socket = ""
+# Each stage runs in the tmux session <session_prefix><stage-id>.
+session_prefix = "flux-"
+
+# A command agent (no hooks; liveness from tmux, done through \`flux done\`):
+# [agents.aider]
+# command = ["aider", "--message-file", "{prompt_file}"]
+`;
+}

@@ -1,0 +1,106 @@
+/**
+ * The human- and agent-readable files under `.work/`, rendered from the
+ * folded state (pure: state in, file contents out). They are views, never
+ * truth: `src/effects/projections.ts` rewrites whichever changed after every
+ * batch of events, and deleting them loses nothing.
+ */
+import { stringify as toToml } from 'smol-toml';
+import { dependentsMap, stageLayers } from './graph.js';
+import type { FluxState, SessionState, StageState } from './state.js';
+
+export const GENERATED_NOTE = 'Written by Flux from .work/events.jsonl; edits here are overwritten.';
+
+export function renderExecutionGraph(state: FluxState): string {
+  const layers = stageLayers(state);
+  const dependents = dependentsMap(state);
+  const doc = {
+    plan: state.plan?.path ?? '',
+    title: state.plan?.title ?? '',
+    base_branch: state.baseBranch ?? '',
+    seq: state.seq,
+    stages: state.order.map((id) => {
+      const stage = state.stages[id]!;
+      return {
+        id,
+        name: stage.def.name,
+        status: stage.status,
+        layer: layers.get(id) ?? 0,
+        dependencies: stage.def.dependencies,
+        dependents: dependents.get(id) ?? [],
+        ...(stage.def.parallel_group === undefined ? {} : { parallel_group: stage.def.parallel_group }),
+        gate: stage.def.gate,
+        acceptance: stage.def.acceptance,
+        files: stage.def.files,
+      };
+    }),
+  };
+  return `# ${GENERATED_NOTE}\n${toToml(doc)}\n`;
+}
+
+function list(items: string[], empty: string, code = false): string {
+  if (items.length === 0) return `${empty}\n`;
+  return items.map((item) => `- ${code ? `\`${item}\`` : item}`).join('\n') + '\n';
+}
+
+export function renderStage(state: FluxState, stage: StageState): string {
+  const session = stage.session === null ? undefined : state.sessions[stage.session];
+  const lines = [
+    `<!-- ${GENERATED_NOTE} -->`,
+    `# ${stage.id}: ${stage.def.name}`,
+    '',
+    `- Status: ${stage.status} (since ${stage.since})`,
+    `- Gate: ${stage.def.gate}`,
+    `- Dependencies: ${stage.def.dependencies.length === 0 ? 'none' : stage.def.dependencies.join(', ')}`,
+    `- Session: ${session === undefined ? 'none' : `${session.id} (${session.status}${session.context === null ? '' : `, context ${session.context}%`})`}`,
+    `- Sessions so far: ${stage.sessions.length}`,
+  ];
+  if (stage.reason !== null) lines.push(`- Reason: ${stage.reason}`);
+  if (stage.mergedCommit !== null) lines.push(`- Merged as: ${stage.mergedCommit}`);
+  lines.push('', '## Description', '', stage.def.description === '' ? '(none)' : stage.def.description, '');
+  lines.push('## Acceptance', '', list(stage.def.acceptance, '(no commands)', true));
+  lines.push('## Files', '', list(stage.def.files, '(any)', true));
+  if (stage.handoffs.length > 0) lines.push('## Handoffs', '', list(stage.handoffs, ''));
+  if (stage.acceptance !== null) {
+    lines.push('## Last acceptance run', '');
+    for (const result of stage.acceptance) {
+      const outcome = result.timed_out
+        ? 'timed out'
+        : result.exit_code === 0
+          ? 'passed'
+          : `failed (exit ${result.exit_code})`;
+      lines.push(`- \`${result.command}\`: ${outcome}`);
+    }
+    lines.push('');
+  }
+  return lines.join('\n');
+}
+
+export function renderSession(session: SessionState): string {
+  const lines = [
+    `<!-- ${GENERATED_NOTE} -->`,
+    `# ${session.id}`,
+    '',
+    `- Stage: ${session.stage}`,
+    `- Status: ${session.status} (since ${session.since})`,
+    `- Context: ${session.context === null ? 'not reported yet' : `${session.context}%`}`,
+    `- Agent: ${session.agent}`,
+    `- tmux session: ${session.tmux}`,
+    `- Started: ${session.startedAt}`,
+  ];
+  if (session.agentSessionId !== null) lines.push(`- Agent session id: ${session.agentSessionId}`);
+  if (session.handoff !== null) lines.push(`- Continues from: ${session.handoff}`);
+  if (session.waiting !== null)
+    lines.push(`- Waiting for permission: ${session.waiting.tool}: ${session.waiting.detail}`);
+  if (session.endedAt !== null) lines.push(`- Ended: ${session.endedAt} (${session.endReason ?? ''})`);
+  return lines.join('\n') + '\n';
+}
+
+/** Every projection, keyed by its path relative to `.work/`. */
+export function renderProjections(state: FluxState): Map<string, string> {
+  const files = new Map<string, string>();
+  files.set('execution-graph.toml', renderExecutionGraph(state));
+  for (const id of state.order) files.set(`stages/${id}.md`, renderStage(state, state.stages[id]!));
+  for (const session of Object.values(state.sessions))
+    files.set(`sessions/${session.id}.md`, renderSession(session));
+  return files;
+}

@@ -1,0 +1,264 @@
+/**
+ * The state every command works from: the log folded event by event.
+ *
+ * `evolve` is the only function that changes state. It moves each stage and
+ * session through the lookup tables compiled from the machines (so replay is
+ * fast and agrees with XState), and records the data the events carry.
+ * An event its machine refuses is a damaged log: it throws TransitionError.
+ * It mutates and returns the state it is given (replay folds a million events).
+ */
+import { TransitionError } from '../errors.js';
+import type { AcceptanceResult, FluxEvent } from '../log/events.js';
+import {
+  nextSessionStatus,
+  nextStageStatus,
+  sessionTransitionError,
+  stageTransitionError,
+  type SessionStatus,
+  type StageStatus,
+} from '../machines/index.js';
+import type { Plan, StageDef } from '../plan/types.js';
+
+/** Bumped whenever the shape of FluxState changes: it invalidates snapshot caches. */
+export const STATE_VERSION = 1;
+
+export interface StageState {
+  id: string;
+  def: StageDef;
+  status: StageStatus;
+  /** The session assigned now (kept after it ends, for status and resume). */
+  session: string | null;
+  /** Every session this stage has had, oldest first. */
+  sessions: string[];
+  /** Handoff documents written for this stage, relative to `.work/`. */
+  handoffs: string[];
+  /** Why it was last rejected, blocked, failed or not merged. */
+  reason: string | null;
+  /** The last acceptance run recorded for it. */
+  acceptance: AcceptanceResult[] | null;
+  mergedCommit: string | null;
+  /** Time of the last event that changed it. */
+  since: string;
+}
+
+export interface SessionState {
+  id: string;
+  stage: string;
+  agent: string;
+  tmux: string;
+  agentSessionId: string | null;
+  status: SessionStatus;
+  /** Context used, in percent; null until the agent's status line reports it. */
+  context: number | null;
+  /** What it asks permission for, while waiting_permission. */
+  waiting: { tool: string; detail: string } | null;
+  handoff: string | null;
+  startedAt: string;
+  endedAt: string | null;
+  endReason: string | null;
+  since: string;
+}
+
+export interface FluxState {
+  plan: Plan | null;
+  baseBranch: string | null;
+  /** Stage ids in plan order. */
+  order: string[];
+  stages: Record<string, StageState>;
+  sessions: Record<string, SessionState>;
+  seq: number;
+}
+
+export function initialState(): FluxState {
+  return { plan: null, baseBranch: null, order: [], stages: {}, sessions: {}, seq: 0 };
+}
+
+function newStage(def: StageDef, at: string): StageState {
+  return {
+    id: def.id,
+    def,
+    status: 'pending',
+    session: null,
+    sessions: [],
+    handoffs: [],
+    reason: null,
+    acceptance: null,
+    mergedCommit: null,
+    since: at,
+  };
+}
+
+function stageOf(state: FluxState, id: string, eventType: string): StageState {
+  const stage = state.stages[id];
+  if (stage === undefined) {
+    throw new TransitionError({ entity: 'stage', id, state: 'unknown', eventType, accepts: [] });
+  }
+  return stage;
+}
+
+function sessionOf(state: FluxState, id: string, eventType: string): SessionState {
+  const session = state.sessions[id];
+  if (session === undefined) {
+    throw new TransitionError({
+      entity: 'session',
+      id,
+      state: 'unknown',
+      eventType,
+      accepts: ['session.started'],
+    });
+  }
+  return session;
+}
+
+function applyPlan(state: FluxState, plan: Plan, at: string): void {
+  const next: Record<string, StageState> = {};
+  for (const def of plan.stages) {
+    const existing = state.stages[def.id];
+    next[def.id] = existing === undefined ? newStage(def, at) : { ...existing, def };
+  }
+  state.plan = plan;
+  state.order = plan.stages.map((def) => def.id);
+  state.stages = next;
+}
+
+function moveStage(stage: StageState, eventType: string, at: string): void {
+  const next = nextStageStatus(stage.status, eventType);
+  if (next === undefined) throw stageTransitionError(stage.id, stage.status, eventType);
+  if (next !== stage.status) stage.since = at;
+  stage.status = next;
+}
+
+function moveSession(session: SessionState, eventType: string, at: string): void {
+  const next = nextSessionStatus(session.status, eventType);
+  if (next === undefined) throw sessionTransitionError(session.id, session.status, eventType);
+  if (next !== session.status) session.since = at;
+  session.status = next;
+}
+
+export function evolve(state: FluxState, event: FluxEvent): FluxState {
+  state.seq = event.seq;
+  switch (event.type) {
+    case 'plan.initialized':
+      state.baseBranch = event.base_branch;
+      applyPlan(state, event.plan, event.at);
+      return state;
+    case 'plan.updated':
+      applyPlan(state, event.plan, event.at);
+      return state;
+    case 'session.started': {
+      if (state.sessions[event.session] !== undefined) {
+        throw new TransitionError({
+          entity: 'session',
+          id: event.session,
+          state: state.sessions[event.session]!.status,
+          eventType: event.type,
+          accepts: [],
+        });
+      }
+      stageOf(state, event.stage, event.type);
+      state.sessions[event.session] = {
+        id: event.session,
+        stage: event.stage,
+        agent: event.agent,
+        tmux: event.tmux,
+        agentSessionId: event.agent_session_id ?? null,
+        status: 'starting',
+        context: null,
+        waiting: null,
+        handoff: event.handoff ?? null,
+        startedAt: event.at,
+        endedAt: null,
+        endReason: null,
+        since: event.at,
+      };
+      return state;
+    }
+    default:
+      break;
+  }
+
+  if (event.type.startsWith('stage.')) {
+    const stageEvent = event as Extract<FluxEvent, { stage: string }>;
+    const stage = stageOf(state, stageEvent.stage, event.type);
+    moveStage(stage, event.type, event.at);
+    switch (event.type) {
+      case 'stage.started':
+        stage.session = event.session;
+        stage.sessions.push(event.session);
+        stage.reason = null;
+        break;
+      case 'stage.handoff_requested':
+        stage.handoffs.push(event.handoff);
+        break;
+      case 'stage.acceptance_failed':
+        stage.acceptance = event.results;
+        break;
+      case 'stage.completed':
+        stage.acceptance = event.results ?? stage.acceptance;
+        stage.reason = null;
+        break;
+      case 'stage.rejected':
+      case 'stage.failed':
+      case 'stage.blocked':
+      case 'stage.merge_failed':
+        stage.reason = event.reason;
+        break;
+      case 'stage.merged':
+        stage.mergedCommit = event.commit;
+        stage.reason = null;
+        break;
+      case 'stage.reset':
+        stage.reason = event.reason ?? null;
+        break;
+      default:
+        break;
+    }
+    return state;
+  }
+
+  const sessionEvent = event as Extract<FluxEvent, { type: `session.${string}` }>;
+  const session = sessionOf(state, sessionEvent.session, event.type);
+  moveSession(session, event.type, event.at);
+  switch (sessionEvent.type) {
+    case 'session.context':
+      session.context = sessionEvent.percent;
+      break;
+    case 'session.waiting_permission':
+      session.waiting = { tool: sessionEvent.tool, detail: sessionEvent.detail };
+      break;
+    case 'session.ended':
+    case 'session.crashed':
+      session.endedAt = sessionEvent.at;
+      session.endReason = sessionEvent.reason;
+      session.waiting = null;
+      break;
+    default:
+      // Any other activity means the permission question was answered.
+      if (session.status !== 'waiting_permission') session.waiting = null;
+      break;
+  }
+  return state;
+}
+
+export function replay(events: Iterable<FluxEvent>, from: FluxState = initialState()): FluxState {
+  let state = from;
+  for (const event of events) state = evolve(state, event);
+  return state;
+}
+
+/** Dependencies of `id` that are not merged yet. */
+export function unmergedDependencies(state: FluxState, id: string): string[] {
+  const stage = state.stages[id];
+  if (stage === undefined) return [];
+  return stage.def.dependencies.filter((dep) => state.stages[dep]?.status !== 'merged');
+}
+
+/** Stages that list `id` as a dependency, in plan order. */
+export function dependentsOf(state: FluxState, id: string): string[] {
+  return state.order.filter((other) => state.stages[other]?.def.dependencies.includes(id));
+}
+
+/** Sessions that are still alive according to the log. */
+export function liveSessions(state: FluxState): SessionState[] {
+  return Object.values(state.sessions).filter((s) => s.status !== 'ended' && s.status !== 'crashed');
+}

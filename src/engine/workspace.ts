@@ -1,0 +1,57 @@
+/**
+ * Where Flux keeps its files: `.work/` in the main worktree of the repository.
+ * Stage worktrees carry a `.work` link to it, so every command (and every
+ * hook of every agent) finds the same workspace from wherever it runs.
+ */
+import { existsSync, realpathSync } from 'node:fs';
+import path from 'node:path';
+import { NotInitializedError } from '../errors.js';
+
+export interface Workspace {
+  /** The main worktree's root. */
+  root: string;
+  /** `<root>/.work`, resolved through links. */
+  workDir: string;
+  logPath: string;
+  configPath: string;
+}
+
+export const WORK_DIR_NAME = '.work';
+export const WORKTREES_DIR_NAME = '.worktrees';
+
+export function workspaceAt(root: string): Workspace {
+  const workDir = path.join(root, WORK_DIR_NAME);
+  return {
+    root,
+    workDir,
+    logPath: path.join(workDir, 'events.jsonl'),
+    configPath: path.join(workDir, 'config.toml'),
+  };
+}
+
+/** The workspace containing `cwd`, found by walking up to a `.work` with an event log. */
+export function findWorkspace(cwd: string = process.cwd()): Workspace {
+  const start = path.resolve(cwd);
+  let dir = start;
+  for (;;) {
+    const candidate = path.join(dir, WORK_DIR_NAME);
+    if (existsSync(path.join(candidate, 'events.jsonl'))) {
+      const workDir = realpathSync(candidate);
+      return workspaceAt(path.dirname(workDir));
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new NotInitializedError(path.join(start, WORK_DIR_NAME));
+    dir = parent;
+  }
+}
+
+/** The directories `flux init` creates under `.work/` (the layout of the README). */
+export const WORK_SUBDIRS = [
+  'stages',
+  'sessions',
+  'signals',
+  'handoffs',
+  'worktrees',
+  'logs',
+  'cache',
+] as const;

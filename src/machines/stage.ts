@@ -1,0 +1,203 @@
+/**
+ * The stage lifecycle as a pure XState machine.
+ *
+ *   pending → ready → running → (needs_handoff → running)* → completed → verified → merged
+ *   plus failed, blocked and rejected.
+ *
+ * Its events are the stage events of the log (`src/log/events.ts`), so a log
+ * line is folded by the very transition it caused. Actions are effect
+ * requests (`effect-requests.ts`): declared here, never executed here.
+ * No guards: what may happen next depends on the state alone, which is what
+ * lets `table.ts` compile this machine into a lookup table for fast replay.
+ */
+import { assign, setup } from 'xstate';
+import type { StageEvent } from '../log/events.js';
+import type { Gate } from '../plan/types.js';
+
+export interface StageContext {
+  id: string;
+  gate: Gate;
+  /** The session currently assigned to the stage. */
+  session: string | null;
+}
+
+export interface StageInput {
+  id: string;
+  gate: Gate;
+}
+
+export const STAGE_STATES = [
+  'pending',
+  'ready',
+  'running',
+  'needs_handoff',
+  'completed',
+  'verified',
+  'merged',
+  'failed',
+  'blocked',
+  'rejected',
+] as const;
+
+export type StageStatus = (typeof STAGE_STATES)[number];
+
+// Declared effect requests. The bodies are empty on purpose: the engine reads
+// these from `transition()`'s result and runs them after appending the events.
+const request = () => {};
+
+const launch = {
+  type: 'launchSession',
+  params: ({ context }: { context: StageContext }) => ({ stage: context.id, session: context.session }),
+} as const;
+const endSession = {
+  type: 'endSession',
+  params: ({ context }: { context: StageContext }) => ({ stage: context.id, session: context.session }),
+} as const;
+const assignSession = assign<StageContext, StageEvent, undefined, StageEvent, never>({
+  session: ({ event }) => (event.type === 'stage.started' ? event.session : null),
+});
+
+/** Events every unfinished stage accepts: a person forcing it aside or back to the start. */
+const forced = {
+  'stage.blocked': { target: 'blocked' },
+  'stage.reset': { target: 'pending', actions: [endSession] },
+} as const;
+
+export const stageMachine = setup({
+  types: {
+    context: {} as StageContext,
+    events: {} as StageEvent,
+    input: {} as StageInput,
+  },
+  actions: {
+    launchSession: (_: unknown, _params: { stage: string; session: string | null }) => request(),
+    endSession: (_: unknown, _params: { stage: string; session: string | null }) => request(),
+    requestVerification: (_: unknown, _params: { stage: string }) => request(),
+    mergeStage: (_: unknown, _params: { stage: string }) => request(),
+    cleanupStage: (_: unknown, _params: { stage: string }) => request(),
+    readyDependents: (_: unknown, _params: { stage: string }) => request(),
+    sendFeedback: (_: unknown, _params: { stage: string; reason: string }) => request(),
+  },
+}).createMachine({
+  id: 'stage',
+  initial: 'pending',
+  context: ({ input }) => ({ id: input.id, gate: input.gate, session: null }),
+  states: {
+    pending: {
+      description: 'Waiting for its dependencies to be merged.',
+      on: {
+        'stage.ready': { target: 'ready' },
+        'stage.completed': { target: 'completed' },
+        'stage.blocked': { target: 'blocked' },
+        'stage.reset': { target: 'pending' },
+      },
+    },
+    ready: {
+      description: 'Every dependency is merged; waiting for a free slot.',
+      on: {
+        'stage.started': { target: 'running', actions: [assignSession, launch] },
+        'stage.completed': { target: 'completed' },
+        ...forced,
+      },
+    },
+    running: {
+      description: 'An agent session is working on it in its worktree.',
+      on: {
+        // A fresh session after a crash or a `flux resume`.
+        'stage.started': { actions: [endSession, assignSession, launch] },
+        'stage.handoff_requested': { target: 'needs_handoff' },
+        // Acceptance failed: the agent keeps working, the stage stays running.
+        'stage.acceptance_failed': {},
+        'stage.completed': { target: 'completed' },
+        'stage.failed': { target: 'failed', actions: [endSession] },
+        ...forced,
+      },
+    },
+    needs_handoff: {
+      description: 'The session wrote a handoff; a fresh session continues from it.',
+      entry: [endSession],
+      on: {
+        'stage.started': { target: 'running', actions: [assignSession, launch] },
+        'stage.completed': { target: 'completed' },
+        'stage.failed': { target: 'failed' },
+        ...forced,
+      },
+    },
+    completed: {
+      description: 'The agent declared done and the acceptance commands pass.',
+      entry: [{ type: 'requestVerification', params: ({ context }) => ({ stage: context.id }) }],
+      on: {
+        'stage.verified': { target: 'verified' },
+        'stage.rejected': {
+          target: 'rejected',
+          actions: [
+            {
+              type: 'sendFeedback',
+              params: ({ context, event }) => ({
+                stage: context.id,
+                reason: event.type === 'stage.rejected' ? event.reason : '',
+              }),
+            },
+          ],
+        },
+        ...forced,
+      },
+    },
+    verified: {
+      description: 'Approved (by a person, or automatically for `gate: auto`); waiting to be merged.',
+      entry: [{ type: 'mergeStage', params: ({ context }) => ({ stage: context.id }) }],
+      on: {
+        'stage.merged': { target: 'merged' },
+        // The merge did not happen (conflict, dirty tree): still verified, worktree kept.
+        'stage.merge_failed': {},
+        'stage.rejected': {
+          target: 'rejected',
+          actions: [
+            {
+              type: 'sendFeedback',
+              params: ({ context, event }) => ({
+                stage: context.id,
+                reason: event.type === 'stage.rejected' ? event.reason : '',
+              }),
+            },
+          ],
+        },
+        ...forced,
+      },
+    },
+    merged: {
+      description: 'Merged into the base branch. Final.',
+      type: 'final',
+      entry: [
+        endSession,
+        { type: 'cleanupStage', params: ({ context }) => ({ stage: context.id }) },
+        { type: 'readyDependents', params: ({ context }) => ({ stage: context.id }) },
+      ],
+    },
+    failed: {
+      description: 'The agent could not finish; `flux resume` starts a fresh session.',
+      on: {
+        'stage.started': { target: 'running', actions: [assignSession, launch] },
+        'stage.completed': { target: 'completed' },
+        ...forced,
+      },
+    },
+    blocked: {
+      description: 'Put aside by a person; `flux resume` or `flux stage <id> reset` brings it back.',
+      on: {
+        'stage.started': { target: 'running', actions: [endSession, assignSession, launch] },
+        'stage.completed': { target: 'completed' },
+        'stage.reset': { target: 'pending', actions: [endSession] },
+      },
+    },
+    rejected: {
+      description: 'A person rejected the work; a fresh session gets the reason.',
+      entry: [endSession],
+      on: {
+        'stage.started': { target: 'running', actions: [assignSession, launch] },
+        'stage.completed': { target: 'completed' },
+        ...forced,
+      },
+    },
+  },
+});
