@@ -262,3 +262,18 @@ export function dependentsOf(state: FluxState, id: string): string[] {
 export function liveSessions(state: FluxState): SessionState[] {
   return Object.values(state.sessions).filter((s) => s.status !== 'ended' && s.status !== 'crashed');
 }
+
+/** Accepts a snapshot's JSON as a FluxState when it has the right shape (the snapshot cache is never trusted blindly). */
+export function asFluxState(raw: unknown): FluxState | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const candidate = raw as Partial<FluxState>;
+  const ok =
+    Array.isArray(candidate.order) &&
+    typeof candidate.stages === 'object' &&
+    candidate.stages !== null &&
+    typeof candidate.sessions === 'object' &&
+    candidate.sessions !== null &&
+    typeof candidate.seq === 'number' &&
+    candidate.order.every((id) => typeof candidate.stages![id]?.status === 'string');
+  return ok ? (candidate as FluxState) : undefined;
+}

@@ -1,0 +1,92 @@
+/**
+ * `flux init <plan-path> [--force]`: validate the plan, then create `.work/`
+ * (or record the changed plan in it). A first init builds the workspace in a
+ * temporary directory and renames it into place, so a failure leaves nothing
+ * behind; an invalid plan fails before anything is written at all.
+ */
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { createGit, findMainWorktree } from '../../effects/git.js';
+import { RefusedError } from '../../errors.js';
+import { defaultConfigToml } from '../../engine/config.js';
+import { Engine } from '../../engine/engine.js';
+import { commitPlan, describeChange, type InitOutcome, type InitResult } from '../../engine/plan-change.js';
+import type { FluxState } from '../../engine/state.js';
+import { WORK_DIR_NAME, WORK_SUBDIRS, workspaceAt } from '../../engine/workspace.js';
+import { overlappingFiles } from '../../plan/dag.js';
+import { loadPlan } from '../../plan/load.js';
+import type { Plan } from '../../plan/types.js';
+import { paint, print, warn } from '../output.js';
+
+interface InitOptions {
+  force?: boolean;
+}
+
+export async function run(planPath: string, options: InitOptions): Promise<number> {
+  const root = await findMainWorktree(process.cwd());
+  const plan = loadPlan(path.resolve(process.cwd(), planPath), root);
+  for (const overlap of overlappingFiles(plan)) {
+    const [a, b] = overlap.stages;
+    const globs = overlap.globs.map(([x, y]) => (x === y ? x : `${x} ~ ${y}`)).join(', ');
+    warn(`${a} and ${b} can run in parallel and both may change ${globs}: their merges may conflict`);
+  }
+
+  const git = createGit(root);
+  const baseBranch = await git.currentBranch();
+  const ws = workspaceAt(root);
+  const { outcome, state } = existsSync(ws.logPath)
+    ? commitPlan(new Engine(ws), plan, baseBranch, options.force === true)
+    : createWorkspace(root, plan, baseBranch);
+  await git.ensureExcluded();
+
+  report(outcome, state, plan, baseBranch);
+  return 0;
+}
+
+function createWorkspace(root: string, plan: Plan, baseBranch: string | null): InitResult {
+  const finalDir = path.join(root, WORK_DIR_NAME);
+  if (existsSync(finalDir)) {
+    throw new RefusedError(
+      `${finalDir} exists but holds no event log`,
+      'move it aside (it is not a Flux workspace, or its events.jsonl was deleted) and run `flux init` again',
+    );
+  }
+  const staging = path.join(root, `${WORK_DIR_NAME}.init-${process.pid}`);
+  rmSync(staging, { recursive: true, force: true });
+  try {
+    for (const dir of WORK_SUBDIRS) mkdirSync(path.join(staging, dir), { recursive: true });
+    writeFileSync(path.join(staging, 'config.toml'), defaultConfigToml(plan.path, baseBranch));
+    const engine = new Engine({
+      ...workspaceAt(root),
+      workDir: staging,
+      logPath: path.join(staging, 'events.jsonl'),
+      configPath: path.join(staging, 'config.toml'),
+    });
+    const result = commitPlan(engine, plan, baseBranch, false);
+    renameSync(staging, finalDir);
+    return result;
+  } catch (error) {
+    rmSync(staging, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+function report(outcome: InitOutcome, state: FluxState, plan: Plan, baseBranch: string | null): void {
+  const ready = state.order.filter((id) => state.stages[id]!.status === 'ready');
+  switch (outcome.kind) {
+    case 'unchanged':
+      print(`Plan unchanged: ${plan.path} (${plan.stages.length} stages). Nothing to do.`);
+      return;
+    case 'updated':
+      print(`Updated the plan from ${plan.path}:`);
+      for (const line of describeChange(outcome.change!)) print(`  ${line}`);
+      break;
+    case 'created':
+      print(`${paint('Initialized', 'green')} ${plan.title} (${plan.path}): ${plan.stages.length} stages.`);
+      print(`Base branch: ${baseBranch ?? '(detached HEAD: set run.base_branch in .work/config.toml)'}`);
+      break;
+  }
+  print(`Ready now: ${ready.length === 0 ? 'none' : ready.join(', ')}`);
+  print('');
+  print('Next: `flux status` to look, `flux run` to start the ready stages.');
+}

@@ -1,0 +1,70 @@
+/**
+ * The engine: one workspace's event store folded into FluxState.
+ *
+ * `commit(decide)` is the single path by which anything changes: under the
+ * log's lock it brings the state up to the last appended event, asks
+ * `decide` for a Decision, appends its events, folds them, and rewrites the
+ * projections they touched. The effects the decision requests are returned
+ * to the caller, which runs them only after the events are safely on disk.
+ */
+import { createHash } from 'node:crypto';
+import type { FluxEvent } from '../log/events.js';
+import { EventStore } from '../log/store.js';
+import type { EffectRequest } from '../machines/index.js';
+import { syncProjections } from '../effects/projections.js';
+import type { Decision } from './decide.js';
+import { renderProjections } from './projections.js';
+import { asFluxState, evolve, initialState, STATE_VERSION, type FluxState } from './state.js';
+import { sessionTable, stageTable } from '../machines/index.js';
+import { findWorkspace, type Workspace } from './workspace.js';
+
+export interface Committed {
+  events: FluxEvent[];
+  effects: EffectRequest[];
+  state: FluxState;
+}
+
+/** Snapshots are only reused by the same state shape and the same lifecycles. */
+function snapshotVersion(): string {
+  const tables = createHash('sha1')
+    .update(JSON.stringify([stageTable, sessionTable]))
+    .digest('hex');
+  return `${STATE_VERSION}:${tables.slice(0, 12)}`;
+}
+
+export class Engine {
+  readonly ws: Workspace;
+  private readonly store: EventStore<FluxState>;
+
+  constructor(ws: Workspace) {
+    this.ws = ws;
+    this.store = new EventStore<FluxState>({
+      workDir: ws.workDir,
+      initial: initialState,
+      // evolve mutates the state it is given. That is safe here: every decision
+      // is checked by `settle` on a copy before the store folds it.
+      fold: evolve,
+      snapshot: { version: snapshotVersion(), validate: asFluxState },
+    });
+  }
+
+  static open(cwd?: string): Engine {
+    return new Engine(findWorkspace(cwd));
+  }
+
+  /** The state as of the last event in the log. */
+  load(): FluxState {
+    return this.store.load();
+  }
+
+  commit(decide: (state: FluxState) => Decision): Committed {
+    let effects: EffectRequest[] = [];
+    const result = this.store.transact((state) => {
+      const decision = decide(state);
+      effects = decision.effects;
+      return decision.events;
+    });
+    if (result.events.length > 0) syncProjections(this.ws.workDir, renderProjections(result.state));
+    return { events: result.events, effects, state: result.state };
+  }
+}

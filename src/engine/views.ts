@@ -1,0 +1,121 @@
+/**
+ * What `flux status` (and the live view of `flux run`) shows, derived from
+ * the folded state: progress, one row per stage, and what waits on a person.
+ */
+import type { SessionStatus, StageStatus } from '../machines/index.js';
+import type { FluxState, SessionState } from './state.js';
+import { unmergedDependencies } from './state.js';
+
+export interface StageRow {
+  id: string;
+  name: string;
+  status: StageStatus;
+  dependencies: string[];
+  /** Dependencies not merged yet. */
+  waitingFor: string[];
+  session: {
+    id: string;
+    status: SessionStatus;
+    context: number | null;
+    tmux: string;
+    waiting: { tool: string; detail: string } | null;
+  } | null;
+  reason: string | null;
+  since: string;
+}
+
+export interface Attention {
+  stage: string;
+  /** What the person is asked for. */
+  what: string;
+  /** The command that answers it. */
+  command: string;
+}
+
+export interface StatusView {
+  plan: { path: string; title: string } | null;
+  baseBranch: string | null;
+  progress: { merged: number; total: number };
+  counts: Partial<Record<StageStatus, number>>;
+  stages: StageRow[];
+  attention: Attention[];
+  seq: number;
+}
+
+function sessionRow(session: SessionState | undefined): StageRow['session'] {
+  if (session === undefined) return null;
+  return {
+    id: session.id,
+    status: session.status,
+    context: session.context,
+    tmux: session.tmux,
+    waiting: session.waiting,
+  };
+}
+
+function attentionFor(state: FluxState, row: StageRow): Attention | null {
+  const { id } = row;
+  const session = row.session;
+  if (session?.status === 'waiting_permission') {
+    const what =
+      session.waiting === null
+        ? 'a permission answer'
+        : `permission for ${session.waiting.tool}: ${session.waiting.detail}`;
+    return { stage: id, what, command: `flux attach ${id}` };
+  }
+  switch (row.status) {
+    case 'completed':
+      return state.stages[id]?.def.gate === 'human'
+        ? { stage: id, what: 'review and approve or reject', command: `flux verify ${id}` }
+        : null;
+    case 'verified':
+      return row.reason === null
+        ? null
+        : { stage: id, what: `merge did not happen: ${row.reason}`, command: `flux merge ${id}` };
+    case 'blocked':
+      return {
+        stage: id,
+        what: `blocked${row.reason === null ? '' : `: ${row.reason}`}`,
+        command: `flux resume ${id}`,
+      };
+    case 'failed':
+      return {
+        stage: id,
+        what: `failed${row.reason === null ? '' : `: ${row.reason}`}`,
+        command: `flux resume ${id}`,
+      };
+    case 'running':
+      return session?.status === 'crashed'
+        ? { stage: id, what: 'its session crashed', command: `flux resume ${id}` }
+        : null;
+    default:
+      return null;
+  }
+}
+
+export function statusView(state: FluxState): StatusView {
+  const stages = state.order.map((id): StageRow => {
+    const stage = state.stages[id]!;
+    return {
+      id,
+      name: stage.def.name,
+      status: stage.status,
+      dependencies: stage.def.dependencies,
+      waitingFor: unmergedDependencies(state, id),
+      session: sessionRow(stage.session === null ? undefined : state.sessions[stage.session]),
+      reason: stage.reason,
+      since: stage.since,
+    };
+  });
+  const counts: Partial<Record<StageStatus, number>> = {};
+  for (const row of stages) counts[row.status] = (counts[row.status] ?? 0) + 1;
+  return {
+    plan: state.plan === null ? null : { path: state.plan.path, title: state.plan.title },
+    baseBranch: state.baseBranch,
+    progress: { merged: counts.merged ?? 0, total: stages.length },
+    counts,
+    stages,
+    attention: stages.map((row) => attentionFor(state, row)).filter((a): a is Attention => a !== null),
+    seq: state.seq,
+  };
+}
