@@ -57,8 +57,10 @@ export function stepStage(
   context: StageContext,
   event: StageEvent,
 ): { status: StageStatus; context: StageContext; effects: EffectRequest[] } {
+  // Acceptance comes from the table: XState's `can()` says no to a targetless
+  // transition without actions (e.g. stage.acceptance_failed while running).
+  if (nextStageStatus(status, event.type) === undefined) throw stageTransitionError(context.id, status, event.type);
   const snapshot = stageMachine.resolveState({ value: status, context });
-  if (!snapshot.can(event)) throw stageTransitionError(context.id, status, event.type);
   const [next, actions] = transition(stageMachine, snapshot, event);
   const effects = actions
     .filter((action) => typeof action.type === 'string' && !action.type.startsWith('xstate.'))
@@ -71,8 +73,8 @@ export function stepSession(
   context: { id: string; stage: string },
   event: SessionEvent,
 ): SessionStatus {
+  if (nextSessionStatus(status, event.type) === undefined) throw sessionTransitionError(context.id, status, event.type);
   const snapshot = sessionMachine.resolveState({ value: status, context });
-  if (!snapshot.can(event)) throw sessionTransitionError(context.id, status, event.type);
   const [next] = transition(sessionMachine, snapshot, event);
   return next.value as SessionStatus;
 }
