@@ -1,0 +1,163 @@
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ExternalError } from '../../src/errors.js';
+import { OutputTail, runAcceptance } from '../../src/effects/acceptance.js';
+import { tempDir } from '../helpers/temp-repo.js';
+import { waitFor } from '../helpers/wait.js';
+
+let dir: string;
+
+beforeAll(async () => {
+  dir = await tempDir('flux-acceptance-');
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Running, and not a zombie waiting for a parent (in a container, init may be slow to reap). */
+function processRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  if (process.platform !== 'linux') return true;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+describe('runAcceptance', () => {
+  it('passes when every command exits 0, and runs them in the given directory with env', async () => {
+    await mkdir(path.join(dir, 'sub dir'), { recursive: true });
+    const cwd = path.join(dir, 'sub dir');
+    const report = await runAcceptance({
+      cwd,
+      commands: ['pwd', 'echo "$STAGE_VAR" && test -n "$PATH"'],
+      timeoutMs: 10_000,
+      env: { STAGE_VAR: 'from env' },
+    });
+    expect(report.passed).toBe(true);
+    expect(report.results.map((result) => [result.command, result.exit_code, result.timed_out])).toEqual([
+      ['pwd', 0, false],
+      ['echo "$STAGE_VAR" && test -n "$PATH"', 0, false],
+    ]);
+    expect(report.results[0]?.output_tail).toBe(cwd);
+    expect(report.results[1]?.output_tail).toBe('from env');
+  });
+
+  it('reports every failure: later commands still run after one fails', async () => {
+    const report = await runAcceptance({
+      cwd: dir,
+      commands: ['echo first; exit 3', 'echo second', 'no-such-command-here'],
+      timeoutMs: 10_000,
+    });
+    expect(report.passed).toBe(false);
+    expect(report.results.map((result) => result.exit_code)).toEqual([3, 0, 127]);
+    expect(report.results[0]?.output_tail).toBe('first');
+    expect(report.results[2]?.output_tail).toContain('not found');
+  });
+
+  it('interleaves stdout and stderr in the order they were written', async () => {
+    const report = await runAcceptance({
+      cwd: dir,
+      commands: ['echo out1; echo err1 >&2; echo out2; echo err2 >&2'],
+      timeoutMs: 10_000,
+    });
+    expect(report.results[0]?.output_tail).toBe('out1\nerr1\nout2\nerr2');
+  });
+
+  it('streams output as it arrives, with the command it came from', async () => {
+    const chunks: [string, string][] = [];
+    let sawFirstBeforeExit = false;
+    const command = 'echo one; sleep 0.3; echo two';
+    const running = runAcceptance({
+      cwd: dir,
+      commands: [command],
+      timeoutMs: 10_000,
+      onOutput: (chunk, from) => chunks.push([chunk, from]),
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    sawFirstBeforeExit = chunks.map(([chunk]) => chunk).join('') === 'one\n';
+    await running;
+    expect(sawFirstBeforeExit).toBe(true);
+    expect(chunks.map(([chunk]) => chunk).join('')).toBe('one\ntwo\n');
+    expect(chunks.every(([, from]) => from === command)).toBe(true);
+  });
+
+  it('kills the whole process group on timeout, quickly', async () => {
+    const pidFile = path.join(dir, 'child.pid');
+    const started = Date.now();
+    const report = await runAcceptance({
+      cwd: dir,
+      // The sleep is a grandchild: killing only the shell would leave it running.
+      commands: [`sh -c 'sleep 30 & echo $! > "${pidFile}"; wait'`, 'echo after'],
+      timeoutMs: 500,
+    });
+    expect(Date.now() - started).toBeLessThan(5000);
+    const [timedOut, after] = report.results;
+    expect(timedOut).toMatchObject({ exit_code: null, timed_out: true });
+    expect(timedOut?.duration_ms).toBeGreaterThanOrEqual(450);
+    expect(after).toMatchObject({ exit_code: 0, output_tail: 'after' });
+    expect(report.passed).toBe(false);
+    const sleepPid = Number(await readFile(pidFile, 'utf8'));
+    await waitFor(() => (processRunning(sleepPid) ? undefined : true), {
+      timeoutMs: 2000,
+      what: 'sleep to die',
+    });
+  });
+
+  it('does not wait for a background process the command left behind', async () => {
+    const started = Date.now();
+    const report = await runAcceptance({
+      cwd: dir,
+      commands: ['sleep 30 & echo started'],
+      timeoutMs: 10_000,
+    });
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(report.results[0]).toMatchObject({ exit_code: 0, timed_out: false, output_tail: 'started' });
+  });
+
+  it('keeps only the last lines of long output', async () => {
+    const report = await runAcceptance({ cwd: dir, commands: ['seq 1 1000'], timeoutMs: 10_000 });
+    const tail = report.results[0]?.output_tail.split('\n') ?? [];
+    expect(tail).toHaveLength(60);
+    expect(tail[0]).toBe('941');
+    expect(tail.at(-1)).toBe('1000');
+  });
+
+  it('is an ExternalError when the directory does not exist', async () => {
+    await expect(
+      runAcceptance({ cwd: path.join(dir, 'missing'), commands: ['true'], timeoutMs: 1000 }),
+    ).rejects.toBeInstanceOf(ExternalError);
+  });
+
+  it('passes with no commands', async () => {
+    expect(await runAcceptance({ cwd: dir, commands: [], timeoutMs: 1000 })).toEqual({
+      passed: true,
+      results: [],
+    });
+  });
+});
+
+describe('OutputTail', () => {
+  it('bounds the bytes kept, even for one huge line', () => {
+    const tail = new OutputTail(60, 1024);
+    for (let i = 0; i < 100; i++) tail.push('é'.repeat(500));
+    const text = tail.toString();
+    expect(Buffer.byteLength(text)).toBeLessThanOrEqual(1024);
+    expect(text).toMatch(/^é+$/);
+  });
+
+  it('drops whole lines first to fit the byte budget', () => {
+    const tail = new OutputTail(60, 100);
+    tail.push(`${'a'.repeat(80)}\n${'b'.repeat(50)}\n`);
+    expect(tail.toString()).toBe('b'.repeat(50));
+  });
+});
