@@ -1,0 +1,27 @@
+/**
+ * The canonical form of a stage (fixed key order, no absent keys) and the
+ * plan hash built on it, so that the same plan always hashes the same however
+ * its YAML was written.
+ */
+import { createHash } from 'node:crypto';
+import type { StageDef } from './types.js';
+
+export function canonicalStage(stage: StageDef): StageDef {
+  return {
+    id: stage.id,
+    name: stage.name,
+    description: stage.description,
+    dependencies: [...stage.dependencies],
+    ...(stage.parallel_group === undefined ? {} : { parallel_group: stage.parallel_group }),
+    acceptance: [...stage.acceptance],
+    files: [...stage.files],
+    gate: stage.gate,
+  };
+}
+
+/** sha256 (hex) of the canonical JSON of the stages. */
+export function hashStages(stages: readonly StageDef[]): string {
+  return createHash('sha256')
+    .update(JSON.stringify(stages.map(canonicalStage)))
+    .digest('hex');
+}
