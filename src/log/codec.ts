@@ -1,0 +1,66 @@
+/**
+ * One event ⇄ one line of the log. Decoding brings old versions up to date
+ * (upgrade.ts) and validates; encoding stamps the envelope and validates, so
+ * a malformed event is a thrown bug, never a line on disk.
+ */
+import type { z } from 'zod';
+import { fluxEventSchema, type FluxEvent, type NewEvent } from './events.js';
+import { CURRENT_EVENT_VERSION, upgradeEvent } from './upgrade.js';
+
+/** What is wrong with one line; the reader turns it into a LogDamagedError naming the line. */
+export class LineProblem extends Error {}
+
+/** An event that fails its schema was about to be appended: a bug in the caller. */
+export class InvalidEventError extends Error {
+  constructor(type: string, error: z.ZodError) {
+    super(`refusing to append an invalid ${type} event: ${describeIssues(error)}`);
+    this.name = 'InvalidEventError';
+  }
+}
+
+export function decodeLine(text: string): FluxEvent {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new LineProblem(`not valid JSON (${(err as Error).message})`);
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new LineProblem('not a JSON object');
+  }
+  const upgraded = upgradeEvent(raw as Record<string, unknown>);
+  const result = fluxEventSchema.safeParse(upgraded);
+  if (result.success) return result.data;
+  const { v, type } = upgraded;
+  if (typeof v === 'number' && v > CURRENT_EVENT_VERSION) {
+    throw new LineProblem(
+      `${String(type)} event of version ${v}, written by a newer Flux (this one reads up to version ${CURRENT_EVENT_VERSION})`,
+    );
+  }
+  throw new LineProblem(`not a valid event: ${describeIssues(result.error)}`);
+}
+
+export function encodeEvent(event: FluxEvent): string {
+  return `${JSON.stringify(event)}\n`;
+}
+
+/**
+ * Gives new events their envelope (`v`, `seq` from `firstSeq` on, `at`) and
+ * validates them. The parsed output is what gets stored: its keys come in
+ * schema order, so every line starts `{"v":…,"seq":…,"at":…,"type":…`.
+ */
+export function stampEvents(events: readonly NewEvent[], firstSeq: number, at: string): FluxEvent[] {
+  return events.map((event, index) => {
+    const { v: _v, seq: _seq, at: _at, ...payload } = event as Record<string, unknown>;
+    const stamped = { v: CURRENT_EVENT_VERSION, seq: firstSeq + index, at, ...payload };
+    const result = fluxEventSchema.safeParse(stamped);
+    if (!result.success) throw new InvalidEventError(String(payload.type), result.error);
+    return result.data;
+  });
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => (issue.path.length === 0 ? issue.message : `${issue.path.join('.')}: ${issue.message}`))
+    .join('; ');
+}
