@@ -15,7 +15,7 @@ import { syncProjections } from '../effects/projections.js';
 import type { Decision } from './decide.js';
 import { renderProjections } from './projections.js';
 import { asFluxState, evolve, initialState, STATE_VERSION, type FluxState } from './state.js';
-import { sessionTable, stageTable } from '../machines/index.js';
+import { SESSION_TABLE, STAGE_TABLE } from '../machines/lifecycle.js';
 import { findWorkspace, type Workspace } from './workspace.js';
 
 export interface Committed {
@@ -27,7 +27,7 @@ export interface Committed {
 /** Snapshots are only reused by the same state shape and the same lifecycles. */
 function snapshotVersion(): string {
   const tables = createHash('sha1')
-    .update(JSON.stringify([stageTable, sessionTable]))
+    .update(JSON.stringify([STAGE_TABLE, SESSION_TABLE]))
     .digest('hex');
   return `${STATE_VERSION}:${tables.slice(0, 12)}`;
 }

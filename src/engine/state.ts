@@ -14,9 +14,9 @@ import {
   nextStageStatus,
   sessionTransitionError,
   stageTransitionError,
-  type SessionStatus,
-  type StageStatus,
-} from '../machines/index.js';
+} from '../machines/lifecycle.js';
+import type { SessionStatus } from '../machines/session-states.js';
+import type { StageStatus } from '../machines/stage-states.js';
 import type { Plan, StageDef } from '../plan/types.js';
 
 /** Bumped whenever the shape of FluxState changes: it invalidates snapshot caches. */
@@ -53,6 +53,8 @@ export interface SessionState {
   /** What it asks permission for, while waiting_permission. */
   waiting: { tool: string; detail: string } | null;
   handoff: string | null;
+  /** Stops answered with a reminder so far. */
+  reminders: number;
   startedAt: string;
   endedAt: string | null;
   endReason: string | null;
@@ -166,6 +168,7 @@ export function evolve(state: FluxState, event: FluxEvent): FluxState {
         context: null,
         waiting: null,
         handoff: event.handoff ?? null,
+        reminders: 0,
         startedAt: event.at,
         endedAt: null,
         endReason: null,
@@ -222,6 +225,9 @@ export function evolve(state: FluxState, event: FluxEvent): FluxState {
   switch (sessionEvent.type) {
     case 'session.context':
       session.context = sessionEvent.percent;
+      break;
+    case 'session.reminded':
+      session.reminders++;
       break;
     case 'session.waiting_permission':
       session.waiting = { tool: sessionEvent.tool, detail: sessionEvent.detail };

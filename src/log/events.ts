@@ -179,6 +179,9 @@ export const sessionHandingOff = event('session.handing_off', {
   trigger: z.enum(['threshold', 'precompact', 'manual']),
 });
 
+/** A stop was answered with a reminder to finish (or to hand off); counted to keep reminders bounded. */
+export const sessionReminded = event('session.reminded', { session: sessionId });
+
 export const sessionEnded = event('session.ended', {
   session: sessionId,
   reason: z.string(),
@@ -210,6 +213,7 @@ export const fluxEventSchema = z.discriminatedUnion('type', [
   sessionWaitingPermission,
   sessionContext,
   sessionHandingOff,
+  sessionReminded,
   sessionEnded,
   sessionCrashed,
 ]);

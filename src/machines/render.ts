@@ -55,3 +55,21 @@ ${machineToMermaid(machine)}\`\`\`
 ${states}
 `;
 }
+
+/**
+ * The lookup tables as a TypeScript module, so that replay and the hook path
+ * need neither XState nor the machines at run time.
+ */
+export function tablesModule(
+  stage: Record<string, Record<string, string>>,
+  session: Record<string, Record<string, string>>,
+): string {
+  return `// Generated from src/machines/stage.ts and session.ts by scripts/statecharts.mjs; do not edit.
+// test/machines/statecharts.test.ts fails when this file no longer matches the machines.
+import type { TransitionTable } from './table.js';
+
+export const STAGE_TABLE: TransitionTable = ${JSON.stringify(stage, null, 2)};
+
+export const SESSION_TABLE: TransitionTable = ${JSON.stringify(session, null, 2)};
+`;
+}

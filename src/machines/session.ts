@@ -9,17 +9,7 @@
 import { setup } from 'xstate';
 import type { SessionEvent } from '../log/events.js';
 
-export const SESSION_STATES = [
-  'starting',
-  'working',
-  'idle',
-  'waiting_permission',
-  'handing_off',
-  'ended',
-  'crashed',
-] as const;
-
-export type SessionStatus = (typeof SESSION_STATES)[number];
+export { SESSION_STATES, type SessionStatus } from './session-states.js';
 
 export interface SessionContext {
   id: string;
@@ -32,6 +22,7 @@ const alive = {
   'session.idle': { target: 'idle' },
   'session.waiting_permission': { target: 'waiting_permission' },
   'session.context': {},
+  'session.reminded': {},
   'session.handing_off': { target: 'handing_off' },
   'session.ended': { target: 'ended' },
   'session.crashed': { target: 'crashed' },
@@ -62,6 +53,7 @@ export const sessionMachine = setup({
         'session.idle': {},
         'session.waiting_permission': {},
         'session.context': {},
+        'session.reminded': {},
         'session.handing_off': {},
         'session.ended': { target: 'ended' },
         'session.crashed': { target: 'crashed' },

@@ -13,6 +13,7 @@
 import { assign, setup } from 'xstate';
 import type { StageEvent } from '../log/events.js';
 import type { Gate } from '../plan/types.js';
+import type { StageStatus } from './stage-states.js';
 
 export interface StageContext {
   id: string;
@@ -26,20 +27,7 @@ export interface StageInput {
   gate: Gate;
 }
 
-export const STAGE_STATES = [
-  'pending',
-  'ready',
-  'running',
-  'needs_handoff',
-  'completed',
-  'verified',
-  'merged',
-  'failed',
-  'blocked',
-  'rejected',
-] as const;
-
-export type StageStatus = (typeof STAGE_STATES)[number];
+export { STAGE_STATES, type StageStatus } from './stage-states.js';
 
 // Declared effect requests. The bodies are empty on purpose: the engine reads
 // these from `transition()`'s result and runs them after appending the events.

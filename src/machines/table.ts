@@ -8,6 +8,7 @@
  * machines without guards, which is how the stage and session machines are built.
  */
 import type { AnyStateMachine } from 'xstate';
+import { TransitionError } from '../errors.js';
 
 export type TransitionTable = Readonly<Record<string, Readonly<Record<string, string>>>>;
 
@@ -31,4 +32,14 @@ export function compileTable(machine: AnyStateMachine): TransitionTable {
 /** The event types a state accepts, sorted (for error messages). */
 export function acceptedEvents(table: TransitionTable, state: string): string[] {
   return Object.keys(table[state] ?? {}).sort();
+}
+
+export function transitionError(
+  entity: 'stage' | 'session',
+  table: TransitionTable,
+  id: string,
+  state: string,
+  eventType: string,
+): TransitionError {
+  return new TransitionError({ entity, id, state, eventType, accepts: acceptedEvents(table, state) });
 }

@@ -19,7 +19,9 @@ function toMerged(id: string): NewEvent[] {
 
 describe('settle', () => {
   it('makes the stages without dependencies ready when a plan is initialised', () => {
-    given([]).when((s) => settle(s, initialized)).then([...initialized, { type: 'stage.ready', stage: 'a' }]);
+    given([])
+      .when((s) => settle(s, initialized))
+      .then([...initialized, { type: 'stage.ready', stage: 'a' }]);
   });
 
   it('asks for a session when a ready stage starts', () => {
@@ -40,7 +42,10 @@ describe('settle', () => {
 
   it('makes the diamond join ready only when its last dependency merges', () => {
     const history = [...initialized, { type: 'stage.ready', stage: 'a' } as NewEvent, ...toMerged('a')];
-    const readyBC: NewEvent[] = [{ type: 'stage.ready', stage: 'b' }, { type: 'stage.ready', stage: 'c' }];
+    const readyBC: NewEvent[] = [
+      { type: 'stage.ready', stage: 'b' },
+      { type: 'stage.ready', stage: 'c' },
+    ];
     const b = toMerged('b');
     given([...history, ...readyBC, ...b.slice(0, 3)])
       .when((s) => settle(s, [b[3]!]))
@@ -53,9 +58,19 @@ describe('settle', () => {
 
   it('verifies a gate: auto stage as soon as it completes, and asks for the merge', () => {
     const auto = plan([stageDef('a', [], { gate: 'auto' })]);
-    given([{ type: 'plan.initialized', plan: auto, base_branch: 'main' }, { type: 'stage.ready', stage: 'a' }, { type: 'stage.started', stage: 'a', session: 'a.s1' }])
+    given([
+      { type: 'plan.initialized', plan: auto, base_branch: 'main' },
+      { type: 'stage.ready', stage: 'a' },
+      { type: 'stage.started', stage: 'a', session: 'a.s1' },
+    ])
       .when((s) => settle(s, [{ type: 'stage.completed', stage: 'a', forced: false }]))
-      .then([{ type: 'stage.completed', stage: 'a', forced: false }, { type: 'stage.verified', stage: 'a', by: 'auto' }], ['mergeStage']);
+      .then(
+        [
+          { type: 'stage.completed', stage: 'a', forced: false },
+          { type: 'stage.verified', stage: 'a', by: 'auto' },
+        ],
+        ['mergeStage'],
+      );
   });
 
   it('refuses an event the machine does not accept, and decides nothing', () => {
@@ -65,7 +80,11 @@ describe('settle', () => {
   });
 
   it('refuses events about unknown stages', () => {
-    expect(() => given(initialized).when((s) => settle(s, [{ type: 'stage.ready', stage: 'zzz' }])).then([])).toThrow(TransitionError);
+    expect(() =>
+      given(initialized)
+        .when((s) => settle(s, [{ type: 'stage.ready', stage: 'zzz' }]))
+        .then([]),
+    ).toThrow(TransitionError);
   });
 
   it('does not change the state it decides from', () => {
@@ -80,17 +99,27 @@ describe('forced transitions', () => {
   const readyA: NewEvent[] = [...initialized, { type: 'stage.ready', stage: 'a' }];
 
   it('complete: a ready stage is completed by hand and waits for its gate', () => {
-    given(readyA).when((s) => decideForced(s, 'a', 'complete')).then([{ type: 'stage.completed', stage: 'a', forced: true }]);
+    given(readyA)
+      .when((s) => decideForced(s, 'a', 'complete'))
+      .then([{ type: 'stage.completed', stage: 'a', forced: true }]);
   });
 
   it('block records the reason', () => {
-    given(readyA).when((s) => decideForced(s, 'a', 'block', 'waiting on design')).then([{ type: 'stage.blocked', stage: 'a', reason: 'waiting on design' }]);
+    given(readyA)
+      .when((s) => decideForced(s, 'a', 'block', 'waiting on design'))
+      .then([{ type: 'stage.blocked', stage: 'a', reason: 'waiting on design' }]);
   });
 
   it('reset of a running stage ends its session and makes it ready again when its dependencies are merged', () => {
     given([...readyA, { type: 'stage.started', stage: 'a', session: 'a.s1' }])
       .when((s) => decideForced(s, 'a', 'reset'))
-      .then([{ type: 'stage.reset', stage: 'a' }, { type: 'stage.ready', stage: 'a' }], ['endSession']);
+      .then(
+        [
+          { type: 'stage.reset', stage: 'a' },
+          { type: 'stage.ready', stage: 'a' },
+        ],
+        ['endSession'],
+      );
   });
 
   it('reset of a stage whose dependencies are not merged leaves it pending', () => {
@@ -102,6 +131,8 @@ describe('forced transitions', () => {
   it('a merged stage cannot be forced anywhere', () => {
     given([...readyA, ...toMerged('a')])
       .when((s) => decideForced(s, 'a', 'reset'))
-      .thenRefused("stage 'a' is merged; it does not accept stage.reset there (it accepts: nothing (final state))");
+      .thenRefused(
+        "stage 'a' is merged; it does not accept stage.reset there (it accepts: nothing (final state))",
+      );
   });
 });

@@ -28,7 +28,12 @@ function freshEngine(): Engine {
 }
 
 const STAGES = ['a', 'b', 'c', 'd'];
-const thePlan = plan([stageDef('a'), stageDef('b', ['a']), stageDef('c', ['a'], { gate: 'auto' }), stageDef('d', ['b', 'c'])]);
+const thePlan = plan([
+  stageDef('a'),
+  stageDef('b', ['a']),
+  stageDef('c', ['a'], { gate: 'auto' }),
+  stageDef('d', ['b', 'c']),
+]);
 
 /** An event for one stage: mostly one its current state accepts, sometimes any (to be refused). */
 function proposal(state: FluxState, pick: number, n: number): NewEvent {
@@ -49,7 +54,11 @@ function proposal(state: FluxState, pick: number, n: number): NewEvent {
     'stage.blocked': { type: 'stage.blocked', stage, reason: `b${n}` },
     'stage.reset': { type: 'stage.reset', stage },
     'stage.acceptance_failed': { type: 'stage.acceptance_failed', stage, results: [] },
-    'stage.handoff_requested': { type: 'stage.handoff_requested', stage, handoff: `handoffs/${stage}-handoff-${n}.md` },
+    'stage.handoff_requested': {
+      type: 'stage.handoff_requested',
+      stage,
+      handoff: `handoffs/${stage}-handoff-${n}.md`,
+    },
   };
   return payload[type]!;
 }
@@ -60,7 +69,9 @@ describe('replay', () => {
     fc.assert(
       fc.property(fc.array(fc.nat(1_000_000), { minLength: 1, maxLength: 40 }), (picks) => {
         const engine = freshEngine();
-        engine.commit((state) => settle(state, [{ type: 'plan.initialized', plan: thePlan, base_branch: 'main' }]));
+        engine.commit((state) =>
+          settle(state, [{ type: 'plan.initialized', plan: thePlan, base_branch: 'main' }]),
+        );
         let n = 0;
         for (const pick of picks) {
           n++;
@@ -71,7 +82,13 @@ describe('replay', () => {
               // A started stage also gets its session, as `flux run` would record it.
               const started = decision.events.find((e) => e.type === 'stage.started');
               if (started?.type === 'stage.started' && current.sessions[started.session] === undefined) {
-                decision.events.push({ type: 'session.started', session: started.session, stage: started.stage, agent: 'sim', tmux: `flux-${started.stage}` });
+                decision.events.push({
+                  type: 'session.started',
+                  session: started.session,
+                  stage: started.stage,
+                  agent: 'sim',
+                  tmux: `flux-${started.stage}`,
+                });
               }
               return decision;
             });

@@ -18,7 +18,9 @@ export function plan(stages: StageDef[], path = 'doc/plans/PLAN.md'): Plan {
 }
 
 export function stamp(events: NewEvent[], firstSeq = 1): FluxEvent[] {
-  return events.map((event, i) => ({ ...event, v: 1, seq: firstSeq + i, at: '2026-01-01T00:00:00.000Z' }) as FluxEvent);
+  return events.map(
+    (event, i) => ({ ...event, v: 1, seq: firstSeq + i, at: '2026-01-01T00:00:00.000Z' }) as FluxEvent,
+  );
 }
 
 export function fold(events: NewEvent[]): FluxState {

@@ -24,12 +24,14 @@ function modelNext(status: SessionStatus, type: SessionEvent['type']): SessionSt
 }
 
 const base = { v: 1 as const, seq: 1, at: '2026-01-01T00:00:00.000Z', session: 'a.s1' };
-const eventArb: fc.Arbitrary<SessionEvent> = fc.oneof(
+const eventArb = fc.oneof<fc.Arbitrary<SessionEvent>[]>(
   fc.constant({ ...base, type: 'session.working' as const }),
   fc.constant({ ...base, type: 'session.idle' as const }),
   fc.constant({ ...base, type: 'session.waiting_permission' as const, tool: 'Bash', detail: 'rm -rf x' }),
   fc.integer({ min: 0, max: 100 }).map((percent) => ({ ...base, type: 'session.context' as const, percent })),
-  fc.constantFrom('threshold' as const, 'precompact' as const).map((trigger) => ({ ...base, type: 'session.handing_off' as const, trigger })),
+  fc
+    .constantFrom('threshold' as const, 'precompact' as const)
+    .map((trigger) => ({ ...base, type: 'session.handing_off' as const, trigger })),
   fc.constant({ ...base, type: 'session.ended' as const, reason: 'done' }),
   fc.constant({ ...base, type: 'session.crashed' as const, reason: 'gone' }),
   fc.constant({ ...base, type: 'session.started' as const, stage: 'a', agent: 'sim', tmux: 'flux-a' }),

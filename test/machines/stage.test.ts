@@ -8,10 +8,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TransitionError } from '../../src/errors.js';
 import type { StageEvent } from '../../src/log/events.js';
-import { nextStageStatus, stepStage, type StageStatus } from '../../src/machines/index.js';
+import { nextStageStatus, stepStage, type StageContext, type StageStatus } from '../../src/machines/index.js';
 
 type Kind = StageEvent['type'];
-const UNFINISHED_FORCED: Partial<Record<Kind, StageStatus>> = { 'stage.blocked': 'blocked', 'stage.reset': 'pending' };
+const UNFINISHED_FORCED: Partial<Record<Kind, StageStatus>> = {
+  'stage.blocked': 'blocked',
+  'stage.reset': 'pending',
+};
 
 /** The lifecycle as the design states it. */
 const model: Record<StageStatus, Partial<Record<Kind, StageStatus>>> = {
@@ -25,23 +28,37 @@ const model: Record<StageStatus, Partial<Record<Kind, StageStatus>>> = {
     'stage.failed': 'failed',
     ...UNFINISHED_FORCED,
   },
-  needs_handoff: { 'stage.started': 'running', 'stage.completed': 'completed', 'stage.failed': 'failed', ...UNFINISHED_FORCED },
+  needs_handoff: {
+    'stage.started': 'running',
+    'stage.completed': 'completed',
+    'stage.failed': 'failed',
+    ...UNFINISHED_FORCED,
+  },
   completed: { 'stage.verified': 'verified', 'stage.rejected': 'rejected', ...UNFINISHED_FORCED },
-  verified: { 'stage.merged': 'merged', 'stage.merge_failed': 'verified', 'stage.rejected': 'rejected', ...UNFINISHED_FORCED },
+  verified: {
+    'stage.merged': 'merged',
+    'stage.merge_failed': 'verified',
+    'stage.rejected': 'rejected',
+    ...UNFINISHED_FORCED,
+  },
   merged: {},
   failed: { 'stage.started': 'running', 'stage.completed': 'completed', ...UNFINISHED_FORCED },
   blocked: { 'stage.started': 'running', 'stage.completed': 'completed', 'stage.reset': 'pending' },
   rejected: { 'stage.started': 'running', 'stage.completed': 'completed', ...UNFINISHED_FORCED },
 };
 
-const base = { v: 1 as const, seq: 1, at: '2026-01-01T00:00:00.000Z', stage: 's' };
-const eventArb: fc.Arbitrary<StageEvent> = fc.oneof(
+const base = { v: 1 as const, seq: 1, at: '2026-01-01T00:00:00.000Z', stage: 's' as string };
+const eventArb = fc.oneof<fc.Arbitrary<StageEvent>[]>(
   fc.constant({ ...base, type: 'stage.ready' as const }),
-  fc.integer({ min: 1, max: 9 }).map((n) => ({ ...base, type: 'stage.started' as const, session: `s.s${n}` })),
+  fc
+    .integer({ min: 1, max: 9 })
+    .map((n) => ({ ...base, type: 'stage.started' as const, session: `s.s${n}` })),
   fc.constant({ ...base, type: 'stage.handoff_requested' as const, handoff: 'handoffs/s-handoff-001.md' }),
   fc.constant({ ...base, type: 'stage.acceptance_failed' as const, results: [] }),
   fc.boolean().map((forced) => ({ ...base, type: 'stage.completed' as const, forced })),
-  fc.constantFrom('human' as const, 'auto' as const).map((by) => ({ ...base, type: 'stage.verified' as const, by })),
+  fc
+    .constantFrom('human' as const, 'auto' as const)
+    .map((by) => ({ ...base, type: 'stage.verified' as const, by })),
   fc.constant({ ...base, type: 'stage.rejected' as const, reason: 'no' }),
   fc.constant({ ...base, type: 'stage.merged' as const, commit: 'abc' }),
   fc.constant({ ...base, type: 'stage.merge_failed' as const, reason: 'conflict', conflicts: ['a.ts'] }),
@@ -55,7 +72,7 @@ describe('stage machine', () => {
     fc.assert(
       fc.property(fc.array(eventArb, { maxLength: 60 }), (events) => {
         let status: StageStatus = 'pending';
-        let context = { id: 's', gate: 'human' as const, session: null as string | null };
+        let context: StageContext = { id: 's', gate: 'human', session: null };
         for (const event of events) {
           const expected = model[status][event.type];
           expect(nextStageStatus(status, event.type)).toBe(expected);
@@ -79,15 +96,27 @@ describe('stage machine', () => {
     const started = stepStage('ready', context, { ...base, type: 'stage.started', session: 's.s1' });
     expect(started.effects).toEqual([{ type: 'launchSession', params: { stage: 's', session: 's.s1' } }]);
 
-    const verified = stepStage('completed', { ...context, session: 's.s1' }, { ...base, type: 'stage.verified', by: 'human' });
+    const verified = stepStage(
+      'completed',
+      { ...context, session: 's.s1' },
+      { ...base, type: 'stage.verified', by: 'human' },
+    );
     expect(verified.effects.map((e) => e.type)).toEqual(['mergeStage']);
 
-    const merged = stepStage('verified', { ...context, session: 's.s1' }, { ...base, type: 'stage.merged', commit: 'abc' });
+    const merged = stepStage(
+      'verified',
+      { ...context, session: 's.s1' },
+      { ...base, type: 'stage.merged', commit: 'abc' },
+    );
     expect(merged.effects.map((e) => e.type)).toEqual(['endSession', 'cleanupStage', 'readyDependents']);
   });
 
   it('ends the old session before launching a new one on resume', () => {
-    const step = stepStage('running', { id: 's', gate: 'human', session: 's.s1' }, { ...base, type: 'stage.started', session: 's.s2' });
+    const step = stepStage(
+      'running',
+      { id: 's', gate: 'human', session: 's.s1' },
+      { ...base, type: 'stage.started', session: 's.s2' },
+    );
     expect(step.effects).toEqual([
       { type: 'endSession', params: { stage: 's', session: 's.s1' } },
       { type: 'launchSession', params: { stage: 's', session: 's.s2' } },
@@ -95,8 +124,15 @@ describe('stage machine', () => {
   });
 
   it('refuses with an error that names the state and what it accepts', () => {
-    const refuse = () => stepStage('pending', { id: 'api', gate: 'human', session: null }, { ...base, stage: 'api', type: 'stage.merged', commit: null });
+    const refuse = () =>
+      stepStage(
+        'pending',
+        { id: 'api', gate: 'human', session: null },
+        { ...base, stage: 'api', type: 'stage.merged', commit: null },
+      );
     expect(refuse).toThrow(TransitionError);
-    expect(refuse).toThrow("stage 'api' is pending; it does not accept stage.merged there (it accepts: stage.blocked, stage.completed, stage.ready, stage.reset)");
+    expect(refuse).toThrow(
+      "stage 'api' is pending; it does not accept stage.merged there (it accepts: stage.blocked, stage.completed, stage.ready, stage.reset)",
+    );
   });
 });

@@ -1,0 +1,150 @@
+/**
+ * What runs in a stage's tmux pane, for each kind of agent. Pure: the
+ * runtime writes the files this returns and starts the argv in tmux.
+ *
+ * Every agent runs under `flux agent exec`, a thin parent that records the
+ * session as ended or crashed the moment the agent process exits, so a dead
+ * agent is noticed at once rather than on the next liveness check.
+ */
+import path from 'node:path';
+import type { FluxConfig } from '../engine/config.js';
+import type { StageDef } from '../plan/types.js';
+import { shellJoin } from '../effects/tmux.js';
+import { ENV, HOOK_NAMES } from './protocol.js';
+
+export interface LaunchInput {
+  config: FluxConfig;
+  /** The agent kind: `claude`, `sim` or a key of `config.agents`. */
+  agent: string;
+  stage: StageDef;
+  session: string;
+  /** The agent's own session id, when it takes one (claude `--session-id`). */
+  agentSessionId: string;
+  worktree: string;
+  workDir: string;
+  /** argv prefix that runs Flux: node and dist/cli/main.js. */
+  flux: readonly string[];
+  /** The first prompt, and the file it is also written to. */
+  prompt: string;
+  promptFile: string;
+  /** Appended to the agent's system prompt (claude). */
+  rules: string;
+}
+
+export interface LaunchSpec {
+  argv: string[];
+  env: Record<string, string>;
+  /** Files to write before starting, by absolute path. */
+  files: Map<string, string>;
+}
+
+export function agentDir(workDir: string, session: string): string {
+  return path.join(workDir, 'agents', session);
+}
+
+/** The argv prefix of a `flux` call from inside an agent session's shell. */
+export function fluxShim(flux: readonly string[]): string {
+  return `#!/bin/sh\nexec ${shellJoin(flux)} "$@"\n`;
+}
+
+function sessionEnv(input: LaunchInput): Record<string, string> {
+  return {
+    [ENV.session]: input.session,
+    [ENV.stage]: input.stage.id,
+    [ENV.workDir]: input.workDir,
+    [ENV.fluxCommand]: JSON.stringify(input.flux),
+    // `flux` on PATH inside the session, whatever the user's install.
+    PATH: `${path.join(input.workDir, 'bin')}:${process.env.PATH ?? '/usr/bin:/bin'}`,
+  };
+}
+
+/** Tools a stage's claude session may use without asking, built from the plan. */
+export function allowedTools(stage: StageDef, extra: readonly string[]): string[] {
+  const tools = [
+    ...stage.acceptance.map((command) => `Bash(${command})`),
+    'Bash(git add:*)',
+    'Bash(git commit:*)',
+    'Bash(git status:*)',
+    'Bash(git diff:*)',
+    'Bash(git log:*)',
+    'Bash(flux done)',
+    'Bash(flux handoff)',
+    'Bash(flux status:*)',
+    ...extra,
+  ];
+  return [...new Set(tools)];
+}
+
+/** Claude Code settings for one session: Flux's hooks and status line (docs/claude-code.md). */
+export function claudeSettings(input: LaunchInput): object {
+  const hook = (name: string) => shellJoin([...input.flux, 'hook', name]);
+  const hooks = Object.fromEntries(
+    HOOK_NAMES.filter((name) => name !== 'StatusLine').map((name) => [
+      name,
+      [{ matcher: '', hooks: [{ type: 'command', command: hook(name), timeout: 30 }] }],
+    ]),
+  );
+  return {
+    ...input.config.claude.settings,
+    hooks,
+    statusLine: { type: 'command', command: hook('StatusLine'), refreshInterval: 5 },
+  };
+}
+
+function claudeLaunch(input: LaunchInput): LaunchSpec {
+  const { config } = input;
+  const settingsFile = path.join(agentDir(input.workDir, input.session), 'settings.json');
+  const argv = [
+    config.claude.command,
+    '--settings',
+    settingsFile,
+    '--session-id',
+    input.agentSessionId,
+    '--permission-mode',
+    config.claude.permission_mode,
+    '--allowedTools',
+    ...allowedTools(input.stage, config.claude.allowed_tools),
+    '--append-system-prompt',
+    input.rules,
+    ...(config.claude.model === '' ? [] : ['--model', config.claude.model]),
+    ...config.claude.extra_args,
+    '--',
+    input.prompt,
+  ];
+  return {
+    argv,
+    env: { ...sessionEnv(input), ...config.claude.env },
+    files: new Map([[settingsFile, JSON.stringify(claudeSettings(input), null, 2) + '\n']]),
+  };
+}
+
+function simLaunch(input: LaunchInput): LaunchSpec {
+  const script = path.join(agentDir(input.workDir, input.session), 'sim-script.json');
+  return {
+    argv: [...input.flux, 'agent', 'sim', '--script', script, '--prompt-file', input.promptFile],
+    env: sessionEnv(input),
+    files: new Map(),
+  };
+}
+
+function commandLaunch(input: LaunchInput, template: readonly string[]): LaunchSpec {
+  const argv = template.map((arg) =>
+    arg.replaceAll('{prompt_file}', input.promptFile).replaceAll('{prompt}', input.prompt),
+  );
+  return { argv, env: sessionEnv(input), files: new Map() };
+}
+
+/** The argv (wrapped in `flux agent exec`), environment and files for one session. */
+export function launchSpec(input: LaunchInput): LaunchSpec {
+  let spec: LaunchSpec;
+  if (input.agent === 'claude') spec = claudeLaunch(input);
+  else if (input.agent === 'sim') spec = simLaunch(input);
+  else {
+    const command = input.config.agents[input.agent];
+    if (command === undefined) throw new Error(`unknown agent '${input.agent}'`);
+    spec = commandLaunch(input, command.command);
+  }
+  spec.files.set(path.join(input.workDir, 'bin', 'flux'), fluxShim(input.flux));
+  spec.files.set(input.promptFile, input.prompt);
+  return { ...spec, argv: [...input.flux, 'agent', 'exec', '--session', input.session, '--', ...spec.argv] };
+}

@@ -1,0 +1,40 @@
+/**
+ * The contract between Flux and the agent processes it starts in tmux.
+ *
+ * Every agent session gets these environment variables; hooks, `flux done`
+ * and `flux handoff` read them to know which session and stage they act for.
+ */
+export const ENV = {
+  /** The Flux session id, e.g. `stage-2-api.s1`. */
+  session: 'FLUX_SESSION',
+  /** The stage id. */
+  stage: 'FLUX_STAGE',
+  /** Absolute path of the main `.work/` directory. */
+  workDir: 'FLUX_WORK_DIR',
+  /** JSON array: the argv prefix that runs Flux, e.g. `["/usr/bin/node","/x/dist/cli/main.js"]`. */
+  fluxCommand: 'FLUX_COMMAND',
+} as const;
+
+/**
+ * Hook names accepted by `flux hook <name>`: Claude Code's hook event names,
+ * plus `StatusLine` for the status-line command. The stdin JSON of each is
+ * exactly what Claude Code sends (docs/claude-code.md).
+ */
+export const HOOK_NAMES = [
+  'SessionStart',
+  'UserPromptSubmit',
+  'Stop',
+  'PermissionRequest',
+  'Notification',
+  'PreCompact',
+  'SessionEnd',
+  'StopFailure',
+  'StatusLine',
+] as const;
+
+export type HookName = (typeof HOOK_NAMES)[number];
+
+/** Where a stage's handoff documents live, relative to `.work/`. */
+export function handoffPath(stage: string, n: number): string {
+  return `handoffs/${stage}-handoff-${String(n).padStart(3, '0')}.md`;
+}

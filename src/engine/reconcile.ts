@@ -1,0 +1,55 @@
+/**
+ * Reconciling the log with the world (pure): given what was observed of tmux
+ * and git, the events that record each difference and the effects that
+ * finish what an interrupted process left undone. `flux run` does this first,
+ * and again whenever it wakes.
+ */
+import type { NewEvent } from '../log/events.js';
+import type { EffectRequest } from '../machines/index.js';
+import { settle, type Decision } from './decide.js';
+import { liveSessions, type FluxState } from './state.js';
+
+export interface Observed {
+  /** Names of the tmux sessions that exist. */
+  tmux: ReadonlySet<string>;
+  /** Stages whose worktree exists. */
+  worktrees: ReadonlySet<string>;
+  /** Stages whose branch is already merged into the base branch, with the base's head commit. */
+  merged: ReadonlyMap<string, string>;
+}
+
+export function decideReconcile(state: FluxState, observed: Observed): Decision {
+  const events: NewEvent[] = [];
+  const effects: EffectRequest[] = [];
+
+  for (const session of liveSessions(state)) {
+    if (!observed.tmux.has(session.tmux)) {
+      events.push({
+        type: 'session.crashed',
+        session: session.id,
+        reason: `its tmux session ${session.tmux} is gone`,
+      });
+    }
+  }
+
+  for (const id of state.order) {
+    const stage = state.stages[id]!;
+    const current = stage.session === null ? undefined : state.sessions[stage.session];
+    const currentAlive = current !== undefined && current.status !== 'ended' && current.status !== 'crashed';
+    // A tmux session left over from a session the log says is over.
+    if (current !== undefined && !currentAlive && observed.tmux.has(current.tmux)) {
+      effects.push({ type: 'endSession', params: { stage: id, session: current.id } });
+    }
+    if (stage.status === 'verified') {
+      const head = observed.merged.get(id);
+      if (head !== undefined) events.push({ type: 'stage.merged', stage: id, commit: head });
+      else if (stage.reason === null) effects.push({ type: 'mergeStage', params: { stage: id } });
+    }
+    if (stage.status === 'merged' && observed.worktrees.has(id)) {
+      effects.push({ type: 'cleanupStage', params: { stage: id } });
+    }
+  }
+
+  const decision = settle(state, events);
+  return { events: decision.events, effects: [...effects, ...decision.effects] };
+}

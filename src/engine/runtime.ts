@@ -1,0 +1,328 @@
+/**
+ * The runtime: an engine plus the real effects (git, tmux, agents) and the
+ * code that performs the machines' effect requests. Every request runs only
+ * after the events that asked for it are on disk, and what it finds out
+ * comes back as events (a merge commit, a conflict, a session that could not
+ * start).
+ */
+import { randomUUID } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { agentDir, launchSpec } from '../agents/launch.js';
+import { defaultSimScript } from '../agents/sim/script.js';
+import { createGit, type Git } from '../effects/git.js';
+import { createTmux, type Tmux } from '../effects/tmux.js';
+import { ConfigError, FluxError } from '../errors.js';
+import type { NewEvent } from '../log/events.js';
+import type { EffectRequest } from '../machines/index.js';
+import { loadConfig, type FluxConfig } from './config.js';
+import { settle } from './decide.js';
+import { Engine, type Committed } from './engine.js';
+import { decideReconcile, type Observed } from './reconcile.js';
+import { agentRules, renderSignal, type DependencyNote } from './signal.js';
+import type { FluxState } from './state.js';
+import { WORKTREES_DIR_NAME } from './workspace.js';
+
+/** The argv that runs this Flux: the same node and the same main.js, wherever it is installed. */
+export function fluxCommand(): string[] {
+  const main = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'cli', 'main.js');
+  return [process.execPath, main];
+}
+
+export type MergeOutcome =
+  { merged: true; commit: string } | { merged: false; reason: string; conflicts: string[] };
+
+export interface RuntimeOptions {
+  /** Overrides `tmux.socket` from the config (tests use a private socket). */
+  tmuxSocket?: string;
+  /** Reports what effects do, for the live view and logs. */
+  onNote?: (note: string) => void;
+}
+
+export class Runtime {
+  readonly engine: Engine;
+  readonly config: FluxConfig;
+  readonly git: Git;
+  readonly tmux: Tmux;
+  readonly flux: string[];
+  private readonly note: (note: string) => void;
+
+  constructor(engine: Engine, config: FluxConfig, options: RuntimeOptions = {}) {
+    this.engine = engine;
+    this.config = config;
+    this.git = createGit(engine.ws.root);
+    const socket = options.tmuxSocket ?? process.env.FLUX_TMUX_SOCKET ?? config.tmux.socket;
+    this.tmux = createTmux(socket === '' ? {} : { socket });
+    this.flux = fluxCommand();
+    this.note = options.onNote ?? (() => {});
+  }
+
+  static open(cwd?: string, options: RuntimeOptions = {}): Runtime {
+    const engine = Engine.open(cwd);
+    return new Runtime(engine, loadConfig(engine.ws.configPath), options);
+  }
+
+  get root(): string {
+    return this.engine.ws.root;
+  }
+
+  baseBranch(state: FluxState): string {
+    const base = this.config.run.base_branch || state.baseBranch;
+    if (base === null || base === '') {
+      throw new ConfigError(
+        'no base branch: `flux init` ran on a detached HEAD',
+        'set run.base_branch in .work/config.toml to the branch stages should merge into',
+      );
+    }
+    return base;
+  }
+
+  worktreePath(stage: string): string {
+    return path.join(this.root, WORKTREES_DIR_NAME, stage);
+  }
+
+  branchName(stage: string): string {
+    return `flux/${stage}`;
+  }
+
+  /** Decides, appends, then performs the effects (and the effects of their results). */
+  async commitAndRun(
+    decide: (state: FluxState) => { events: NewEvent[]; effects: EffectRequest[] },
+  ): Promise<Committed> {
+    const committed = this.engine.commit(decide);
+    await this.perform(committed.effects);
+    return committed;
+  }
+
+  /** What tmux and git say about the stages. */
+  async observe(state: FluxState): Promise<Observed> {
+    const sessions = await this.tmux.listSessions(this.config.tmux.session_prefix).catch(() => []);
+    const worktrees = new Set<string>();
+    const merged = new Map<string, string>();
+    const base =
+      state.baseBranch === null && this.config.run.base_branch === '' ? null : this.baseBranch(state);
+    for (const id of state.order) {
+      const status = state.stages[id]!.status;
+      if (existsSync(this.worktreePath(id))) worktrees.add(id);
+      if (status === 'verified' && base !== null && (await this.git.branchExists(this.branchName(id)))) {
+        if (await this.git.isMerged(this.branchName(id), base)) merged.set(id, await this.git.headCommit());
+      }
+    }
+    return { tmux: new Set(sessions.map((s) => s.name)), worktrees, merged };
+  }
+
+  /** Records every difference between the log and the world, and finishes interrupted work. */
+  async reconcile(): Promise<Committed> {
+    const observed = await this.observe(this.engine.load());
+    return this.commitAndRun((state) => decideReconcile(state, observed));
+  }
+
+  async perform(effects: EffectRequest[]): Promise<void> {
+    for (const effect of effects) {
+      switch (effect.type) {
+        case 'launchSession':
+          if (effect.params.session !== null) await this.launch(effect.params.stage, effect.params.session);
+          break;
+        case 'endSession':
+          await this.endSession(effect.params.stage, effect.params.session);
+          break;
+        case 'mergeStage':
+          await this.merge(effect.params.stage);
+          break;
+        case 'cleanupStage':
+          await this.cleanup(effect.params.stage);
+          break;
+        default:
+          // sendFeedback: the reason is in the log; the next session's signal carries it.
+          break;
+      }
+    }
+  }
+
+  private async dependencyNotes(state: FluxState, stage: string): Promise<DependencyNote[]> {
+    const notes: DependencyNote[] = [];
+    for (const dep of state.stages[stage]!.def.dependencies) {
+      const depState = state.stages[dep]!;
+      let commits: string[] = [];
+      if (depState.mergedCommit !== null) {
+        commits = await this.git
+          .commitsAhead(`${depState.mergedCommit}^2`, `${depState.mergedCommit}^1`)
+          .catch(() => []);
+      }
+      notes.push({ id: dep, name: depState.def.name, commits });
+    }
+    return notes;
+  }
+
+  private simScript(stage: FluxState['stages'][string]): string {
+    const custom = path.join(this.engine.ws.workDir, 'sim', `${stage.id}.json`);
+    if (existsSync(custom)) return readFileSync(custom, 'utf8');
+    return JSON.stringify(defaultSimScript(stage.def), null, 2) + '\n';
+  }
+
+  /** Worktree, signal, agent files and tmux session for a session the log has started. */
+  async launch(stageId: string, sessionId: string): Promise<void> {
+    const state = this.engine.load();
+    const stage = state.stages[stageId]!;
+    const session = state.sessions[sessionId];
+    if (session === undefined) return;
+    try {
+      const base = this.baseBranch(state);
+      const branch = this.branchName(stageId);
+      const worktree = (await this.git.addWorktree({ path: this.worktreePath(stageId), branch, base })).path;
+      const handoff =
+        session.handoff === null
+          ? null
+          : {
+              path: session.handoff,
+              text: readFileSync(path.join(this.engine.ws.workDir, session.handoff), 'utf8'),
+            };
+      const branchCommits =
+        handoff === null && stage.sessions.length > 1 ? await this.git.commitsAhead(branch, base) : [];
+      const prompt = renderSignal({
+        state,
+        stage,
+        session: sessionId,
+        worktree,
+        branch,
+        dependencies: await this.dependencyNotes(state, stageId),
+        handoff,
+        branchCommits,
+      });
+      const workDir = this.engine.ws.workDir;
+      const spec = launchSpec({
+        config: this.config,
+        agent: session.agent,
+        stage: stage.def,
+        session: sessionId,
+        agentSessionId: session.agentSessionId ?? randomUUID(),
+        worktree,
+        workDir,
+        flux: this.flux,
+        prompt,
+        promptFile: path.join(workDir, 'signals', `${sessionId}.md`),
+        rules: agentRules(stageId),
+      });
+      if (session.agent === 'sim')
+        spec.files.set(path.join(agentDir(workDir, sessionId), 'sim-script.json'), this.simScript(stage));
+      for (const [file, content] of spec.files) {
+        mkdirSync(path.dirname(file), { recursive: true });
+        writeFileSync(file, content);
+      }
+      chmodSync(path.join(workDir, 'bin', 'flux'), 0o755);
+      if (await this.tmux.hasSession(session.tmux)) await this.tmux.killSession(session.tmux);
+      await this.tmux.newSession({ name: session.tmux, cwd: worktree, command: spec.argv, env: spec.env });
+      this.note(`${stageId}: started ${sessionId} in tmux session ${session.tmux}`);
+    } catch (error) {
+      if (!(error instanceof FluxError)) throw error;
+      const reason = `could not start: ${error.message}`;
+      this.note(`${stageId}: ${reason}`);
+      this.engine.commit((current) => {
+        const events: NewEvent[] = [];
+        const live = current.sessions[sessionId];
+        if (live !== undefined && live.status !== 'ended' && live.status !== 'crashed') {
+          events.push({ type: 'session.crashed', session: sessionId, reason });
+        }
+        if (current.stages[stageId]?.status === 'running')
+          events.push({ type: 'stage.failed', stage: stageId, reason });
+        return settle(current, events);
+      });
+    }
+  }
+
+  /** Ends a session: records it, then closes its tmux session unless a newer session of the stage uses it. */
+  async endSession(stageId: string, sessionId: string | null): Promise<void> {
+    if (sessionId === null) return;
+    const { state } = this.engine.commit((current) => {
+      const session = current.sessions[sessionId];
+      if (session === undefined || session.status === 'ended' || session.status === 'crashed')
+        return { events: [], effects: [] };
+      return settle(current, [{ type: 'session.ended', session: sessionId, reason: 'ended by Flux' }]);
+    });
+    const session = state.sessions[sessionId];
+    const current = state.stages[stageId]?.session;
+    const newer =
+      current !== undefined && current !== null && current !== sessionId
+        ? state.sessions[current]
+        : undefined;
+    const newerAlive = newer !== undefined && newer.status !== 'ended' && newer.status !== 'crashed';
+    if (session !== undefined && !newerAlive) await this.tmux.killSession(session.tmux).catch(() => false);
+  }
+
+  /** Merges a verified stage into the base branch; records merged or merge_failed. */
+  async merge(stageId: string): Promise<MergeOutcome> {
+    const state = this.engine.load();
+    const stage = state.stages[stageId]!;
+    const base = this.baseBranch(state);
+    const branch = this.branchName(stageId);
+    const worktree = this.worktreePath(stageId);
+    let outcome: MergeOutcome;
+    try {
+      const dirty = existsSync(worktree) ? await this.git.status(worktree) : [];
+      if (dirty.length > 0) {
+        outcome = {
+          merged: false,
+          reason: `the stage's worktree has uncommitted changes: ${dirty
+            .map((f) => f.path)
+            .slice(0, 8)
+            .join(', ')}`,
+          conflicts: [],
+        };
+      } else {
+        const result = await this.git.merge({
+          branch,
+          base,
+          message: `Merge stage ${stageId}: ${stage.def.name}`,
+        });
+        outcome = result.ok
+          ? { merged: true, commit: result.commit }
+          : {
+              merged: false,
+              reason: `merge conflicts in ${result.conflicts.join(', ')}`,
+              conflicts: result.conflicts,
+            };
+      }
+    } catch (error) {
+      if (!(error instanceof FluxError)) throw error;
+      outcome = { merged: false, reason: error.message, conflicts: [] };
+    }
+    const result = outcome;
+    await this.commitAndRun((current) =>
+      settle(current, [
+        result.merged
+          ? { type: 'stage.merged', stage: stageId, commit: result.commit }
+          : {
+              type: 'stage.merge_failed',
+              stage: stageId,
+              reason: result.reason,
+              conflicts: result.conflicts,
+            },
+      ]),
+    );
+    this.note(
+      result.merged
+        ? `${stageId}: merged into ${base} (${result.commit.slice(0, 8)})`
+        : `${stageId}: not merged: ${result.reason}`,
+    );
+    return outcome;
+  }
+
+  /** After a merge: the tmux session, the worktree and the branch go; anything unmerged stays. */
+  async cleanup(stageId: string): Promise<void> {
+    const state = this.engine.load();
+    const base = this.baseBranch(state);
+    const branch = this.branchName(stageId);
+    const stage = state.stages[stageId];
+    const session =
+      stage?.session === null || stage === undefined ? undefined : state.sessions[stage.session];
+    if (session !== undefined) await this.tmux.killSession(session.tmux).catch(() => false);
+    try {
+      await this.git.removeWorktree(this.worktreePath(stageId), { branch, base });
+      await this.git.deleteBranch(branch, { base });
+    } catch (error) {
+      if (!(error instanceof FluxError)) throw error;
+      this.note(`${stageId}: kept its worktree: ${error.message}`);
+    }
+  }
+}

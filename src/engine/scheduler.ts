@@ -1,0 +1,95 @@
+/**
+ * Which stages get a session now (pure). A stage is started when it is
+ * ready, needs a fresh session after a handoff, was rejected, or is running
+ * with a session that died (restarted at most MAX_CRASH_RESTARTS times in a
+ * row), while fewer than `maxParallel` sessions are alive.
+ */
+import { toSessionName } from '../effects/tmux.js';
+import type { NewEvent } from '../log/events.js';
+import { settle, type Decision } from './decide.js';
+import { liveSessions, type FluxState, type StageState } from './state.js';
+
+export const MAX_CRASH_RESTARTS = 2;
+
+export interface StartOptions {
+  maxParallel: number;
+  /** Only this stage (`flux run --stage`). */
+  only?: string;
+  agent: string;
+  sessionPrefix: string;
+}
+
+function crashedInARow(state: FluxState, stage: StageState): number {
+  let count = 0;
+  for (const id of [...stage.sessions].reverse()) {
+    if (state.sessions[id]?.status !== 'crashed') break;
+    count++;
+  }
+  return count;
+}
+
+/** Why a stage wants a session now, or null. */
+export function wantsSession(
+  state: FluxState,
+  stage: StageState,
+): 'ready' | 'handoff' | 'rejected' | 'crashed' | null {
+  switch (stage.status) {
+    case 'ready':
+      return 'ready';
+    case 'needs_handoff':
+      return 'handoff';
+    case 'rejected':
+      return 'rejected';
+    case 'running': {
+      const session = stage.session === null ? undefined : state.sessions[stage.session];
+      const dead = session === undefined || session.status === 'ended' || session.status === 'crashed';
+      return dead && crashedInARow(state, stage) <= MAX_CRASH_RESTARTS ? 'crashed' : null;
+    }
+    default:
+      return null;
+  }
+}
+
+export function tmuxNameFor(prefix: string, stage: string): string {
+  return toSessionName(`${prefix}${stage}`);
+}
+
+/** The events that start one stage's next session. */
+export function startEvents(
+  state: FluxState,
+  stage: StageState,
+  agent: string,
+  sessionPrefix: string,
+): NewEvent[] {
+  const session = `${stage.id}.s${stage.sessions.length + 1}`;
+  const handoff = stage.status === 'needs_handoff' ? stage.handoffs.at(-1) : undefined;
+  return [
+    { type: 'stage.started', stage: stage.id, session },
+    {
+      type: 'session.started',
+      session,
+      stage: stage.id,
+      agent,
+      tmux: tmuxNameFor(sessionPrefix, stage.id),
+      ...(handoff === undefined ? {} : { handoff }),
+    },
+  ];
+}
+
+export function decideStarts(state: FluxState, options: StartOptions): Decision {
+  let free = options.maxParallel - liveSessions(state).length;
+  const proposed: NewEvent[] = [];
+  // Stages already in progress (handoff, rejected, crashed) before fresh ones.
+  const candidates = state.order
+    .map((id) => state.stages[id]!)
+    .filter((stage) => options.only === undefined || stage.id === options.only)
+    .map((stage) => ({ stage, why: wantsSession(state, stage) }))
+    .filter((c) => c.why !== null)
+    .sort((a, b) => Number(a.why === 'ready') - Number(b.why === 'ready'));
+  for (const { stage } of candidates) {
+    if (free <= 0) break;
+    proposed.push(...startEvents(state, stage, options.agent, options.sessionPrefix));
+    free--;
+  }
+  return settle(state, proposed);
+}

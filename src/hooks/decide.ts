@@ -1,0 +1,199 @@
+/**
+ * What a hook call means (pure): from the session's state and the hook's
+ * input, the events to append and what to answer the agent.
+ *
+ * The answers follow Claude Code's hook protocol (docs/claude-code.md):
+ * a Stop or PreCompact answered `{"decision":"block","reason":…}` keeps the
+ * agent working with `reason` as its next instruction.
+ */
+import type { HookName } from '../agents/protocol.js';
+import type { FluxState, SessionState, StageState } from '../engine/state.js';
+import type { NewEvent } from '../log/events.js';
+import type { HookInput } from './input.js';
+
+export interface HookSettings {
+  /** Context percent at which the session is asked to hand off. */
+  threshold: number;
+  /** How many times a stop without `flux done`/`flux handoff` is answered with a reminder. */
+  reminders: number;
+}
+
+export interface HookDecision {
+  events: NewEvent[];
+  /** Printed on stdout for the agent; null prints nothing. */
+  answer: string | null;
+}
+
+const nothing: HookDecision = { events: [], answer: null };
+
+const alive = (session: SessionState): boolean => session.status !== 'ended' && session.status !== 'crashed';
+
+/** Moves the session to an activity state, unless it is handing off (it stays there until it ends). */
+function activity(session: SessionState, type: 'session.working' | 'session.idle'): NewEvent[] {
+  if (session.status === 'handing_off') return [];
+  if (type === 'session.idle' && session.status === 'idle') return [];
+  if (type === 'session.working' && session.status === 'working') return [];
+  return [{ type, session: session.id }];
+}
+
+export function handoffInstruction(handoff: string, why: string): string {
+  return (
+    `${why} Before your context runs out, hand this stage off to a fresh session: ` +
+    `write .work/${handoff} with (1) a short summary of the stage, (2) what is done, ` +
+    `(3) what remains, with file:line references, and (4) the decisions you made and why. ` +
+    `Commit your work, then run \`flux handoff\` and stop.`
+  );
+}
+
+function block(reason: string): string {
+  return JSON.stringify({ decision: 'block', reason });
+}
+
+/** Stops of this session answered with a reminder so far. */
+export function remindersSent(state: FluxState, session: SessionState): number {
+  return state.sessions[session.id]?.reminders ?? 0;
+}
+
+function onStop(
+  state: FluxState,
+  stage: StageState,
+  session: SessionState,
+  input: HookInput,
+  settings: HookSettings,
+  handoff: string,
+): HookDecision {
+  // The stage is finished with this session: let it stop; Flux closes it.
+  if (stage.session !== session.id || !['running', 'needs_handoff'].includes(stage.status)) {
+    return {
+      events: [{ type: 'session.ended', session: session.id, reason: `stage ${stage.status}` }],
+      answer: null,
+    };
+  }
+  if (stage.status === 'needs_handoff') {
+    return { events: [{ type: 'session.ended', session: session.id, reason: 'handed off' }], answer: null };
+  }
+  if (session.status === 'handing_off') {
+    // Told to hand off and stopped without doing it: ask again, boundedly.
+    if (input.stop_hook_active === true && remindersSent(state, session) >= settings.reminders)
+      return { events: activity(session, 'session.idle'), answer: null };
+    return {
+      events: [{ type: 'session.reminded', session: session.id }],
+      answer: block(handoffInstruction(handoff, 'You have not handed off yet.')),
+    };
+  }
+  if (session.context !== null && session.context >= settings.threshold) {
+    return {
+      events: [{ type: 'session.handing_off', session: session.id, trigger: 'threshold' }],
+      answer: block(handoffInstruction(handoff, `Your context is ${Math.round(session.context)}% full.`)),
+    };
+  }
+  if (remindersSent(state, session) < settings.reminders) {
+    return {
+      events: [...activity(session, 'session.idle'), { type: 'session.reminded', session: session.id }],
+      answer: block(
+        'The stage is not done yet. If the work is finished, commit it and run `flux done` ' +
+          '(it runs the acceptance commands; fix what fails). If you are stuck, explain why in your reply.',
+      ),
+    };
+  }
+  return { events: activity(session, 'session.idle'), answer: null };
+}
+
+function summarize(input: HookInput): string {
+  const toolInput = input.tool_input;
+  if (toolInput !== undefined && typeof toolInput === 'object' && toolInput !== null) {
+    const record = toolInput as Record<string, unknown>;
+    const text = record.command ?? record.file_path ?? record.url ?? JSON.stringify(toolInput);
+    return String(text).replace(/\s+/g, ' ').slice(0, 200);
+  }
+  return input.message ?? '';
+}
+
+export function decideHook(
+  state: FluxState,
+  sessionId: string,
+  hook: HookName,
+  input: HookInput,
+  settings: HookSettings,
+  handoff: string,
+): HookDecision {
+  const session = state.sessions[sessionId];
+  if (session === undefined || !alive(session)) return nothing;
+  const stage = state.stages[session.stage];
+  if (stage === undefined) return nothing;
+
+  switch (hook) {
+    case 'StatusLine': {
+      const percent = input.context_window?.used_percentage;
+      const events: NewEvent[] =
+        typeof percent === 'number' && percent !== session.context
+          ? [{ type: 'session.context', session: session.id, percent: Math.max(0, Math.min(100, percent)) }]
+          : [];
+      const shown = typeof percent === 'number' ? percent : session.context;
+      return {
+        events,
+        answer: `flux ${stage.id} · ${stage.status} · ${session.status}${shown === null ? '' : ` · context ${Math.round(shown)}%`}`,
+      };
+    }
+    case 'SessionStart':
+      return {
+        events: session.status === 'starting' ? [{ type: 'session.idle', session: session.id }] : [],
+        answer: null,
+      };
+    case 'UserPromptSubmit':
+      return { events: activity(session, 'session.working'), answer: null };
+    case 'Stop':
+      return onStop(state, stage, session, input, settings, handoff);
+    case 'PermissionRequest':
+      return {
+        events: [
+          {
+            type: 'session.waiting_permission',
+            session: session.id,
+            tool: input.tool_name ?? 'unknown',
+            detail: summarize(input),
+          },
+        ],
+        answer: null,
+      };
+    case 'Notification':
+      if (input.notification_type === 'permission_prompt' && session.status !== 'waiting_permission') {
+        return {
+          events: [
+            {
+              type: 'session.waiting_permission',
+              session: session.id,
+              tool: 'unknown',
+              detail: summarize(input),
+            },
+          ],
+          answer: null,
+        };
+      }
+      if (input.notification_type === 'idle_prompt')
+        return { events: activity(session, 'session.idle'), answer: null };
+      return nothing;
+    case 'PreCompact': {
+      if (input.trigger !== 'auto') return nothing;
+      // Compaction would lose the detail a handoff keeps: block it and hand off instead.
+      const events: NewEvent[] =
+        session.status === 'handing_off'
+          ? []
+          : [{ type: 'session.handing_off', session: session.id, trigger: 'precompact' }];
+      return { events, answer: block(handoffInstruction(handoff, 'Your context is about to be compacted.')) };
+    }
+    case 'SessionEnd':
+      return {
+        events: [
+          {
+            type: 'session.ended',
+            session: session.id,
+            reason: `agent exited (${input.reason ?? 'unknown'})`,
+          },
+        ],
+        answer: null,
+      };
+    case 'StopFailure':
+      return { events: activity(session, 'session.idle'), answer: null };
+  }
+}
