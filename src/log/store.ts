@@ -112,14 +112,17 @@ export class EventStore<S> {
     const result = withOpenLog(
       this.logPath,
       (log) => {
-        const current = this.#folding(() => this.#catchUpLocked(base, log));
+        const current = this.#dropStateOnError(() => this.#catchUpLocked(base, log));
         this.#commit(current);
         const decided = decide(current.state);
         if (decided.length === 0) return { events: [], state: current.state };
         const now = this.#options.now ?? (() => new Date());
         const stored = stampEvents(decided, log.lastSeq + 1, now().toISOString());
-        const state = this.#folding(() => stored.reduce(this.#options.fold, current.state));
-        writeEvents(log, stored);
+        const state = this.#dropStateOnError(() => {
+          const next = stored.reduce(this.#options.fold, current.state);
+          writeEvents(log, stored);
+          return next;
+        });
         this.#commit({ seq: log.lastSeq, offset: log.size, state }, stored.length);
         return { events: stored, state };
       },
@@ -129,10 +132,13 @@ export class EventStore<S> {
     return result;
   }
 
-  /** Runs a fold; if it throws, the state it was folding into may be half-updated, so drop it. */
-  #folding<T>(fold: () => T): T {
+  /**
+   * Runs a fold (and maybe an append); if it throws, the state it folded into
+   * may hold events that are not in the log, so drop it and reload on next use.
+   */
+  #dropStateOnError<T>(run: () => T): T {
     try {
-      return fold();
+      return run();
     } catch (err) {
       this.#point = undefined;
       throw err;
