@@ -8,5 +8,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Integration tests spawn git, tmux and whole `flux` processes; two cores on CI.
     maxWorkers: 2,
+    setupFiles: ['test/setup.ts'],
   },
 });

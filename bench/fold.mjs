@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { replay } from '../dist/engine/state.js';
+import '../dist/log/codec.js';
 import { readLog } from '../dist/log/read.js';
 import { writeLog } from './generate.mjs';
 

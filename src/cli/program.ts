@@ -6,6 +6,8 @@
 import { Argument, Command, CommanderError, Option } from 'commander';
 import { ExitCode } from '../errors.js';
 import { printError } from './output.js';
+// Installs the validating event codec: every command checks the log against the schemas.
+import '../log/codec.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- commander hands each command its own argument types
 type Action = (...args: any[]) => Promise<number | void> | number | void;

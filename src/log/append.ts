@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FluxEvent, NewEvent } from './events.js';
-import { encodeEvent, stampEvents } from './codec.js';
+import { encodeEvent, eventCodec } from './line.js';
 import { fsyncDir, writeFully } from './durable.js';
 import { withLock, type LockOptions } from './lock.js';
 import { lockPathFor } from './paths.js';
@@ -77,7 +77,7 @@ export function appendUnderLock(
   events: readonly NewEvent[],
   now: () => Date = () => new Date(),
 ): FluxEvent[] {
-  const stored = stampEvents(events, log.lastSeq + 1, now().toISOString());
+  const stored = eventCodec().stamp(events, log.lastSeq + 1, now().toISOString());
   writeEvents(log, stored);
   return stored;
 }

@@ -5,10 +5,10 @@
  */
 import type { z } from 'zod';
 import { fluxEventSchema, type FluxEvent, type NewEvent } from './events.js';
-import { CURRENT_EVENT_VERSION, upgradeEvent } from './upgrade.js';
+import { CURRENT_EVENT_VERSION } from './upgrade.js';
+import { installCodec, LineProblem, parseLine, stampEnvelope, type EventCodec } from './line.js';
 
-/** What is wrong with one line; the reader turns it into a LogDamagedError naming the line. */
-export class LineProblem extends Error {}
+export { LineProblem } from './line.js';
 
 /** An event that fails its schema was about to be appended: a bug in the caller. */
 export class InvalidEventError extends Error {
@@ -19,16 +19,7 @@ export class InvalidEventError extends Error {
 }
 
 export function decodeLine(text: string): FluxEvent {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (err) {
-    throw new LineProblem(`not valid JSON (${(err as Error).message})`);
-  }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new LineProblem('not a JSON object');
-  }
-  const upgraded = upgradeEvent(raw as Record<string, unknown>);
+  const upgraded = parseLine(text);
   const result = fluxEventSchema.safeParse(upgraded);
   if (result.success) return result.data;
   const { v, type } = upgraded;
@@ -40,21 +31,15 @@ export function decodeLine(text: string): FluxEvent {
   throw new LineProblem(`not a valid event: ${describeIssues(result.error)}`);
 }
 
-export function encodeEvent(event: FluxEvent): string {
-  return `${JSON.stringify(event)}\n`;
-}
-
 /**
  * Gives new events their envelope (`v`, `seq` from `firstSeq` on, `at`) and
  * validates them. The parsed output is what gets stored: its keys come in
  * schema order, so every line starts `{"v":…,"seq":…,"at":…,"type":…`.
  */
 export function stampEvents(events: readonly NewEvent[], firstSeq: number, at: string): FluxEvent[] {
-  return events.map((event, index) => {
-    const { v: _v, seq: _seq, at: _at, ...payload } = event as Record<string, unknown>;
-    const stamped = { v: CURRENT_EVENT_VERSION, seq: firstSeq + index, at, ...payload };
+  return stampEnvelope(events, firstSeq, at).map((stamped) => {
     const result = fluxEventSchema.safeParse(stamped);
-    if (!result.success) throw new InvalidEventError(String(payload.type), result.error);
+    if (!result.success) throw new InvalidEventError(String(stamped.type), result.error);
     return result.data;
   });
 }
@@ -64,3 +49,8 @@ function describeIssues(error: z.ZodError): string {
     .map((issue) => (issue.path.length === 0 ? issue.message : `${issue.path.join('.')}: ${issue.message}`))
     .join('; ');
 }
+
+/** Validates every line read and every event written against the zod schemas. */
+export const validatingCodec: EventCodec = { decode: decodeLine, stamp: stampEvents };
+
+installCodec(validatingCodec);

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import { LogDamagedError } from '../errors.js';
 import type { FluxEvent } from './events.js';
-import { decodeLine, LineProblem } from './codec.js';
+import { eventCodec, LineProblem } from './line.js';
 import { damagedLine } from './damage.js';
 import { byteAt, completeEnd, isNewline, lineEndingAt, readAt } from './tail.js';
 
@@ -72,7 +72,7 @@ export function readLastSeq(logPath: string): number {
 export function lastSeqOf(fd: number, logPath: string, end: number): number {
   if (end === 0) return 0;
   try {
-    return decodeLine(lineEndingAt(fd, end).bytes.toString('utf8')).seq;
+    return eventCodec().decode(lineEndingAt(fd, end).bytes.toString('utf8')).seq;
   } catch (err) {
     if (!(err instanceof LineProblem)) throw err;
     // Rare: read the whole file for an error that names the line.
@@ -88,6 +88,7 @@ function decodeLines(logPath: string, bytes: Buffer, baseOffset: number, firstLi
   } catch {
     throw firstInvalidUtf8Line(logPath, bytes, baseOffset, firstLine);
   }
+  const { decode } = eventCodec();
   const events: FluxEvent[] = [];
   let line = firstLine;
   let start = 0;
@@ -96,7 +97,7 @@ function decodeLines(logPath: string, bytes: Buffer, baseOffset: number, firstLi
     const lineText = text.slice(start, end);
     let event: FluxEvent;
     try {
-      event = decodeLine(lineText);
+      event = decode(lineText);
     } catch (err) {
       if (!(err instanceof LineProblem)) throw err;
       throw damagedLine(logPath, line, offsetOf(text, start, baseOffset), lineText, err.message);

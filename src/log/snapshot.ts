@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import { decodeLine } from './codec.js';
+import { parseLine } from './line.js';
 import { writeFileAtomic } from './durable.js';
 import { isNewline, byteAt, lineEndingAt } from './tail.js';
 
@@ -117,7 +117,7 @@ function checkAgainstLog(logPath: string, seq: number, offset: number, sha1: str
     const line = lineEndingAt(fd, offset).bytes;
     if (sha1Of(line) !== sha1) return 'last line differs';
     try {
-      if (decodeLine(line.toString('utf8')).seq !== seq) return 'last line has another seq';
+      if (parseLine(line.toString('utf8')).seq !== seq) return 'last line has another seq';
     } catch {
       return 'last line is not a valid event';
     }

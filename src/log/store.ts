@@ -6,7 +6,7 @@
  */
 import { LogDamagedError } from '../errors.js';
 import type { FluxEvent, NewEvent } from './events.js';
-import { stampEvents } from './codec.js';
+import { eventCodec } from './line.js';
 import { withOpenLog, writeEvents, type OpenLog } from './append.js';
 import type { LockOptions } from './lock.js';
 import { logPathIn, snapshotPathFor } from './paths.js';
@@ -117,7 +117,7 @@ export class EventStore<S> {
         const decided = decide(current.state);
         if (decided.length === 0) return { events: [], state: current.state };
         const now = this.#options.now ?? (() => new Date());
-        const stored = stampEvents(decided, log.lastSeq + 1, now().toISOString());
+        const stored = eventCodec().stamp(decided, log.lastSeq + 1, now().toISOString());
         const state = this.#dropStateOnError(() => {
           const next = stored.reduce(this.#options.fold, current.state);
           writeEvents(log, stored);

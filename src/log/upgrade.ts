@@ -10,8 +10,11 @@ type Upgrade = (raw: Record<string, unknown>) => Record<string, unknown>;
 
 /** Keyed by `${type}@${fromVersion}`. */
 const upgrades: Record<string, Upgrade> = {};
+const hasUpgrades = Object.keys(upgrades).length > 0;
 
 export function upgradeEvent(raw: Record<string, unknown>): Record<string, unknown> {
+  // The common case on every read: a current line and nothing to upgrade.
+  if (raw.v === CURRENT_EVENT_VERSION && !hasUpgrades) return raw;
   let current = raw;
   for (;;) {
     const step = upgrades[`${String(current.type)}@${String(current.v)}`];

@@ -2,6 +2,7 @@
 // Usage: node append-worker.mjs <append|transact> <workDir> <workerId> <count>
 // Prints "ready", waits for "go" on stdin so that all workers start together.
 import path from 'node:path';
+import '../../dist/log/codec.js';
 import { appendEvents } from '../../dist/log/append.js';
 import { EventStore } from '../../dist/log/store.js';
 

@@ -3,9 +3,7 @@
  * v1 today, so this stands in a v0 → v1 step to prove the path is taken.
  */
 import fs from 'node:fs';
-import { describe, expect, it, vi } from 'vitest';
-import { readLastSeq, readLog } from '../../src/log/read.js';
-import { appendEvents } from '../../src/log/append.js';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { line, payloads, tempWorkDir, working } from './log-fixtures.js';
 
 vi.mock('../../src/log/upgrade.js', async (importOriginal) => {
@@ -23,6 +21,17 @@ vi.mock('../../src/log/upgrade.js', async (importOriginal) => {
 
 const v0Line = (seq: number, sid: string) =>
   `${JSON.stringify({ v: 0, seq, at: '2020-01-01T00:00:00.000Z', type: 'session.working', sid })}\n`;
+
+// The setup file loaded the log modules before this mock existed: load them afresh.
+let readLog: typeof import('../../src/log/read.js').readLog;
+let readLastSeq: typeof import('../../src/log/read.js').readLastSeq;
+let appendEvents: typeof import('../../src/log/append.js').appendEvents;
+beforeAll(async () => {
+  vi.resetModules();
+  await import('../../src/log/codec.js');
+  ({ readLog, readLastSeq } = await import('../../src/log/read.js'));
+  ({ appendEvents } = await import('../../src/log/append.js'));
+});
 
 describe('reading an older log', () => {
   it('upgrades old lines to the current schema', () => {
