@@ -53,6 +53,9 @@ function sessionEnv(input: LaunchInput): Record<string, string> {
     [ENV.stage]: input.stage.id,
     [ENV.workDir]: input.workDir,
     [ENV.fluxCommand]: JSON.stringify(input.flux),
+    // Read by `flux hook`, which must not load the config file on every turn.
+    FLUX_HANDOFF_THRESHOLD: String(input.config.run.handoff_threshold),
+    FLUX_STOP_REMINDERS: String(input.config.run.stop_reminders),
     // `flux` on PATH inside the session, whatever the user's install.
     PATH: `${path.join(input.workDir, 'bin')}:${process.env.PATH ?? '/usr/bin:/bin'}`,
   };

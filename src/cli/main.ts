@@ -1,4 +1,15 @@
 #!/usr/bin/env node
-import { runCli } from './program.js';
+/**
+ * The `flux` entry point. `flux hook …` runs on every agent turn, so it is
+ * dispatched before anything else loads: it never pays for commander, zod
+ * or XState (docs/hooks.md).
+ */
+const [command, ...rest] = process.argv.slice(2);
 
-process.exitCode = await runCli(process.argv);
+if (command === 'hook') {
+  const { runHook } = await import('../hooks/run.js');
+  process.exitCode = await runHook(rest);
+} else {
+  const { runCli } = await import('./program.js');
+  process.exitCode = await runCli(process.argv);
+}

@@ -3,7 +3,7 @@
  * Each command's work lives in `commands/<name>.ts`, loaded only when that
  * command runs, so `flux status` does not pay for what `flux init` needs.
  */
-import { Argument, Command, CommanderError, Option } from 'commander';
+import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ExitCode } from '../errors.js';
 import { printError } from './output.js';
 // Installs the validating event codec: every command checks the log against the schemas.
@@ -21,6 +21,18 @@ function lazy(load: () => Promise<{ run: Action }>): (...args: unknown[]) => Pro
   };
 }
 
+function parsePositiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of 1 or more');
+  return n;
+}
+
+function parseSeq(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a sequence number (0 or more)');
+  return n;
+}
+
 export function buildProgram(): Command {
   const program = new Command('flux')
     .description('Run a plan of Claude Code stages in parallel git worktrees and tmux sessions.')
@@ -34,6 +46,20 @@ export function buildProgram(): Command {
     .argument('<plan-path>', 'the plan document, e.g. doc/plans/PLAN-auth.md')
     .option('--force', 'apply a changed plan (history is kept; started stages cannot disappear)')
     .action(lazy(() => import('./commands/init.js')));
+
+  program
+    .command('run')
+    .description(
+      'Start every ready stage in its own worktree and tmux session, and watch until a person is needed',
+    )
+    .option('--stage <id>', 'only this stage')
+    .option('--manual', 'prepare worktrees and signals, and print the command that starts each stage')
+    .option(
+      '--max-parallel <n>',
+      'sessions at once (default: run.max_parallel in .work/config.toml)',
+      parsePositiveInt,
+    )
+    .action(lazy(() => import('./commands/run.js')));
 
   program
     .command('status')
@@ -73,9 +99,43 @@ export function buildProgram(): Command {
   program
     .command('replay')
     .description('Replay the event log, printing each event and the state change it caused')
-    .option('--until <seq>', 'stop after this sequence number', (value) => Number.parseInt(value, 10))
+    .option('--until <seq>', 'stop after this sequence number', parseSeq)
     .option('--stage <id>', 'only events about this stage (and its sessions)')
     .action(lazy(() => import('./commands/replay.js')));
+
+  program
+    .command('done')
+    .description('(for agents) Declare the stage done: run its acceptance commands, record it completed')
+    .argument('[stage]', "the stage (default: the session's stage, or the worktree you are in)")
+    .action(lazy(() => import('./commands/done.js')));
+
+  program
+    .command('handoff')
+    .description('(for agents) Record the handoff document; a fresh session continues from it')
+    .argument('[stage]', "the stage (default: the session's stage, or the worktree you are in)")
+    .action(lazy(() => import('./commands/handoff.js')));
+
+  program
+    .command('hook')
+    .description('(for agents) Handle a Claude Code hook or status-line call: JSON on stdin')
+    .argument(
+      '<hook>',
+      'SessionStart | UserPromptSubmit | Stop | PermissionRequest | Notification | PreCompact | SessionEnd | StopFailure | StatusLine',
+    );
+
+  const agent = program.command('agent').description('(internal) Processes Flux runs inside tmux sessions');
+  agent
+    .command('exec')
+    .description('Run an agent and record its session as ended or crashed when it exits')
+    .requiredOption('--session <id>', 'the Flux session')
+    .argument('<command...>', 'the agent argv, after --')
+    .action(lazy(() => import('./commands/agent-exec.js')));
+  agent
+    .command('sim')
+    .description('The simulated agent (docs/sim-agent.md)')
+    .requiredOption('--script <file>', 'its script (JSON)')
+    .requiredOption('--prompt-file <file>', 'its first prompt')
+    .action(lazy(() => import('./commands/agent-sim.js')));
 
   return program;
 }

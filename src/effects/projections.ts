@@ -21,9 +21,14 @@ function readOrNull(file: string): string | null {
   }
 }
 
-const PRUNED_DIRS = ['stages', 'sessions'];
+const PRUNED = [
+  { dir: 'stages', ext: '.md' },
+  { dir: 'sessions', ext: '.md' },
+  { dir: 'worktrees', ext: '.toml' },
+];
 
-export function syncProjections(workDir: string, files: Map<string, string>): number {
+/** Writes what changed; with `prune`, also removes projection files of things no longer in the state. */
+export function syncProjections(workDir: string, files: Map<string, string>, prune = false): number {
   let written = 0;
   for (const [relative, content] of files) {
     const file = path.join(workDir, relative);
@@ -32,7 +37,8 @@ export function syncProjections(workDir: string, files: Map<string, string>): nu
     writeFileAtomic(file, content);
     written++;
   }
-  for (const dir of PRUNED_DIRS) {
+  if (!prune) return written;
+  for (const { dir, ext } of PRUNED) {
     let names: string[];
     try {
       names = readdirSync(path.join(workDir, dir));

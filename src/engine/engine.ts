@@ -13,7 +13,7 @@ import { EventStore } from '../log/store.js';
 import type { EffectRequest } from '../machines/index.js';
 import { syncProjections } from '../effects/projections.js';
 import type { Decision } from './decide.js';
-import { renderProjections } from './projections.js';
+import { renderProjections, touchedBy } from './projections.js';
 import { asFluxState, evolve, initialState, STATE_VERSION, type FluxState } from './state.js';
 import { SESSION_TABLE, STAGE_TABLE } from '../machines/lifecycle.js';
 import { findWorkspace, type Workspace } from './workspace.js';
@@ -59,12 +59,18 @@ export class Engine {
 
   commit(decide: (state: FluxState) => Decision): Committed {
     let effects: EffectRequest[] = [];
-    const result = this.store.transact((state) => {
-      const decision = decide(state);
-      effects = decision.effects;
-      return decision.events;
-    });
-    if (result.events.length > 0) syncProjections(this.ws.workDir, renderProjections(result.state));
+    const result = this.store.transact(
+      (state) => {
+        const decision = decide(state);
+        effects = decision.effects;
+        return decision.events;
+      },
+      // Under the lock, so views are written in the order the events were.
+      (state, events) => {
+        const touched = touchedBy(state, events);
+        syncProjections(this.ws.workDir, renderProjections(state, this.ws.root, touched), touched.all);
+      },
+    );
     return { events: result.events, effects, state: result.state };
   }
 }

@@ -4,7 +4,8 @@
  * truth: `src/effects/projections.ts` rewrites whichever changed after every
  * batch of events, and deleting them loses nothing.
  */
-import { stringify as toToml } from 'smol-toml';
+import type { FluxEvent } from '../log/events.js';
+import { toToml } from './toml.js';
 import { dependentsMap, stageLayers } from './graph.js';
 import type { FluxState, SessionState, StageState } from './state.js';
 
@@ -13,28 +14,42 @@ export const GENERATED_NOTE = 'Written by Flux from .work/events.jsonl; edits he
 export function renderExecutionGraph(state: FluxState): string {
   const layers = stageLayers(state);
   const dependents = dependentsMap(state);
-  const doc = {
+  const top = {
     plan: state.plan?.path ?? '',
     title: state.plan?.title ?? '',
     base_branch: state.baseBranch ?? '',
     seq: state.seq,
-    stages: state.order.map((id) => {
-      const stage = state.stages[id]!;
-      return {
-        id,
-        name: stage.def.name,
-        status: stage.status,
-        layer: layers.get(id) ?? 0,
-        dependencies: stage.def.dependencies,
-        dependents: dependents.get(id) ?? [],
-        ...(stage.def.parallel_group === undefined ? {} : { parallel_group: stage.def.parallel_group }),
-        gate: stage.def.gate,
-        acceptance: stage.def.acceptance,
-        files: stage.def.files,
-      };
-    }),
   };
-  return `# ${GENERATED_NOTE}\n${toToml(doc)}\n`;
+  const stages = state.order.map((id) => {
+    const stage = state.stages[id]!;
+    return {
+      id,
+      name: stage.def.name,
+      status: stage.status,
+      layer: layers.get(id) ?? 0,
+      dependencies: stage.def.dependencies,
+      dependents: dependents.get(id) ?? [],
+      parallel_group: stage.def.parallel_group,
+      gate: stage.def.gate,
+      acceptance: stage.def.acceptance,
+      files: stage.def.files,
+    };
+  });
+  return `# ${GENERATED_NOTE}\n${toToml(top, { stages })}`;
+}
+
+/** `.work/worktrees/<stage>.toml`: where a started stage works. */
+export function renderWorktree(state: FluxState, stage: StageState, root: string): string {
+  const session = stage.session === null ? undefined : state.sessions[stage.session];
+  return `# ${GENERATED_NOTE}\n${toToml({
+    stage: stage.id,
+    path: `${root}/.worktrees/${stage.id}`,
+    branch: `flux/${stage.id}`,
+    base: state.baseBranch ?? '',
+    status: stage.status,
+    session: session?.id,
+    tmux: session?.tmux,
+  })}`;
 }
 
 function list(items: string[], empty: string, code = false): string {
@@ -95,12 +110,52 @@ export function renderSession(session: SessionState): string {
   return lines.join('\n') + '\n';
 }
 
-/** Every projection, keyed by its path relative to `.work/`. */
-export function renderProjections(state: FluxState): Map<string, string> {
+/** What a batch of events changed, so only those files are rewritten. */
+export interface Touched {
+  all: boolean;
+  stages: Set<string>;
+  sessions: Set<string>;
+}
+
+export function touchedBy(state: FluxState, events: readonly FluxEvent[]): Touched {
+  const touched: Touched = { all: false, stages: new Set(), sessions: new Set() };
+  for (const event of events) {
+    if (event.type.startsWith('plan.')) touched.all = true;
+    if ('stage' in event && typeof event.stage === 'string') touched.stages.add(event.stage);
+    if ('session' in event && typeof event.session === 'string') {
+      touched.sessions.add(event.session);
+      const stage = state.sessions[event.session]?.stage;
+      // The stage file shows its session's state and context.
+      if (stage !== undefined) touched.stages.add(stage);
+    }
+  }
+  return touched;
+}
+
+/**
+ * The projections to write, keyed by path relative to `.work/`: every one when
+ * `touched.all`, else those of the touched stages and sessions. The graph file
+ * lists every stage's state, so it is rewritten when a stage's state changed.
+ */
+export function renderProjections(
+  state: FluxState,
+  root: string,
+  touched: Touched = { all: true, stages: new Set(), sessions: new Set() },
+): Map<string, string> {
   const files = new Map<string, string>();
-  files.set('execution-graph.toml', renderExecutionGraph(state));
-  for (const id of state.order) files.set(`stages/${id}.md`, renderStage(state, state.stages[id]!));
-  for (const session of Object.values(state.sessions))
-    files.set(`sessions/${session.id}.md`, renderSession(session));
+  const stages = touched.all ? state.order : state.order.filter((id) => touched.stages.has(id));
+  const stageEventTouched = touched.all || stages.length > 0;
+  if (stageEventTouched) files.set('execution-graph.toml', renderExecutionGraph(state));
+  for (const id of stages) {
+    const stage = state.stages[id]!;
+    files.set(`stages/${id}.md`, renderStage(state, stage));
+    if (stage.sessions.length > 0 && stage.status !== 'merged')
+      files.set(`worktrees/${id}.toml`, renderWorktree(state, stage, root));
+  }
+  const sessions = touched.all ? Object.keys(state.sessions) : [...touched.sessions];
+  for (const id of sessions) {
+    const session = state.sessions[id];
+    if (session !== undefined) files.set(`sessions/${id}.md`, renderSession(session));
+  }
   return files;
 }

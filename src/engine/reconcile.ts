@@ -23,7 +23,8 @@ export function decideReconcile(state: FluxState, observed: Observed): Decision 
   const effects: EffectRequest[] = [];
 
   for (const session of liveSessions(state)) {
-    if (!observed.tmux.has(session.tmux)) {
+    // A session started by hand (`flux run --manual`) has no tmux session to check.
+    if (session.tmux !== '' && !observed.tmux.has(session.tmux)) {
       events.push({
         type: 'session.crashed',
         session: session.id,
@@ -37,7 +38,7 @@ export function decideReconcile(state: FluxState, observed: Observed): Decision 
     const current = stage.session === null ? undefined : state.sessions[stage.session];
     const currentAlive = current !== undefined && current.status !== 'ended' && current.status !== 'crashed';
     // A tmux session left over from a session the log says is over.
-    if (current !== undefined && !currentAlive && observed.tmux.has(current.tmux)) {
+    if (current !== undefined && !currentAlive && current.tmux !== '' && observed.tmux.has(current.tmux)) {
       effects.push({ type: 'endSession', params: { stage: id, session: current.id } });
     }
     if (stage.status === 'verified') {

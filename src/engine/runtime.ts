@@ -9,8 +9,8 @@ import { randomUUID } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { agentDir, launchSpec } from '../agents/launch.js';
-import { defaultSimScript } from '../agents/sim/script.js';
+import { agentDir, launchSpec, type LaunchSpec } from '../agents/launch.js';
+import { defaultSimScript } from '../agents/sim/default-script.js';
 import { createGit, type Git } from '../effects/git.js';
 import { createTmux, type Tmux } from '../effects/tmux.js';
 import { ConfigError, FluxError } from '../errors.js';
@@ -24,10 +24,23 @@ import { agentRules, renderSignal, type DependencyNote } from './signal.js';
 import type { FluxState } from './state.js';
 import { WORKTREES_DIR_NAME } from './workspace.js';
 
-/** The argv that runs this Flux: the same node and the same main.js, wherever it is installed. */
+/**
+ * The argv that runs this Flux: the same node and the same `flux` entry,
+ * wherever it is installed. In the bundle (dist/bin) the entry sits beside
+ * or above this code; run from the sources (tests), it is the package's
+ * dist/bin/main.js. FLUX_MAIN overrides both.
+ */
 export function fluxCommand(): string[] {
-  const main = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'cli', 'main.js');
-  return [process.execPath, main];
+  if (process.env.FLUX_MAIN !== undefined) return [process.execPath, process.env.FLUX_MAIN];
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 4; i++) {
+    for (const candidate of [path.join(dir, 'main.js'), path.join(dir, 'dist', 'bin', 'main.js')]) {
+      if (existsSync(candidate) && candidate.includes(`${path.sep}bin${path.sep}`))
+        return [process.execPath, candidate];
+    }
+    dir = path.dirname(dir);
+  }
+  throw new Error('cannot find the flux entry point (dist/bin/main.js): run `npm run build`');
 }
 
 export type MergeOutcome =
@@ -161,74 +174,84 @@ export class Runtime {
     return JSON.stringify(defaultSimScript(stage.def), null, 2) + '\n';
   }
 
-  /** Worktree, signal, agent files and tmux session for a session the log has started. */
-  async launch(stageId: string, sessionId: string): Promise<void> {
+  /** The worktree, the signal and the agent's files for a session the log has started; returns what to run. */
+  async prepareLaunch(stageId: string, sessionId: string): Promise<{ worktree: string; spec: LaunchSpec }> {
     const state = this.engine.load();
     const stage = state.stages[stageId]!;
-    const session = state.sessions[sessionId];
-    if (session === undefined) return;
+    const session = state.sessions[sessionId]!;
+    const base = this.baseBranch(state);
+    const branch = this.branchName(stageId);
+    const worktree = (await this.git.addWorktree({ path: this.worktreePath(stageId), branch, base })).path;
+    const handoff =
+      session.handoff === null
+        ? null
+        : {
+            path: session.handoff,
+            text: readFileSync(path.join(this.engine.ws.workDir, session.handoff), 'utf8'),
+          };
+    const branchCommits =
+      handoff === null && stage.sessions.length > 1 ? await this.git.commitsAhead(branch, base) : [];
+    const prompt = renderSignal({
+      state,
+      stage,
+      session: sessionId,
+      worktree,
+      branch,
+      dependencies: await this.dependencyNotes(state, stageId),
+      handoff,
+      branchCommits,
+    });
+    const workDir = this.engine.ws.workDir;
+    const spec = launchSpec({
+      config: this.config,
+      agent: session.agent,
+      stage: stage.def,
+      session: sessionId,
+      agentSessionId: session.agentSessionId ?? randomUUID(),
+      worktree,
+      workDir,
+      flux: this.flux,
+      prompt,
+      promptFile: path.join(workDir, 'signals', `${sessionId}.md`),
+      rules: agentRules(stageId),
+    });
+    if (session.agent === 'sim')
+      spec.files.set(path.join(agentDir(workDir, sessionId), 'sim-script.json'), this.simScript(stage));
+    for (const [file, content] of spec.files) {
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(file, content);
+    }
+    chmodSync(path.join(workDir, 'bin', 'flux'), 0o755);
+    return { worktree, spec };
+  }
+
+  /** Starts a session the log has started: its files, then its tmux session. A failure is recorded, not thrown. */
+  async launch(stageId: string, sessionId: string): Promise<void> {
+    const session = this.engine.load().sessions[sessionId];
+    if (session === undefined || session.tmux === '') return;
     try {
-      const base = this.baseBranch(state);
-      const branch = this.branchName(stageId);
-      const worktree = (await this.git.addWorktree({ path: this.worktreePath(stageId), branch, base })).path;
-      const handoff =
-        session.handoff === null
-          ? null
-          : {
-              path: session.handoff,
-              text: readFileSync(path.join(this.engine.ws.workDir, session.handoff), 'utf8'),
-            };
-      const branchCommits =
-        handoff === null && stage.sessions.length > 1 ? await this.git.commitsAhead(branch, base) : [];
-      const prompt = renderSignal({
-        state,
-        stage,
-        session: sessionId,
-        worktree,
-        branch,
-        dependencies: await this.dependencyNotes(state, stageId),
-        handoff,
-        branchCommits,
-      });
-      const workDir = this.engine.ws.workDir;
-      const spec = launchSpec({
-        config: this.config,
-        agent: session.agent,
-        stage: stage.def,
-        session: sessionId,
-        agentSessionId: session.agentSessionId ?? randomUUID(),
-        worktree,
-        workDir,
-        flux: this.flux,
-        prompt,
-        promptFile: path.join(workDir, 'signals', `${sessionId}.md`),
-        rules: agentRules(stageId),
-      });
-      if (session.agent === 'sim')
-        spec.files.set(path.join(agentDir(workDir, sessionId), 'sim-script.json'), this.simScript(stage));
-      for (const [file, content] of spec.files) {
-        mkdirSync(path.dirname(file), { recursive: true });
-        writeFileSync(file, content);
-      }
-      chmodSync(path.join(workDir, 'bin', 'flux'), 0o755);
+      const { worktree, spec } = await this.prepareLaunch(stageId, sessionId);
       if (await this.tmux.hasSession(session.tmux)) await this.tmux.killSession(session.tmux);
       await this.tmux.newSession({ name: session.tmux, cwd: worktree, command: spec.argv, env: spec.env });
       this.note(`${stageId}: started ${sessionId} in tmux session ${session.tmux}`);
     } catch (error) {
       if (!(error instanceof FluxError)) throw error;
-      const reason = `could not start: ${error.message}`;
-      this.note(`${stageId}: ${reason}`);
-      this.engine.commit((current) => {
-        const events: NewEvent[] = [];
-        const live = current.sessions[sessionId];
-        if (live !== undefined && live.status !== 'ended' && live.status !== 'crashed') {
-          events.push({ type: 'session.crashed', session: sessionId, reason });
-        }
-        if (current.stages[stageId]?.status === 'running')
-          events.push({ type: 'stage.failed', stage: stageId, reason });
-        return settle(current, events);
-      });
+      this.recordLaunchFailure(stageId, sessionId, `could not start: ${error.message}`);
     }
+  }
+
+  recordLaunchFailure(stageId: string, sessionId: string, reason: string): void {
+    this.note(`${stageId}: ${reason}`);
+    this.engine.commit((current) => {
+      const events: NewEvent[] = [];
+      const live = current.sessions[sessionId];
+      if (live !== undefined && live.status !== 'ended' && live.status !== 'crashed') {
+        events.push({ type: 'session.crashed', session: sessionId, reason });
+      }
+      if (current.stages[stageId]?.status === 'running')
+        events.push({ type: 'stage.failed', stage: stageId, reason });
+      return settle(current, events);
+    });
   }
 
   /** Ends a session: records it, then closes its tmux session unless a newer session of the stage uses it. */

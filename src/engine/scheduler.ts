@@ -17,6 +17,8 @@ export interface StartOptions {
   only?: string;
   agent: string;
   sessionPrefix: string;
+  /** Sessions a person starts by hand: no tmux session (`flux run --manual`). */
+  manual?: boolean;
 }
 
 function crashedInARow(state: FluxState, stage: StageState): number {
@@ -60,6 +62,7 @@ export function startEvents(
   stage: StageState,
   agent: string,
   sessionPrefix: string,
+  manual = false,
 ): NewEvent[] {
   const session = `${stage.id}.s${stage.sessions.length + 1}`;
   const handoff = stage.status === 'needs_handoff' ? stage.handoffs.at(-1) : undefined;
@@ -70,7 +73,7 @@ export function startEvents(
       session,
       stage: stage.id,
       agent,
-      tmux: tmuxNameFor(sessionPrefix, stage.id),
+      tmux: manual ? '' : tmuxNameFor(sessionPrefix, stage.id),
       ...(handoff === undefined ? {} : { handoff }),
     },
   ];
@@ -88,7 +91,9 @@ export function decideStarts(state: FluxState, options: StartOptions): Decision 
     .sort((a, b) => Number(a.why === 'ready') - Number(b.why === 'ready'));
   for (const { stage } of candidates) {
     if (free <= 0) break;
-    proposed.push(...startEvents(state, stage, options.agent, options.sessionPrefix));
+    proposed.push(
+      ...startEvents(state, stage, options.agent, options.sessionPrefix, options.manual === true),
+    );
     free--;
   }
   return settle(state, proposed);

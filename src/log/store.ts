@@ -107,7 +107,11 @@ export class EventStore<S> {
    * for new events, folds them (a fold that throws appends nothing), appends
    * them and returns them with the new state.
    */
-  transact(decide: (state: S) => readonly NewEvent[]): Transaction<S> {
+  transact(
+    decide: (state: S) => readonly NewEvent[],
+    /** Runs after the append, still under the lock (e.g. rewriting views of the state, in order). */
+    afterAppend?: (state: S, events: readonly FluxEvent[]) => void,
+  ): Transaction<S> {
     const base = this.#loaded();
     const result = withOpenLog(
       this.logPath,
@@ -124,6 +128,7 @@ export class EventStore<S> {
           return next;
         });
         this.#commit({ seq: log.lastSeq, offset: log.size, state }, stored.length);
+        afterAppend?.(state, stored);
         return { events: stored, state };
       },
       this.#lockOptions(),

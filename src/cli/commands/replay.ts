@@ -8,7 +8,8 @@ import { evolve, initialState, type FluxState } from '../../engine/state.js';
 import { LogDamagedError } from '../../errors.js';
 import type { FluxEvent } from '../../log/events.js';
 import { readLog } from '../../log/read.js';
-import { paint, paintStatus, print, warn } from '../output.js';
+import { describeEvent } from '../describe.js';
+import { paint, print, warn } from '../output.js';
 
 interface ReplayOptions {
   until?: number;
@@ -20,35 +21,6 @@ function concerns(state: FluxState, event: FluxEvent, stage: string): boolean {
   if ('session' in event && typeof event.session === 'string')
     return state.sessions[event.session]?.stage === stage;
   return event.type.startsWith('plan.');
-}
-
-/** What the event changed, read off the state before and after it. */
-export function describeEvent(
-  before: { stage?: string; session?: string },
-  event: FluxEvent,
-  after: FluxState,
-): string {
-  switch (event.type) {
-    case 'plan.initialized':
-    case 'plan.updated':
-      return `${event.plan.stages.length} stages from ${event.plan.path}`;
-    case 'session.started':
-      return `${event.session} for ${event.stage}: → starting (${event.agent} in tmux ${event.tmux})`;
-    case 'session.context':
-      return `${event.session}: context ${event.percent}%`;
-    default:
-      break;
-  }
-  if ('stage' in event && event.type.startsWith('stage.')) {
-    const now = after.stages[event.stage]!.status;
-    const extra = 'reason' in event && event.reason !== undefined ? ` (${event.reason})` : '';
-    return `${event.stage}: ${before.stage === now ? paintStatus(now) : `${paintStatus(before.stage ?? '?')} → ${paintStatus(now)}`}${extra}`;
-  }
-  if ('session' in event && event.session !== undefined) {
-    const now = after.sessions[event.session]!.status;
-    return `${event.session}: ${before.session === now ? paintStatus(now) : `${paintStatus(before.session ?? '?')} → ${paintStatus(now)}`}`;
-  }
-  return '';
 }
 
 export function run(options: ReplayOptions): number {

@@ -1,0 +1,138 @@
+/**
+ * The monitor behind `flux run`: one per workspace. It reconciles the log
+ * with tmux and git, starts stages as slots free up, performs what the log
+ * says is still to be done (merges, cleanups, closing ended sessions), and
+ * wakes whenever an event is appended (chokidar on the log) or a liveness
+ * check is due. It returns when nothing can move without a person.
+ */
+import { watch, type FSWatcher } from 'chokidar';
+import path from 'node:path';
+import { RefusedError } from '../errors.js';
+import { acquireLock, type HeldLock } from '../log/lock.js';
+import type { FluxEvent } from '../log/events.js';
+import { readLog } from '../log/read.js';
+import type { Runtime } from './runtime.js';
+import { decideStarts, wantsSession } from './scheduler.js';
+import { liveSessions, type FluxState } from './state.js';
+
+export interface MonitorOptions {
+  maxParallel: number;
+  only?: string;
+  /** How often tmux is asked which sessions are alive, in ms (agents also report their own end at once). */
+  livenessMs?: number;
+}
+
+export interface MonitorView {
+  /** Called after every wake-up with the state and the events appended since the last call. */
+  update(state: FluxState, events: readonly FluxEvent[]): void;
+  note(text: string): void;
+  close(state: FluxState): void;
+}
+
+export type MonitorEnd = 'settled' | 'interrupted';
+
+/** True while something can still happen without a person: a live session, or a stage Flux can start. */
+export function canMove(state: FluxState, only?: string): boolean {
+  if (liveSessions(state).some((s) => only === undefined || s.stage === only)) return true;
+  return state.order.some((id) => {
+    if (only !== undefined && id !== only) return false;
+    const stage = state.stages[id]!;
+    return wantsSession(state, stage) !== null || (stage.status === 'verified' && stage.reason === null);
+  });
+}
+
+export class Monitor {
+  private readonly runtime: Runtime;
+  private readonly options: MonitorOptions;
+  private readonly view: MonitorView;
+  private lock: HeldLock | undefined;
+  private watcher: FSWatcher | undefined;
+  private wake: (() => void) | undefined;
+  private stopped = false;
+  /** Where the events the view has seen end in the log. */
+  private seenOffset = 0;
+
+  constructor(runtime: Runtime, options: MonitorOptions, view: MonitorView) {
+    this.runtime = runtime;
+    this.options = options;
+    this.view = view;
+  }
+
+  private acquire(): void {
+    const lockPath = path.join(this.runtime.engine.ws.workDir, 'monitor.lock');
+    try {
+      // No age limit: a monitor holds this for hours; only a dead holder frees it.
+      this.lock = acquireLock(lockPath, { timeoutMs: 0, staleMs: Number.POSITIVE_INFINITY });
+    } catch (error) {
+      if (!(error instanceof RefusedError)) throw error;
+      throw new RefusedError(
+        `another \`flux run\` is already watching this workspace (${error.message})`,
+        'one monitor at a time: use `flux status` here, or stop the other one (Ctrl+C)',
+      );
+    }
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.wake?.();
+  }
+
+  private newEvents(): FluxEvent[] {
+    const read = readLog(this.runtime.engine.ws.logPath, { fromOffset: this.seenOffset });
+    this.seenOffset = read.endOffset;
+    return read.events;
+  }
+
+  /** One round: record what changed in the world, finish what is due, start what can start. */
+  private async tick(): Promise<FluxState> {
+    await this.runtime.reconcile();
+    const { maxParallel, only } = this.options;
+    await this.runtime.commitAndRun((state) =>
+      decideStarts(state, {
+        maxParallel,
+        ...(only === undefined ? {} : { only }),
+        agent: this.runtime.config.run.agent,
+        sessionPrefix: this.runtime.config.tmux.session_prefix,
+      }),
+    );
+    return this.runtime.engine.load();
+  }
+
+  private waitForChange(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+
+  async run(): Promise<MonitorEnd> {
+    this.acquire();
+    try {
+      this.watcher = watch(this.runtime.engine.ws.logPath, { ignoreInitial: true, awaitWriteFinish: false });
+      this.watcher.on('change', () => this.wake?.());
+      // The view shows what happens from now on.
+      this.seenOffset = readLog(this.runtime.engine.ws.logPath).endOffset;
+      for (;;) {
+        const state = await this.tick();
+        this.view.update(state, this.newEvents());
+        if (this.stopped) return 'interrupted';
+        if (!canMove(state, this.options.only)) {
+          this.view.close(state);
+          return 'settled';
+        }
+        await this.waitForChange(this.options.livenessMs ?? 2000);
+        if (this.stopped) {
+          this.view.close(this.runtime.engine.load());
+          return 'interrupted';
+        }
+      }
+    } finally {
+      await this.watcher?.close();
+      this.lock?.release();
+    }
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * `flux hook <HookName>`: called by the agent (Claude Code's hooks and status
+ * line, or the simulated agent) with JSON on stdin.
+ *
+ * It must be fast and must never get in the agent's way: it loads only the
+ * log, the fold and the lifecycle tables, and whatever goes wrong it logs
+ * under `.work/logs/hooks.log` and exits 0. Which session it speaks for
+ * comes from the environment Flux gave the agent (src/agents/protocol.ts).
+ */
+import { appendFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { ENV, HOOK_NAMES, type HookName } from '../agents/protocol.js';
+import { Engine } from '../engine/engine.js';
+import { nextHandoffPath } from '../engine/signal.js';
+import { workspaceAt } from '../engine/workspace.js';
+import { installCodec, trustedCodec } from '../log/line.js';
+import { decideHook, type HookDecision, type HookSettings } from './decide.js';
+import { parseHookInput } from './input.js';
+
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY === true) return '';
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function numberFromEnv(name: string, fallback: number): number {
+  const value = Number(process.env[name]);
+  return Number.isFinite(value) && value > 0 ? value : fallback;
+}
+
+export const HOOK_ENV = { threshold: 'FLUX_HANDOFF_THRESHOLD', reminders: 'FLUX_STOP_REMINDERS' } as const;
+
+function logFailure(workDir: string | undefined, hook: string, error: unknown): void {
+  if (workDir === undefined) return;
+  try {
+    const dir = path.join(workDir, 'logs');
+    mkdirSync(dir, { recursive: true });
+    const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    appendFileSync(
+      path.join(dir, 'hooks.log'),
+      `${new Date().toISOString()} ${process.env[ENV.session] ?? '-'} ${hook}: ${message}\n`,
+    );
+  } catch {
+    // Nowhere left to report; the agent must still go on.
+  }
+}
+
+/** Handles one hook call; returns what to print. Exposed for tests. */
+export function handleHook(hook: HookName, stdin: string, env: NodeJS.ProcessEnv): HookDecision {
+  const workDir = env[ENV.workDir];
+  const session = env[ENV.session];
+  // Not started by Flux (e.g. settings copied elsewhere): nothing to record.
+  if (workDir === undefined || session === undefined) return { events: [], answer: null };
+  const input = parseHookInput(stdin);
+  const settings: HookSettings = {
+    threshold: numberFromEnv(HOOK_ENV.threshold, 75),
+    reminders: numberFromEnv(HOOK_ENV.reminders, 3),
+  };
+  installCodec(trustedCodec);
+  const engine = new Engine(workspaceAt(path.dirname(workDir)));
+  let decision: HookDecision = { events: [], answer: null };
+  engine.commit((state) => {
+    const stage = state.stages[state.sessions[session]?.stage ?? ''];
+    const handoff = stage === undefined ? '' : nextHandoffPath(stage);
+    decision = decideHook(state, session, hook, input, settings, handoff);
+    return { events: decision.events, effects: [] };
+  });
+  return decision;
+}
+
+export async function runHook(args: string[]): Promise<number> {
+  const hook = args[0];
+  const workDir = process.env[ENV.workDir];
+  try {
+    if (!HOOK_NAMES.includes(hook as HookName))
+      throw new Error(`unknown hook '${hook ?? ''}' (known: ${HOOK_NAMES.join(', ')})`);
+    const decision = handleHook(hook as HookName, await readStdin(), process.env);
+    if (decision.answer !== null) process.stdout.write(`${decision.answer}\n`);
+  } catch (error) {
+    logFailure(workDir, hook ?? '?', error);
+  }
+  return 0;
+}
