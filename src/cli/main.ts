@@ -6,7 +6,7 @@
  */
 const [command, ...rest] = process.argv.slice(2);
 
-if (command === 'hook') {
+if (command === 'hook' && rest[0] !== undefined && !rest[0].startsWith('-')) {
   const { runHook } = await import('../hooks/run.js');
   process.exitCode = await runHook(rest);
 } else {

@@ -77,7 +77,6 @@ export const stageMachine = setup({
         'stage.ready': { target: 'ready' },
         'stage.completed': { target: 'completed' },
         'stage.blocked': { target: 'blocked' },
-        'stage.reset': { target: 'pending' },
       },
     },
     ready: {

@@ -6,8 +6,7 @@ export const STAGE_TABLE: TransitionTable = {
   "pending": {
     "stage.ready": "ready",
     "stage.completed": "completed",
-    "stage.blocked": "blocked",
-    "stage.reset": "pending"
+    "stage.blocked": "blocked"
   },
   "ready": {
     "stage.started": "running",

@@ -112,7 +112,7 @@ describe('flux graph edit', () => {
 
   // Known defect: graph-edit.ts prints the PlanError, then (no terminal to ask
   // "Edit again?") rethrows it, and main prints it a second time.
-  it.fails("prints an invalid edit's error once", async () => {
+  it("prints an invalid edit's error once", async () => {
     await writeFile(path.join(repo.root, repo.planPath), README_PLAN);
     const cycle = await editor('cycle', `sed -i 's/dependencies: \\[\\]/dependencies: [stage-2-api]/' "$1"`);
     const result = await repo.flux(['graph', 'edit'], { env: { EDITOR: cycle } });

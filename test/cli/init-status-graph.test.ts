@@ -68,7 +68,7 @@ describe('flux init on the README example plan', () => {
     const graph = await repo.read('.work/execution-graph.toml');
     expect(graph).toMatch(/^# Written by Flux/);
     expect(graph).toContain('id = "stage-2-api"');
-    expect(graph).toContain('dependencies = [ "stage-1-models" ]');
+    expect(graph).toContain('dependencies = ["stage-1-models"]');
   });
 
   it('keeps .work and .worktrees out of git, leaving the tree clean', async () => {

@@ -85,14 +85,14 @@ describe('flux replay on a healthy log', () => {
 
   // Known defect: program.ts parses --until with parseInt and never checks the
   // result, so NaN slips through and every event is replayed with exit 0.
-  it.fails('--until that is not a number is a usage error (64)', async () => {
+  it('--until that is not a number is a usage error (64)', async () => {
     const result = await repo.flux(['replay', '--until', 'abc']);
     expect(result.exitCode).toBe(64);
   });
 
   // Known defect: replay.ts filters by --stage without checking the id, so a
   // typo prints only the plan events and exits 0 (`flux stage` answers 64 with "did you mean").
-  it.fails('--stage with an unknown id is a usage error (64) with a hint', async () => {
+  it('--stage with an unknown id is a usage error (64) with a hint', async () => {
     const result = await repo.flux(['replay', '--stage', 'stage-2-apo']);
     expect(result.exitCode).toBe(64);
     expect(result.stderr).toContain("did you mean 'stage-2-api'?");

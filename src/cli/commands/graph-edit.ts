@@ -49,7 +49,7 @@ export async function run(): Promise<number> {
       plan = loadPlan(file, engine.ws.root);
       break;
     } catch (error) {
-      if (!(error instanceof PlanError)) throw error;
+      if (!(error instanceof PlanError) || process.stdin.isTTY !== true) throw error;
       printError(error);
       if (!(await askAgain())) throw error;
     }

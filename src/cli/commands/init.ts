@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createGit, findMainWorktree } from '../../effects/git.js';
-import { RefusedError } from '../../errors.js';
+import { PlanError, RefusedError } from '../../errors.js';
 import { defaultConfigToml } from '../../engine/config.js';
 import { Engine } from '../../engine/engine.js';
 import { commitPlan, describeChange, type InitOutcome, type InitResult } from '../../engine/plan-change.js';
@@ -24,7 +24,15 @@ interface InitOptions {
 
 export async function run(planPath: string, options: InitOptions): Promise<number> {
   const root = await findMainWorktree(process.cwd());
-  const plan = loadPlan(path.resolve(process.cwd(), planPath), root);
+  const planFile = path.resolve(process.cwd(), planPath);
+  if (path.relative(root, planFile).startsWith('..')) {
+    throw new PlanError({
+      location: { file: planPath },
+      message: `the plan is outside the repository (${root})`,
+      hint: 'keep the plan in the repository (e.g. doc/plans/), so every stage worktree has it',
+    });
+  }
+  const plan = loadPlan(planFile, root);
   for (const overlap of overlappingFiles(plan)) {
     const [a, b] = overlap.stages;
     const globs = overlap.globs.map(([x, y]) => (x === y ? x : `${x} ~ ${y}`)).join(', ');

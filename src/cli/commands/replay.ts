@@ -4,7 +4,8 @@
  * not replay stops at the offending event with exit code 4.
  */
 import { findWorkspace } from '../../engine/workspace.js';
-import { evolve, initialState, type FluxState } from '../../engine/state.js';
+import { evolve, initialState, replay, type FluxState } from '../../engine/state.js';
+import { requireStage } from '../../engine/lookup.js';
 import { LogDamagedError } from '../../errors.js';
 import type { FluxEvent } from '../../log/events.js';
 import { readLog } from '../../log/read.js';
@@ -30,6 +31,8 @@ export function run(options: ReplayOptions): number {
     warn(`the log ends in a torn line at byte ${read.torn.offset} (an interrupted append); it is ignored`);
 
   const state = initialState();
+  if (options.stage !== undefined)
+    requireStage(replay(read.events.filter((e) => e.type.startsWith('plan.'))), options.stage);
   for (const event of read.events) {
     if (options.until !== undefined && event.seq > options.until) break;
     const before = {

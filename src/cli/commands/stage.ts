@@ -3,12 +3,33 @@ import { decideForced, type ForcedTransition } from '../../engine/decide.js';
 import { Engine } from '../../engine/engine.js';
 import { requireStage } from '../../engine/lookup.js';
 import { paintStatus, print } from '../output.js';
+import { RefusedError, TransitionError } from '../../errors.js';
+
+const ACTION_EVENT: Record<ForcedTransition, string> = {
+  complete: 'stage.completed',
+  block: 'stage.blocked',
+  reset: 'stage.reset',
+};
 
 export function run(id: string, action: ForcedTransition, options: { reason?: string }): number {
   const engine = Engine.open();
   const { events, state } = engine.commit((current) => {
-    requireStage(current, id);
-    return decideForced(current, id, action, options.reason);
+    const stage = requireStage(current, id);
+    try {
+      return decideForced(current, id, action, options.reason);
+    } catch (error) {
+      if (!(error instanceof TransitionError) || error.id !== id) throw error;
+      // Say it in the command's words, not the log's.
+      const possible = (Object.keys(ACTION_EVENT) as ForcedTransition[]).filter((a) =>
+        error.accepts.includes(ACTION_EVENT[a]),
+      );
+      throw new RefusedError(
+        `${id} is ${stage.status}: it cannot be forced to ${action}`,
+        possible.length === 0
+          ? `a ${stage.status} stage is final`
+          : `possible here: ${possible.map((a) => `flux stage ${id} ${a}`).join(', ')}`,
+      );
+    }
   });
   print(`${id}: ${paintStatus(state.stages[id]!.status)}`);
   for (const event of events.filter((e) => e.type === 'stage.ready' && e.stage !== id)) {
