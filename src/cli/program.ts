@@ -41,6 +41,12 @@ export function buildProgram(): Command {
     .configureHelp({ sortSubcommands: false });
 
   program
+    .command('demo')
+    .description('Run a built-in demo plan end to end with the simulated agent, in a throw-away repository')
+    .option('--dir <path>', 'where to create the demo repository (default: a new temporary directory)')
+    .action(lazy(() => import('./commands/demo.js')));
+
+  program
     .command('init')
     .description('Validate a plan and create the .work/ workspace (or update it when the plan changed)')
     .argument('<plan-path>', 'the plan document, e.g. doc/plans/PLAN-auth.md')

@@ -104,7 +104,7 @@ export const stageMachine = setup({
       description: 'The session wrote a handoff; a fresh session continues from it.',
       entry: [endSession],
       on: {
-        'stage.started': { target: 'running', actions: [assignSession, launch] },
+        'stage.started': { target: 'running', actions: [endSession, assignSession, launch] },
         'stage.completed': { target: 'completed' },
         'stage.failed': { target: 'failed' },
         ...forced,
@@ -164,7 +164,7 @@ export const stageMachine = setup({
     failed: {
       description: 'The agent could not finish; `flux resume` starts a fresh session.',
       on: {
-        'stage.started': { target: 'running', actions: [assignSession, launch] },
+        'stage.started': { target: 'running', actions: [endSession, assignSession, launch] },
         'stage.completed': { target: 'completed' },
         ...forced,
       },
@@ -181,7 +181,7 @@ export const stageMachine = setup({
       description: 'A person rejected the work; a fresh session gets the reason.',
       entry: [endSession],
       on: {
-        'stage.started': { target: 'running', actions: [assignSession, launch] },
+        'stage.started': { target: 'running', actions: [endSession, assignSession, launch] },
         'stage.completed': { target: 'completed' },
         ...forced,
       },

@@ -1,0 +1,118 @@
+/**
+ * `flux attach <stage|session|tmux-name>`: put this terminal on a live
+ * session's tmux session (`attach-session`, or `switch-client` from inside
+ * tmux), with stdio inherited; detaching leaves the agent running.
+ * `flux attach list`: the sessions that can be attached to.
+ */
+import { spawn } from 'node:child_process';
+import { resolveTarget } from '../../engine/lookup.js';
+import { Runtime } from '../../engine/runtime.js';
+import type { FluxState, SessionState } from '../../engine/state.js';
+import { nextStepFor, sessionAlive } from '../../engine/verify.js';
+import { ExitCode, RefusedError } from '../../errors.js';
+import { paintStatus, print, printJson, table } from '../output.js';
+
+/** Names of the tmux sessions that exist on Flux's server (none when it is not running). */
+export async function tmuxNames(runtime: Runtime): Promise<Set<string>> {
+  const sessions = await runtime.tmux.listSessions().catch(() => []);
+  return new Set(sessions.map((s) => s.name));
+}
+
+export function contextText(session: SessionState): string {
+  return session.context === null ? '-' : `${Math.round(session.context)}%`;
+}
+
+export interface AttachRow {
+  /** The tmux session name. */
+  session: string;
+  /** The Flux session id. */
+  id: string;
+  stage: string;
+  status: string;
+  context: number | null;
+  agent: string;
+}
+
+/** Sessions alive in the log whose tmux session exists. */
+export function attachable(state: FluxState, tmux: ReadonlySet<string>): AttachRow[] {
+  return Object.values(state.sessions)
+    .filter((s) => sessionAlive(s) && s.tmux !== '' && tmux.has(s.tmux))
+    .map((s) => ({
+      session: s.tmux,
+      id: s.id,
+      stage: s.stage,
+      status: s.status,
+      context: s.context,
+      agent: s.agent,
+    }));
+}
+
+export async function list(options: { json?: boolean }): Promise<number> {
+  const runtime = Runtime.open();
+  const state = runtime.engine.load();
+  const rows = attachable(state, await tmuxNames(runtime));
+  if (options.json === true) {
+    printJson(rows);
+    return ExitCode.ok;
+  }
+  if (rows.length === 0) {
+    print('No live sessions to attach to. `flux run` starts the ready stages; `flux status` shows every stage.');
+    return ExitCode.ok;
+  }
+  print(
+    table(
+      ['SESSION', 'STAGE', 'STATUS', 'CONTEXT'],
+      rows.map((row) => [
+        row.session,
+        row.stage,
+        paintStatus(row.status),
+        row.context === null ? '-' : `${Math.round(row.context)}%`,
+      ]),
+    ),
+  );
+  return ExitCode.ok;
+}
+
+export async function run(target: string): Promise<number> {
+  const runtime = Runtime.open();
+  const state = runtime.engine.load();
+  const { stage, session } = resolveTarget(state, target);
+  if (session === null) {
+    throw new RefusedError(`stage '${stage.id}' has no session to attach to (it is ${stage.status})`, nextStepFor(state, stage));
+  }
+  if (session.tmux === '') {
+    throw new RefusedError(
+      `session ${session.id} was started by hand (flux run --manual): it has no tmux session`,
+      'look at the terminal where you started it',
+    );
+  }
+  const current = stage.session === session.id;
+  if (!current && !sessionAlive(session)) {
+    throw new RefusedError(
+      `session ${session.id} is ${session.status}; the current session of ${stage.id} is ${stage.session}`,
+      `\`flux attach ${stage.id}\` attaches to the current one`,
+    );
+  }
+  if (!(await runtime.tmux.hasSession(session.tmux))) {
+    throw new RefusedError(
+      `session ${session.id} of ${stage.id} is not alive: its tmux session ${session.tmux} does not exist (the log says ${session.status})`,
+      sessionAlive(session) || stage.status === 'running'
+        ? `\`flux resume ${stage.id}\` starts a fresh session`
+        : nextStepFor(state, stage),
+    );
+  }
+  if (process.stdin.isTTY !== true || process.stdout.isTTY !== true) {
+    const argv = runtime.tmux.attachArgs(session.tmux);
+    throw new RefusedError(
+      'flux attach needs a terminal (stdin and stdout are not one)',
+      `run it in a terminal, or look without attaching: ${argv.slice(0, argv.indexOf('-t')).join(' ').replace(/ (attach-session|switch-client)$/, '')} capture-pane -p -t =${session.tmux}:`,
+    );
+  }
+  const argv = runtime.tmux.attachArgs(session.tmux);
+  print(`Attaching to ${session.tmux} (stage ${stage.id}, session ${session.id}). Detach with Ctrl+B D.`);
+  return new Promise<number>((resolve, reject) => {
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: 'inherit' });
+    child.on('error', (error) => reject(error));
+    child.on('exit', (code, signal) => resolve(code ?? (signal === null ? 0 : 128)));
+  });
+}

@@ -1,0 +1,88 @@
+/**
+ * `flux demo [--dir <path>]`: the whole job on a built-in example. A
+ * throw-away repository with a diamond plan, run end to end by the simulated
+ * agent (no network, no model) on a tmux server of its own, with the live
+ * view; it ends with everything merged and says where to look.
+ */
+import { execa } from 'execa';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createTmux } from '../../effects/tmux.js';
+import { Monitor } from '../../engine/monitor.js';
+import { Runtime } from '../../engine/runtime.js';
+import { RefusedError } from '../../errors.js';
+import { DEMO_PLAN, DEMO_PLAN_PATH, DEMO_README, DEMO_SCRIPTS } from '../demo-content.js';
+import { paint, print } from '../output.js';
+import { LiveView, LogView } from '../run-view.js';
+import { run as init } from './init.js';
+
+const DEMO_SOCKET = 'flux-demo';
+
+async function git(cwd: string, args: string[]): Promise<void> {
+  await execa('git', args, { cwd });
+}
+
+async function makeRepository(dir: string): Promise<void> {
+  mkdirSync(path.join(dir, path.dirname(DEMO_PLAN_PATH)), { recursive: true });
+  writeFileSync(path.join(dir, DEMO_PLAN_PATH), DEMO_PLAN);
+  writeFileSync(path.join(dir, 'README.md'), DEMO_README);
+  await git(dir, ['init', '--quiet', '--initial-branch=main']);
+  // A throw-away repository must not depend on the user's git identity.
+  await git(dir, ['config', 'user.name', 'Flux demo']);
+  await git(dir, ['config', 'user.email', 'demo@flux.invalid']);
+  await git(dir, ['add', '--all']);
+  await git(dir, ['commit', '--quiet', '--message', 'A greeter library, and its plan']);
+}
+
+export async function run(options: { dir?: string }): Promise<number> {
+  await createTmux({ socket: DEMO_SOCKET }).isInstalled();
+  const dir =
+    options.dir === undefined ? mkdtempSync(path.join(tmpdir(), 'flux-demo-')) : path.resolve(options.dir);
+  if (options.dir !== undefined) {
+    mkdirSync(dir, { recursive: true });
+    const { stdout } = await execa('ls', ['-A', dir]);
+    if (stdout.trim() !== '')
+      throw new RefusedError(`${dir} is not empty`, 'give `flux demo --dir` a new or empty directory');
+  }
+  print(`${paint('Flux demo', 'bold')}: a throw-away repository in ${dir}`);
+  await makeRepository(dir);
+  process.chdir(dir);
+  await init(DEMO_PLAN_PATH, {});
+
+  // The simulated agent, a script per stage, and a tmux server of the demo's own.
+  const config = path.join(dir, '.work', 'config.toml');
+  writeFileSync(
+    config,
+    readFileSync(config, 'utf8')
+      .replace('agent = "claude"', 'agent = "sim"')
+      .replace('socket = ""', `socket = "${DEMO_SOCKET}"`),
+  );
+  mkdirSync(path.join(dir, '.work', 'sim'), { recursive: true });
+  for (const [stage, script] of Object.entries(DEMO_SCRIPTS)) {
+    writeFileSync(path.join(dir, '.work', 'sim', `${stage}.json`), JSON.stringify(script, null, 2) + '\n');
+  }
+  print('');
+
+  const view = process.stdout.isTTY === true ? new LiveView() : new LogView();
+  const runtime = Runtime.open(dir, { onNote: (text) => view.note(text) });
+  const monitor = new Monitor(runtime, { maxParallel: 4, livenessMs: 1000 }, view);
+  const interrupt = () => monitor.stop();
+  process.once('SIGINT', interrupt);
+  let end;
+  try {
+    end = await monitor.run();
+  } finally {
+    process.off('SIGINT', interrupt);
+  }
+  await runtime.tmux.listSessions().then(async (sessions) => {
+    for (const session of sessions) await runtime.tmux.killSession(session.name);
+  });
+  print('');
+  print(`Look around in ${dir}:`);
+  print(`  cd ${dir}`);
+  print('  git log --graph --oneline     # each stage merged from its own branch');
+  print('  flux status; flux replay      # the state, and every event that made it');
+  print('  ls .work/stages .work/handoffs .work/sessions');
+  return end === 'interrupted' ? 130 : 0;
+}
