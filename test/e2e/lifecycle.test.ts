@@ -60,8 +60,8 @@ describe.skipIf(skipReason() !== undefined)('session lifecycle', () => {
           // tmux may flag the pane dead (pty closed) a moment before it reaps the process.
           return i.dead && i.signal !== undefined ? i : undefined;
         },
-        'the pane to die',
-        5_000,
+        'the pane to die and be reaped',
+        10_000,
       );
       expect(info.signal).toBe(9);
       expect(tmux.hasSession('life-kill9-keep')).toBe(true);
@@ -104,9 +104,14 @@ describe.skipIf(skipReason() !== undefined)('session lifecycle', () => {
       env: { trust: false },
     });
     try {
-      await rig.session.waitForScreen(/Yes, I trust this folder/);
+      const dialog = await rig.session.waitForScreen(/Yes, I trust this folder/);
       await sleep(1_000);
       expect(rig.session.records()).toHaveLength(0);
+      // 2.1.197 preselects "1. Yes, I trust this folder"; later versions preselect "No, exit".
+      if (/❯\s*(\d\.\s*)?No, exit/.test(dialog)) {
+        rig.session.sendKeys('Down');
+        await sleep(300);
+      }
       rig.session.sendKeys('Enter');
       await rig.session.waitForHook('Stop');
     } finally {

@@ -74,9 +74,9 @@ describe.skipIf(reason !== undefined)('rig: real claude in tmux against the scri
         },
       });
 
-      // Two main requests (the tool call, then its result); the title request has no tools.
+      // Two main requests (the tool call, then its result). Side requests (2.1.197: a
+      // session-title request) carry no tools and never consume the script.
       expect(server.mainRequests()).toHaveLength(2);
-      expect(server.requests.filter((r) => r.kind === 'side')).toHaveLength(1);
       const toolResult = server.mainRequests()[1]!.messages.at(-1)!;
       expect(JSON.stringify(toolResult.content)).toContain('tool_result');
 
@@ -128,9 +128,10 @@ describe.skipIf(reason !== undefined)('rig: real claude in tmux against the scri
         (r) => r.input.stop_hook_active === true,
       );
       const [, next] = rig.server.mainRequests();
-      expect(lastUserText(next!)).toBe('Stop hook feedback:\nFLUX: write the handoff now');
+      // 2.1.197 sends exactly this; later versions put a system-reminder before it.
+      expect(lastUserText(next!)).toMatch(/Stop hook feedback:\nFLUX: write the handoff now$/);
       expect(second.input.last_assistant_message).toContain('FLUX: write the handoff now');
-      expect(rig.session.screen()).toMatch(/Stop hook error: FLUX: write the handoff now/);
+      expect(rig.session.screen()).toMatch(/stop hook[\s\S]*FLUX: write the handoff now/i);
     } finally {
       await rig.close();
     }
