@@ -1,8 +1,9 @@
 // Compaction and the PreCompact hook. 2.1.197 compacts a 200k-window model in
 // two ways: proactively at the start of a turn once usage passes the threshold
-// (only when an auto-compact window is configured, e.g. by the environment
-// variable CLAUDE_CODE_AUTO_COMPACT_WINDOW), and reactively when the API
-// answers "prompt is too long". Both run PreCompact with trigger "auto".
+// (only when an auto-compact window is configured: the setting
+// "autoCompactWindow" or the environment variable CLAUDE_CODE_AUTO_COMPACT_WINDOW),
+// and reactively when the API answers "prompt is too long". Both run PreCompact
+// with trigger "auto".
 import { afterAll, describe, expect, test } from 'vitest';
 import { queueHookAnswers, sleep } from './claude-session.js';
 import { bash, COMPACT_SUMMARY, promptTooLong, say, type ScriptStep } from './model-server.js';
@@ -38,7 +39,7 @@ const compactRequests = (rig: Rig) => rig.server.requests.filter((r) => r.kind =
 describe.skipIf(skipReason() !== undefined)('compaction and PreCompact', () => {
   test('proactive: over the threshold, the next prompt runs PreCompact(auto), compacts, then SessionStart(compact) and PostCompact', async () => {
     await withRig(
-      { name: 'compact-auto', scenario: history(170_000), env: { extraEnv: AUTO_WINDOW } },
+      { name: 'compact-auto', scenario: history(170_000), env: { settings: { autoCompactWindow: 200_000 } } },
       async (rig) => {
         const { session } = rig;
         await session.submit('next please');
