@@ -56,7 +56,11 @@ export interface ContentBlock {
 export type ScriptStep = Turn | ((req: MessagesRequest, server: { url: string; port: number }) => Turn);
 
 export interface Route {
-  /** Substring (or pattern) looked for in the first user message and the system prompt. */
+  /**
+   * Substring (or pattern) looked for in the first user message and the system
+   * prompt. Prefer a marker in --append-system-prompt: after a compaction the
+   * first user message is a summary, not the original prompt.
+   */
   match: string | RegExp;
   script: ScriptStep[];
 }
