@@ -9,7 +9,10 @@ import { writeLog } from './generate.mjs';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'flux-bench-fold-'));
 const file = path.join(dir, 'events.jsonl');
-const { count: total } = writeLog(file, { stages: 200, total: Number(process.env.FLUX_BENCH_EVENTS ?? 1_000_000) });
+const { count: total } = writeLog(file, {
+  stages: 200,
+  total: Number(process.env.FLUX_BENCH_EVENTS ?? 1_000_000),
+});
 
 function raw() {
   const text = readFileSync(file, 'utf8');
@@ -45,6 +48,16 @@ best(raw, 1); // warm up both paths
 best(flux, 1);
 const a = best(raw, 3);
 const b = best(flux, 3);
-if (a.result !== total || b.result !== total) throw new Error(`expected ${total} events, raw ${a.result}, flux ${b.result}`);
+if (a.result !== total || b.result !== total)
+  throw new Error(`expected ${total} events, raw ${a.result}, flux ${b.result}`);
 rmSync(dir, { recursive: true, force: true });
-console.log(JSON.stringify({ bench: 'fold', events: total, raw_json_parse_ms: Math.round(a.ms), flux_fold_ms: Math.round(b.ms), ratio: +(b.ms / a.ms).toFixed(2), goal: '<= 3' }));
+console.log(
+  JSON.stringify({
+    bench: 'fold',
+    events: total,
+    raw_json_parse_ms: Math.round(a.ms),
+    flux_fold_ms: Math.round(b.ms),
+    ratio: +(b.ms / a.ms).toFixed(2),
+    goal: '<= 3',
+  }),
+);

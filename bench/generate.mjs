@@ -24,7 +24,6 @@ export function makePlan(stageCount) {
 
 /** Writes about `total` events to `file`; returns the plan and the exact count. */
 export function writeLog(file, { stages: stageCount, total }) {
-
   const plan = makePlan(stageCount);
   const fd = openSync(file, 'w');
   let seq = 0;

@@ -1,23 +1,40 @@
 // Bundles the CLI into dist/bin/ (the `flux` binary): one small entry chunk,
-// and a chunk per lazily loaded part, so `flux hook` (run on every agent
-// turn) and `flux status` load only what they use. Unbundled, resolving and
-// compiling hundreds of small ESM files costs more than the work itself.
+// and a chunk per lazily loaded part, so `flux status` loads only what it
+// uses; plus dist/bin/hook.js, the hook path in one file, since agents run
+// it on every turn. Unbundled, resolving and compiling hundreds of small ESM
+// files costs more than the work itself (docs/performance.md).
+// Built beside dist/bin and swapped in, so a running `flux` never sees half a build.
 import { build } from 'esbuild';
-import { chmodSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, renameSync, rmSync } from 'node:fs';
 
-const outdir = new URL('../dist/bin/', import.meta.url).pathname;
-rmSync(outdir, { recursive: true, force: true });
-await build({
-  entryPoints: { main: new URL('../src/cli/main.ts', import.meta.url).pathname },
+const dist = new URL('../dist/', import.meta.url).pathname;
+const outdir = `${dist}bin.build-${process.pid}/`;
+const common = {
   outdir,
   bundle: true,
-  splitting: true,
   format: 'esm',
   platform: 'node',
   target: 'node20',
   logLevel: 'warning',
+};
+await build({
+  ...common,
+  entryPoints: { main: new URL('../src/cli/main.ts', import.meta.url).pathname },
+  splitting: true,
   chunkNames: 'chunks/[name]-[hash]',
   // Some dependencies still call require() for Node built-ins.
-  banner: { js: "import { createRequire as __fluxRequire } from 'node:module'; const require = __fluxRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __fluxRequire } from 'node:module'; const require = __fluxRequire(import.meta.url);",
+  },
+});
+await build({
+  ...common,
+  entryPoints: { hook: new URL('../src/cli/hook-main.ts', import.meta.url).pathname },
 });
 chmodSync(`${outdir}main.js`, 0o755);
+chmodSync(`${outdir}hook.js`, 0o755);
+
+const old = `${dist}bin.old-${process.pid}`;
+if (existsSync(`${dist}bin`)) renameSync(`${dist}bin`, old);
+renameSync(outdir, `${dist}bin`);
+rmSync(old, { recursive: true, force: true });

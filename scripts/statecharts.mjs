@@ -7,8 +7,14 @@ import { sessionMachine } from '../dist/machines/session.js';
 import { stageMachine } from '../dist/machines/stage.js';
 import { statechartPage, tablesModule } from '../dist/machines/render.js';
 
-writeFileSync(new URL('../docs/statecharts/stage.md', import.meta.url), statechartPage(stageMachine, 'Stage lifecycle'));
-writeFileSync(new URL('../docs/statecharts/session.md', import.meta.url), statechartPage(sessionMachine, 'Session lifecycle'));
+writeFileSync(
+  new URL('../docs/statecharts/stage.md', import.meta.url),
+  statechartPage(stageMachine, 'Stage lifecycle'),
+);
+writeFileSync(
+  new URL('../docs/statecharts/session.md', import.meta.url),
+  statechartPage(sessionMachine, 'Session lifecycle'),
+);
 writeFileSync(
   new URL('../src/machines/tables.generated.ts', import.meta.url),
   tablesModule(compileTable(stageMachine), compileTable(sessionMachine)),

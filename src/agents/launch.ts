@@ -78,9 +78,21 @@ export function allowedTools(stage: StageDef, extra: readonly string[]): string[
   return [...new Set(tools)];
 }
 
+/**
+ * The command a hook runs: the bundle's own hook entry (dist/bin/hook.js)
+ * beside the main one, a single small module, since it runs on every turn.
+ */
+export function hookCommand(flux: readonly string[], name: string): string {
+  const main = flux.at(-1) ?? '';
+  const entry = main.endsWith(`${path.sep}main.js`)
+    ? [...flux.slice(0, -1), path.join(path.dirname(main), 'hook.js')]
+    : [...flux, 'hook'];
+  return shellJoin([...entry, name]);
+}
+
 /** Claude Code settings for one session: Flux's hooks and status line (docs/claude-code.md). */
 export function claudeSettings(input: LaunchInput): object {
-  const hook = (name: string) => shellJoin([...input.flux, 'hook', name]);
+  const hook = (name: string) => hookCommand(input.flux, name);
   const hooks = Object.fromEntries(
     HOOK_NAMES.filter((name) => name !== 'StatusLine').map((name) => [
       name,

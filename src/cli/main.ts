@@ -8,7 +8,7 @@ const [command, ...rest] = process.argv.slice(2);
 
 if (command === 'hook' && rest[0] !== undefined && !rest[0].startsWith('-')) {
   const { runHook } = await import('../hooks/run.js');
-  process.exitCode = await runHook(rest);
+  process.exitCode = runHook(rest);
 } else {
   const { runCli } = await import('./program.js');
   process.exitCode = await runCli(process.argv);

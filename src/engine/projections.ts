@@ -113,14 +113,17 @@ export function renderSession(session: SessionState): string {
 /** What a batch of events changed, so only those files are rewritten. */
 export interface Touched {
   all: boolean;
+  /** A stage changed state: the graph file, which lists every stage's state, is rewritten. */
+  graph: boolean;
   stages: Set<string>;
   sessions: Set<string>;
 }
 
 export function touchedBy(state: FluxState, events: readonly FluxEvent[]): Touched {
-  const touched: Touched = { all: false, stages: new Set(), sessions: new Set() };
+  const touched: Touched = { all: false, graph: false, stages: new Set(), sessions: new Set() };
   for (const event of events) {
     if (event.type.startsWith('plan.')) touched.all = true;
+    if (event.type.startsWith('stage.')) touched.graph = true;
     if ('stage' in event && typeof event.stage === 'string') touched.stages.add(event.stage);
     if ('session' in event && typeof event.session === 'string') {
       touched.sessions.add(event.session);
@@ -140,12 +143,11 @@ export function touchedBy(state: FluxState, events: readonly FluxEvent[]): Touch
 export function renderProjections(
   state: FluxState,
   root: string,
-  touched: Touched = { all: true, stages: new Set(), sessions: new Set() },
+  touched: Touched = { all: true, graph: true, stages: new Set(), sessions: new Set() },
 ): Map<string, string> {
   const files = new Map<string, string>();
   const stages = touched.all ? state.order : state.order.filter((id) => touched.stages.has(id));
-  const stageEventTouched = touched.all || stages.length > 0;
-  if (stageEventTouched) files.set('execution-graph.toml', renderExecutionGraph(state));
+  if (touched.all || touched.graph) files.set('execution-graph.toml', renderExecutionGraph(state));
   for (const id of stages) {
     const stage = state.stages[id]!;
     files.set(`stages/${id}.md`, renderStage(state, stage));

@@ -12,8 +12,10 @@ import { startEvents } from './scheduler.js';
 import { unmergedDependencies, type FluxState, type SessionState, type StageState } from './state.js';
 
 /** A session the log says is alive (not ended or crashed). */
-export function sessionAlive(session: SessionState | null | undefined): session is SessionState {
-  return session !== null && session !== undefined && session.status !== 'ended' && session.status !== 'crashed';
+export function sessionAlive(session: SessionState | null | undefined): boolean {
+  return (
+    session !== null && session !== undefined && session.status !== 'ended' && session.status !== 'crashed'
+  );
 }
 
 /** The stage's current session, if it has one. */
@@ -130,7 +132,7 @@ export function decideResume(state: FluxState, stageId: string, options: ResumeO
   }
   const session = currentSession(state, stage);
   const events: NewEvent[] = [];
-  if (sessionAlive(session)) {
+  if (session !== null && sessionAlive(session)) {
     if (session.tmux === '') {
       throw new RefusedError(
         `session ${session.id} of stage '${stage.id}' was started by hand (flux run --manual) and is ${session.status}`,

@@ -7,7 +7,7 @@
  * under `.work/logs/hooks.log` and exits 0. Which session it speaks for
  * comes from the environment Flux gave the agent (src/agents/protocol.ts).
  */
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ENV, HOOK_NAMES, type HookName } from '../agents/protocol.js';
 import { Engine } from '../engine/engine.js';
@@ -17,11 +17,14 @@ import { installCodec, trustedCodec } from '../log/line.js';
 import { decideHook, type HookDecision, type HookSettings } from './decide.js';
 import { parseHookInput } from './input.js';
 
-async function readStdin(): Promise<string> {
+/** Synchronously: a stdin stream costs more to set up than the whole hook takes. */
+function readStdin(): string {
   if (process.stdin.isTTY === true) return '';
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  try {
+    return readFileSync(0, 'utf8');
+  } catch {
+    return '';
+  }
 }
 
 function numberFromEnv(name: string, fallback: number): number {
@@ -69,13 +72,13 @@ export function handleHook(hook: HookName, stdin: string, env: NodeJS.ProcessEnv
   return decision;
 }
 
-export async function runHook(args: string[]): Promise<number> {
+export function runHook(args: string[]): number {
   const hook = args[0];
   const workDir = process.env[ENV.workDir];
   try {
     if (!HOOK_NAMES.includes(hook as HookName))
       throw new Error(`unknown hook '${hook ?? ''}' (known: ${HOOK_NAMES.join(', ')})`);
-    const decision = handleHook(hook as HookName, await readStdin(), process.env);
+    const decision = handleHook(hook as HookName, readStdin(), process.env);
     if (decision.answer !== null) process.stdout.write(`${decision.answer}\n`);
   } catch (error) {
     logFailure(workDir, hook ?? '?', error);

@@ -5,7 +5,6 @@
  * line it was taken after (same bytes, same seq) and the state's format
  * version matches; otherwise it is ignored. Deleting it never changes a result.
  */
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { parseLine } from './line.js';
 import { writeFileAtomic } from './durable.js';
@@ -40,7 +39,8 @@ interface SnapshotFile {
   state_version: string;
   seq: number;
   offset: number;
-  last_line_sha1: string;
+  /** The log's line ending at `offset`, kept whole: a cheap, exact check that the log still holds it. */
+  last_line: string;
   state: unknown;
 }
 
@@ -62,11 +62,11 @@ export function loadSnapshot<S>(
   if (file.state_version !== codec.version) {
     return { ok: false, reason: `state version ${String(file.state_version)}, wanted ${codec.version}` };
   }
-  const { seq, offset, last_line_sha1: sha1 } = file;
-  if (!isPositiveInteger(seq) || !isPositiveInteger(offset) || typeof sha1 !== 'string') {
+  const { seq, offset, last_line: lastLine } = file;
+  if (!isPositiveInteger(seq) || !isPositiveInteger(offset) || typeof lastLine !== 'string') {
     return { ok: false, reason: 'malformed snapshot' };
   }
-  const mismatch = checkAgainstLog(logPath, seq, offset, sha1);
+  const mismatch = checkAgainstLog(logPath, seq, offset, lastLine);
   if (mismatch !== null) return { ok: false, reason: mismatch };
   let state: S | undefined;
   try {
@@ -86,9 +86,9 @@ export function writeSnapshot<S>(
   point: LogPoint<S>,
 ): void {
   const fd = fs.openSync(logPath, 'r');
-  let sha1: string;
+  let lastLine: string;
   try {
-    sha1 = sha1Of(lineEndingAt(fd, point.offset).bytes);
+    lastLine = lineEndingAt(fd, point.offset).bytes.toString('utf8');
   } finally {
     fs.closeSync(fd);
   }
@@ -97,14 +97,14 @@ export function writeSnapshot<S>(
     state_version: codec.version,
     seq: point.seq,
     offset: point.offset,
-    last_line_sha1: sha1,
+    last_line: lastLine,
     state: codec.serialize === undefined ? point.state : codec.serialize(point.state),
   };
   writeFileAtomic(snapshotPath, JSON.stringify(file));
 }
 
 /** Null when the log still holds the snapshot's last line at its offset; otherwise why not. */
-function checkAgainstLog(logPath: string, seq: number, offset: number, sha1: string): string | null {
+function checkAgainstLog(logPath: string, seq: number, offset: number, lastLine: string): string | null {
   let fd: number;
   try {
     fd = fs.openSync(logPath, 'r');
@@ -115,7 +115,7 @@ function checkAgainstLog(logPath: string, seq: number, offset: number, sha1: str
     if (fs.fstatSync(fd).size < offset) return 'log is shorter than the snapshot';
     if (!isNewline(byteAt(fd, offset - 1))) return 'snapshot offset is not at the end of a line';
     const line = lineEndingAt(fd, offset).bytes;
-    if (sha1Of(line) !== sha1) return 'last line differs';
+    if (line.toString('utf8') !== lastLine) return 'last line differs';
     try {
       if (parseLine(line.toString('utf8')).seq !== seq) return 'last line has another seq';
     } catch {
@@ -125,10 +125,6 @@ function checkAgainstLog(logPath: string, seq: number, offset: number, sha1: str
   } finally {
     fs.closeSync(fd);
   }
-}
-
-function sha1Of(bytes: Buffer): string {
-  return createHash('sha1').update(bytes).digest('hex');
 }
 
 function isPositiveInteger(value: unknown): value is number {
