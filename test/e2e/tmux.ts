@@ -2,6 +2,8 @@
 // touches a user's own sessions; `killServer()` removes everything it made.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 
 export class Tmux {
   readonly socket: string;
@@ -77,11 +79,14 @@ export class Tmux {
     return { pid: Number(pid), dead: dead === '1', exitStatus: num(status), signal: num(signal) };
   }
 
+  /** Ends the server and removes its socket file (tmux leaves it behind). */
   killServer(): void {
     try {
       this.run(['kill-server']);
     } catch {
-      // no server running: nothing to clean up
+      // no server running
     }
+    const uid = process.getuid?.() ?? 0;
+    rmSync(join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${uid}`, this.socket), { force: true });
   }
 }
