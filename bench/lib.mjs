@@ -55,14 +55,16 @@ export function repoWithPlan(stages, { agent = 'sim', agents = '', socket }) {
   return dir;
 }
 
+/** Ends a private tmux server, then gives its agents' wrappers a moment to record their end. */
 export function killTmux(socket) {
   try {
     execFileSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' });
+    execFileSync('sleep', ['1']);
   } catch {
     // no server left
   }
 }
 
 export function cleanup(dir) {
-  rmSync(dir, { recursive: true, force: true });
+  rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
 }

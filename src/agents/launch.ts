@@ -2,9 +2,9 @@
  * What runs in a stage's tmux pane, for each kind of agent. Pure: the
  * runtime writes the files this returns and starts the argv in tmux.
  *
- * Every agent runs under `flux agent exec`, a thin parent that records the
- * session as ended or crashed the moment the agent process exits, so a dead
- * agent is noticed at once rather than on the next liveness check.
+ * Every agent runs under a small sh wrapper that records the session as
+ * ended or crashed the moment the agent process exits, so a dead agent is
+ * noticed at once rather than on the next liveness check.
  */
 import path from 'node:path';
 import type { FluxConfig } from '../engine/config.js';
@@ -79,15 +79,31 @@ export function allowedTools(stage: StageDef, extra: readonly string[]): string[
 }
 
 /**
- * The command a hook runs: the bundle's own hook entry (dist/bin/hook.js)
- * beside the main one, a single small module, since it runs on every turn.
+ * The argv prefix of a hook call: node and the bundle's own hook entry
+ * (dist/bin/hook.js, beside main.js), a single small module, since it runs
+ * on every agent turn.
  */
+export function hookEntry(flux: readonly string[]): [string, string] {
+  const [node, main] = flux;
+  return [node ?? process.execPath, path.join(path.dirname(main ?? ''), 'hook.js')];
+}
+
 export function hookCommand(flux: readonly string[], name: string): string {
-  const main = flux.at(-1) ?? '';
-  const entry = main.endsWith(`${path.sep}main.js`)
-    ? [...flux.slice(0, -1), path.join(path.dirname(main), 'hook.js')]
-    : [...flux, 'hook'];
-  return shellJoin([...entry, name]);
+  return shellJoin([...hookEntry(flux), name]);
+}
+
+/**
+ * The pane runs the agent under a line of sh that, when the agent exits (even
+ * by kill -9), reports its exit status through the hook entry: Flux notices a
+ * dead agent at once, and the wrapper costs no Node start-up of its own. The
+ * script is constant; node, the hook entry and the agent's argv are its
+ * positional parameters, never spliced into its text.
+ */
+export const EXIT_REPORTER =
+  'node=$1 hook=$2; shift 2; "$@"; status=$?; exec "$node" "$hook" AgentExit "$status"';
+
+export function wrapWithExitReport(flux: readonly string[], argv: readonly string[]): string[] {
+  return ['/bin/sh', '-c', EXIT_REPORTER, 'flux-agent', ...hookEntry(flux), ...argv];
 }
 
 /** Claude Code settings for one session: Flux's hooks and status line (docs/claude-code.md). */
@@ -149,7 +165,7 @@ function commandLaunch(input: LaunchInput, template: readonly string[]): LaunchS
   return { argv, env: sessionEnv(input), files: new Map() };
 }
 
-/** The argv (wrapped in `flux agent exec`), environment and files for one session. */
+/** The argv (wrapped to report the agent's exit), environment and files for one session. */
 export function launchSpec(input: LaunchInput): LaunchSpec {
   let spec: LaunchSpec;
   if (input.agent === 'claude') spec = claudeLaunch(input);
@@ -161,5 +177,5 @@ export function launchSpec(input: LaunchInput): LaunchSpec {
   }
   spec.files.set(path.join(input.workDir, 'bin', 'flux'), fluxShim(input.flux));
   spec.files.set(input.promptFile, input.prompt);
-  return { ...spec, argv: [...input.flux, 'agent', 'exec', '--session', input.session, '--', ...spec.argv] };
+  return { ...spec, argv: wrapWithExitReport(input.flux, spec.argv) };
 }

@@ -34,6 +34,12 @@ export const HOOK_NAMES = [
 
 export type HookName = (typeof HOOK_NAMES)[number];
 
+/**
+ * Flux's own call from the shell that wraps every agent in its pane, when the
+ * agent process exits: `hook.js AgentExit <exit status>`. Not a Claude Code hook.
+ */
+export const AGENT_EXIT = 'AgentExit';
+
 /** Where a stage's handoff documents live, relative to `.work/`. */
 export function handoffPath(stage: string, n: number): string {
   return `handoffs/${stage}-handoff-${String(n).padStart(3, '0')}.md`;

@@ -73,6 +73,102 @@ export function buildProgram(): Command {
     .option('--json', 'machine-readable output')
     .action(lazy(() => import('./commands/status.js')));
 
+  program
+    .command('verify')
+    .description(
+      'Review a completed stage (acceptance, diff, files outside its globs, merge preview), then approve or reject it',
+    )
+    .argument('<id>', 'stage id')
+    .addOption(
+      new Option('--approve', 'approve without asking; approving merges the stage').conflicts('reject'),
+    )
+    .addOption(
+      new Option('--reject', 'reject; the next session of the stage is told --reason').conflicts('approve'),
+    )
+    .option('--reason <text>', 'why it is rejected (with --reject; asked for on a terminal)')
+    .option('--no-merge', 'approve without merging (`flux merge <id>` later)')
+    .addHelpText(
+      'after',
+      '\nWithout a terminal, --approve or --reject --reason is required.\n' +
+        'Exit codes: 0 done (approved and merged, approved with --no-merge, rejected, or quit),\n' +
+        '3 not completed or merge refused, 8 merge conflict (worktree and branch kept), 64 usage.',
+    )
+    .action(lazy(() => import('./commands/verify.js')));
+
+  program
+    .command('merge')
+    .description('Merge an approved (verified) stage into the base branch; removes its worktree and branch')
+    .argument('<id>', 'stage id')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 merged (or already merged), 3 refused (not verified, a dirty main worktree,\n' +
+        'the main worktree on another branch, uncommitted work in the stage worktree),\n' +
+        '8 conflict (nothing merged; worktree and branch kept).',
+    )
+    .action(lazy(() => import('./commands/merge.js')));
+
+  program
+    .command('resume')
+    .description(
+      'Start a fresh session for a stage that stopped (dead session, failed, blocked, needs_handoff, rejected)',
+    )
+    .argument('<id>', 'stage id')
+    .addHelpText(
+      'after',
+      '\nThe first prompt carries the latest handoff, or the commits already on the branch.\n' +
+        'Exit codes: 0 started, 3 refused (its session is alive, or nothing to resume), 5 could not start.',
+    )
+    .action(lazy(() => import('./commands/resume.js')));
+
+  const attach = program
+    .command('attach')
+    .description(
+      'Attach this terminal to a live session (detach with Ctrl+B D); `flux attach list` lists them',
+    )
+    .argument('<target>', 'a stage id, a session id (stage-1.s2) or a tmux session name')
+    .addHelpText(
+      'after',
+      "\nExit codes: tmux's own once attached (0 after detaching), 3 no live session or no terminal.",
+    )
+    .action(lazy(() => import('./commands/attach.js')));
+  attach
+    .command('list')
+    .description('The live sessions you can attach to: SESSION, STAGE, STATUS, CONTEXT')
+    .option('--json', 'machine-readable output')
+    .action(lazy(async () => ({ run: (await import('./commands/attach.js')).list })));
+
+  const sessions = program.command('sessions').description('List or end agent sessions');
+  sessions
+    .command('list', { isDefault: true })
+    .description('Agent sessions with status, agent, tmux session, start and context (live ones by default)')
+    .option('--all', 'include ended and crashed sessions')
+    .option('--json', 'machine-readable output')
+    .action(lazy(() => import('./commands/sessions.js')));
+  sessions
+    .command('kill')
+    .description(
+      'End a session and close its tmux session; the worktree and branch stay (`flux resume` continues)',
+    )
+    .argument('<target>', 'a session id, a stage id (its current session) or a tmux session name')
+    .addHelpText('after', '\nExit codes: 0 ended, 3 already ended, 64 no such stage or session.')
+    .action(lazy(async () => ({ run: (await import('./commands/sessions.js')).kill })));
+
+  const worktree = program.command('worktree').description('List or clean up stage worktrees');
+  worktree
+    .command('list', { isDefault: true })
+    .description(
+      'Every worktree under .worktrees/: stage, branch, state, uncommitted files, commits ahead, merged',
+    )
+    .option('--json', 'machine-readable output')
+    .action(lazy(() => import('./commands/worktree.js')));
+  worktree
+    .command('clean')
+    .description(
+      'Remove worktrees of merged stages and of stages not in the plan, when nothing in them is uncommitted or unmerged',
+    )
+    .addHelpText('after', '\nIt lists what it removed and what it kept, and why; it exits 0 either way.')
+    .action(lazy(async () => ({ run: (await import('./commands/worktree.js')).clean })));
+
   const graph = program.command('graph').description('Show or edit the execution graph');
   graph
     .command('show', { isDefault: true })
@@ -130,12 +226,6 @@ export function buildProgram(): Command {
     );
 
   const agent = program.command('agent').description('(internal) Processes Flux runs inside tmux sessions');
-  agent
-    .command('exec')
-    .description('Run an agent and record its session as ended or crashed when it exits')
-    .requiredOption('--session <id>', 'the Flux session')
-    .argument('<command...>', 'the agent argv, after --')
-    .action(lazy(() => import('./commands/agent-exec.js')));
   agent
     .command('sim')
     .description('The simulated agent (docs/sim-agent.md)')

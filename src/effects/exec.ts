@@ -1,9 +1,15 @@
 /**
  * One way to run an external tool (git, tmux) with an argument array. Never a
  * shell string: arguments reach the program exactly as given.
+ *
+ * Built on node:child_process rather than execa: the monitor makes hundreds
+ * of these short calls, and execa's per-call machinery and load cost showed
+ * up as most of its start latency and memory (docs/performance.md). execa
+ * stays for what it is good at: acceptance commands with process groups,
+ * timeouts and streamed output.
  */
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { execa } from 'execa';
 import { ExternalError } from '../errors.js';
 
 export interface ToolResult {
@@ -35,26 +41,41 @@ export async function runTool(
   args: readonly string[],
   options: ToolOptions & { missingHint: string },
 ): Promise<ToolResult> {
-  const result = await execa(file, args, {
-    cwd: options.cwd,
-    env: mergeEnv(options.env),
-    extendEnv: false,
-    reject: false,
-    stdin: 'ignore',
-    stripFinalNewline: options.raw !== true,
+  const result = await new Promise<{
+    code: number | string | null;
+    stdout: string;
+    stderr: string;
+    message: string;
+  }>((resolve) => {
+    const child = execFile(
+      file,
+      [...args],
+      { cwd: options.cwd, env: mergeEnv(options.env), maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : ((error as NodeJS.ErrnoException).code ?? null);
+        resolve({
+          code: typeof code === 'number' || typeof code === 'string' ? code : null,
+          stdout,
+          stderr,
+          message: error?.message ?? '',
+        });
+      },
+    );
+    child.stdin?.end();
   });
-  if (result.exitCode === undefined && options.cwd !== undefined && !existsSync(options.cwd)) {
-    // Node reports a missing cwd as ENOENT too; say which one it was.
-    throw new ExternalError(`cannot run ${file}: directory ${options.cwd} does not exist`);
+  if (typeof result.code === 'string') {
+    if (options.cwd !== undefined && !existsSync(options.cwd)) {
+      // Node reports a missing cwd as ENOENT too; say which one it was.
+      throw new ExternalError(`cannot run ${file}: directory ${options.cwd} does not exist`);
+    }
+    if (result.code === 'ENOENT')
+      throw new ExternalError(`${file} is not installed (or not on PATH)`, options.missingHint);
+    // Spawning failed for another reason (permissions).
+    throw new ExternalError(`could not run ${describeCall(file, args)}: ${result.message}`);
   }
-  if (result.code === 'ENOENT' && result.exitCode === undefined) {
-    throw new ExternalError(`${file} is not installed (or not on PATH)`, options.missingHint);
-  }
-  if (result.exitCode === undefined) {
-    // Spawning failed for another reason (a missing cwd, permissions).
-    throw new ExternalError(`could not run ${describeCall(file, args)}: ${result.shortMessage}`);
-  }
-  return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+  const strip = (text: string) => (options.raw === true ? text : text.replace(/\r?\n$/, ''));
+  // A tool killed by a signal has no exit code; 128 + n is how shells report it.
+  return { exitCode: result.code ?? 129, stdout: strip(result.stdout), stderr: strip(result.stderr) };
 }
 
 /** This process's environment with `changes` applied (`undefined` removes a variable). */

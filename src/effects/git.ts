@@ -370,6 +370,10 @@ export function createGit(repoRoot: string): Git {
     );
   }
 
+  // Flux's own excludes only need writing once per process.
+  let excluded: Promise<string[]> | undefined;
+  const ensureExcludedOnce = (): Promise<string[]> => (excluded ??= ensureExcluded());
+
   async function ensureExcluded(patterns: readonly string[] = FLUX_EXCLUDES): Promise<string[]> {
     // --git-path resolves to the common dir's info/exclude, which every worktree reads.
     const excludeFile = path.resolve(
@@ -419,6 +423,23 @@ export function createGit(repoRoot: string): Git {
     const { branch, base } = options;
     assertRefName(branch, 'branch');
     assertRefName(base, 'base');
+    const fresh = path.resolve(root, options.path);
+    if (!(await pathExists(fresh))) {
+      // The common case, a new stage: one git call. Anything unusual (the
+      // branch exists, a stale registration, a bad name) fails it, and the
+      // careful path below finds out what and says so.
+      await ensureExcludedOnce();
+      const quick = await runGit(['worktree', 'add', '--quiet', '-b', branch, fresh, base], at());
+      if (quick.exitCode === 0) {
+        await linkWorkDir(fresh);
+        return {
+          path: await canonicalPath(fresh),
+          branch,
+          head: await headCommit(fresh),
+          outcome: 'created',
+        };
+      }
+    }
     if (!(await gitTest(['check-ref-format', `refs/heads/${branch}`], at()))) {
       throw new RefusedError(`'${branch}' is not a valid branch name`);
     }

@@ -48,6 +48,8 @@ export class Monitor {
   private lock: HeldLock | undefined;
   private watcher: FSWatcher | undefined;
   private wake: (() => void) | undefined;
+  /** Set when the log changed since the last round began: the next wait returns at once. */
+  private changed = false;
   private stopped = false;
   /** Where the events the view has seen end in the log. */
   private seenOffset = 0;
@@ -84,8 +86,9 @@ export class Monitor {
   }
 
   /** One round: record what changed in the world, finish what is due, start what can start. */
-  private async tick(): Promise<FluxState> {
-    await this.runtime.reconcile();
+  private async tick(observe: boolean): Promise<FluxState> {
+    this.changed = false;
+    await this.runtime.reconcile({ observe });
     const { maxParallel, only } = this.options;
     await this.runtime.commitAndRun((state) =>
       decideStarts(state, {
@@ -95,36 +98,45 @@ export class Monitor {
         sessionPrefix: this.runtime.config.tmux.session_prefix,
       }),
     );
+    // Merged stages' worktrees go after their dependents have started.
+    await this.runtime.flushDeferred();
     return this.runtime.engine.load();
   }
 
-  private waitForChange(ms: number): Promise<void> {
+  /** Resolves true when the log changed, false when `ms` passed without a change. */
+  private waitForChange(ms: number): Promise<boolean> {
+    if (this.changed) return Promise.resolve(true);
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
+      const timer = setTimeout(() => resolve(false), ms);
+      this.wake = () => {
         clearTimeout(timer);
-        resolve();
-      }
-      this.wake = done;
+        resolve(true);
+      };
     });
   }
 
   async run(): Promise<MonitorEnd> {
     this.acquire();
+    this.runtime.deferCleanups = true;
     try {
       this.watcher = watch(this.runtime.engine.ws.logPath, { ignoreInitial: true, awaitWriteFinish: false });
-      this.watcher.on('change', () => this.wake?.());
+      this.watcher.on('change', () => {
+        this.changed = true;
+        this.wake?.();
+      });
       // The view shows what happens from now on.
       this.seenOffset = readLog(this.runtime.engine.ws.logPath).endOffset;
+      let observe = true;
       for (;;) {
-        const state = await this.tick();
+        const state = await this.tick(observe);
         this.view.update(state, this.newEvents());
         if (this.stopped) return 'interrupted';
         if (!canMove(state, this.options.only)) {
           this.view.close(state);
           return 'settled';
         }
-        await this.waitForChange(this.options.livenessMs ?? 2000);
+        // Woken by an append: act on it at once. Woken by the clock: also ask tmux who is alive.
+        observe = !(await this.waitForChange(this.options.livenessMs ?? 2000));
         if (this.stopped) {
           this.view.close(this.runtime.engine.load());
           return 'interrupted';

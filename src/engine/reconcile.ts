@@ -10,12 +10,10 @@ import { settle, type Decision } from './decide.js';
 import { liveSessions, type FluxState } from './state.js';
 
 export interface Observed {
-  /** Names of the tmux sessions that exist. */
-  tmux: ReadonlySet<string>;
+  /** Names of the tmux sessions that exist; null when tmux was not asked this time. */
+  tmux: ReadonlySet<string> | null;
   /** Stages whose worktree exists. */
   worktrees: ReadonlySet<string>;
-  /** Stages whose branch is already merged into the base branch, with the base's head commit. */
-  merged: ReadonlyMap<string, string>;
 }
 
 export function decideReconcile(state: FluxState, observed: Observed): Decision {
@@ -24,7 +22,7 @@ export function decideReconcile(state: FluxState, observed: Observed): Decision 
 
   for (const session of liveSessions(state)) {
     // A session started by hand (`flux run --manual`) has no tmux session to check.
-    if (session.tmux !== '' && !observed.tmux.has(session.tmux)) {
+    if (observed.tmux !== null && session.tmux !== '' && !observed.tmux.has(session.tmux)) {
       events.push({
         type: 'session.crashed',
         session: session.id,
@@ -38,14 +36,17 @@ export function decideReconcile(state: FluxState, observed: Observed): Decision 
     const current = stage.session === null ? undefined : state.sessions[stage.session];
     const currentAlive = current !== undefined && current.status !== 'ended' && current.status !== 'crashed';
     // A tmux session left over from a session the log says is over.
-    if (current !== undefined && !currentAlive && current.tmux !== '' && observed.tmux.has(current.tmux)) {
+    if (
+      current !== undefined &&
+      !currentAlive &&
+      current.tmux !== '' &&
+      observed.tmux?.has(current.tmux) === true
+    ) {
       effects.push({ type: 'endSession', params: { stage: id, session: current.id } });
     }
-    if (stage.status === 'verified') {
-      const head = observed.merged.get(id);
-      if (head !== undefined) events.push({ type: 'stage.merged', stage: id, commit: head });
-      else if (stage.reason === null) effects.push({ type: 'mergeStage', params: { stage: id } });
-    }
+    // Verified and not merged yet (a merge that already happened is found by the merge itself).
+    if (stage.status === 'verified' && stage.reason === null)
+      effects.push({ type: 'mergeStage', params: { stage: id } });
     if (stage.status === 'merged' && observed.worktrees.has(id)) {
       effects.push({ type: 'cleanupStage', params: { stage: id } });
     }

@@ -13,7 +13,7 @@ import { agentDir, launchSpec, type LaunchSpec } from '../agents/launch.js';
 import { defaultSimScript } from '../agents/sim/default-script.js';
 import { createGit, type Git } from '../effects/git.js';
 import { createTmux, type Tmux } from '../effects/tmux.js';
-import { ConfigError, FluxError } from '../errors.js';
+import { ConfigError, FluxError, RefusedError } from '../errors.js';
 import type { NewEvent } from '../log/events.js';
 import type { EffectRequest } from '../machines/index.js';
 import { loadConfig, type FluxConfig } from './config.js';
@@ -60,6 +60,10 @@ export class Runtime {
   readonly tmux: Tmux;
   readonly flux: string[];
   private readonly note: (note: string) => void;
+  /** Work for merged stages waits until what can start has started: it is on no one's critical path. */
+  private readonly deferred: EffectRequest[] = [];
+  /** When set, cleanups wait for `flushDeferred()` (the monitor starts dependents first). */
+  deferCleanups = false;
 
   constructor(engine: Engine, config: FluxConfig, options: RuntimeOptions = {}) {
     this.engine = engine;
@@ -108,48 +112,83 @@ export class Runtime {
     return committed;
   }
 
-  /** What tmux and git say about the stages. */
-  async observe(state: FluxState): Promise<Observed> {
-    const sessions = await this.tmux.listSessions(this.config.tmux.session_prefix).catch(() => []);
-    const worktrees = new Set<string>();
-    const merged = new Map<string, string>();
-    const base =
-      state.baseBranch === null && this.config.run.base_branch === '' ? null : this.baseBranch(state);
-    for (const id of state.order) {
-      const status = state.stages[id]!.status;
-      if (existsSync(this.worktreePath(id))) worktrees.add(id);
-      if (status === 'verified' && base !== null && (await this.git.branchExists(this.branchName(id)))) {
-        if (await this.git.isMerged(this.branchName(id), base)) merged.set(id, await this.git.headCommit());
-      }
+  async flushDeferred(): Promise<void> {
+    const deferred = this.deferred.splice(0);
+    this.deferCleanups = false;
+    try {
+      await this.perform(deferred);
+    } finally {
+      this.deferCleanups = true;
     }
-    return { tmux: new Set(sessions.map((s) => s.name)), worktrees, merged };
   }
 
-  /** Records every difference between the log and the world, and finishes interrupted work. */
-  async reconcile(): Promise<Committed> {
-    const observed = await this.observe(this.engine.load());
+  /** What tmux and the filesystem say about the stages. */
+  async observe(state: FluxState, askTmux = true): Promise<Observed> {
+    const worktrees = new Set(state.order.filter((id) => existsSync(this.worktreePath(id))));
+    if (!askTmux) return { tmux: null, worktrees };
+    const sessions = await this.tmux.listSessions(this.config.tmux.session_prefix).catch(() => []);
+    return { tmux: new Set(sessions.map((s) => s.name)), worktrees };
+  }
+
+  /**
+   * Records every difference between the log and the world, and finishes
+   * interrupted work. With `observe: false`, tmux is not asked, and nothing is
+   * concluded about which sessions are alive (the monitor asks on its liveness rounds).
+   */
+  async reconcile(options: { observe?: boolean } = {}): Promise<Committed> {
+    const state = this.engine.load();
+    const observed = await this.observe(state, options.observe !== false);
     return this.commitAndRun((state) => decideReconcile(state, observed));
   }
 
+  /**
+   * Performs effect requests: each stage's in order, different stages' side by
+   * side (up to four at a time), so sixteen stages start about as fast as the
+   * raw git and tmux commands would. Work for merged stages (closing their
+   * session, removing their worktree) waits while the monitor starts what follows.
+   */
   async perform(effects: EffectRequest[]): Promise<void> {
+    const byStage = new Map<string, EffectRequest[]>();
     for (const effect of effects) {
-      switch (effect.type) {
-        case 'launchSession':
-          if (effect.params.session !== null) await this.launch(effect.params.stage, effect.params.session);
-          break;
-        case 'endSession':
-          await this.endSession(effect.params.stage, effect.params.session);
-          break;
-        case 'mergeStage':
-          await this.merge(effect.params.stage);
-          break;
-        case 'cleanupStage':
-          await this.cleanup(effect.params.stage);
-          break;
-        default:
-          // sendFeedback: the reason is in the log; the next session's signal carries it.
-          break;
+      const list = byStage.get(effect.params.stage) ?? [];
+      list.push(effect);
+      byStage.set(effect.params.stage, list);
+    }
+    const queues = [...byStage.values()];
+    const worker = async (): Promise<void> => {
+      for (let queue = queues.shift(); queue !== undefined; queue = queues.shift()) {
+        for (const effect of queue) await this.performOne(effect);
       }
+    };
+    await Promise.all(Array.from({ length: Math.min(4, queues.length) }, worker));
+  }
+
+  private async performOne(effect: EffectRequest): Promise<void> {
+    const mergedStage = this.engine.load().stages[effect.params.stage]?.status === 'merged';
+    if (
+      this.deferCleanups &&
+      mergedStage &&
+      (effect.type === 'cleanupStage' || effect.type === 'endSession')
+    ) {
+      this.deferred.push(effect);
+      return;
+    }
+    switch (effect.type) {
+      case 'launchSession':
+        if (effect.params.session !== null) await this.launch(effect.params.stage, effect.params.session);
+        break;
+      case 'endSession':
+        await this.endSession(effect.params.stage, effect.params.session);
+        break;
+      case 'mergeStage':
+        await this.merge(effect.params.stage);
+        break;
+      case 'cleanupStage':
+        await this.cleanup(effect.params.stage);
+        break;
+      default:
+        // sendFeedback: the reason is in the log; the next session's signal carries it.
+        break;
     }
   }
 
@@ -231,8 +270,15 @@ export class Runtime {
     if (session === undefined || session.tmux === '') return;
     try {
       const { worktree, spec } = await this.prepareLaunch(stageId, sessionId);
-      if (await this.tmux.hasSession(session.tmux)) await this.tmux.killSession(session.tmux);
-      await this.tmux.newSession({ name: session.tmux, cwd: worktree, command: spec.argv, env: spec.env });
+      const start = () =>
+        this.tmux.newSession({ name: session.tmux, cwd: worktree, command: spec.argv, env: spec.env });
+      try {
+        await start();
+      } catch (error) {
+        // A tmux session left from an earlier session of this stage (the log says it ended).
+        if (!(error instanceof RefusedError) || !(await this.tmux.killSession(session.tmux))) throw error;
+        await start();
+      }
       this.note(`${stageId}: started ${sessionId} in tmux session ${session.tmux}`);
     } catch (error) {
       if (!(error instanceof FluxError)) throw error;
@@ -273,8 +319,17 @@ export class Runtime {
     if (session !== undefined && !newerAlive) await this.tmux.killSession(session.tmux).catch(() => false);
   }
 
+  /** One merge at a time: they all change the main worktree. */
+  private merging: Promise<unknown> = Promise.resolve();
+
   /** Merges a verified stage into the base branch; records merged or merge_failed. */
-  async merge(stageId: string): Promise<MergeOutcome> {
+  merge(stageId: string): Promise<MergeOutcome> {
+    const next = this.merging.then(() => this.mergeNow(stageId));
+    this.merging = next.catch(() => undefined);
+    return next;
+  }
+
+  private async mergeNow(stageId: string): Promise<MergeOutcome> {
     const state = this.engine.load();
     const stage = state.stages[stageId]!;
     const base = this.baseBranch(state);

@@ -9,10 +9,11 @@
  */
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ENV, HOOK_NAMES, type HookName } from '../agents/protocol.js';
+import { AGENT_EXIT, ENV, HOOK_NAMES, type HookName } from '../agents/protocol.js';
 import { Engine } from '../engine/engine.js';
 import { nextHandoffPath } from '../engine/signal.js';
 import { workspaceAt } from '../engine/workspace.js';
+import type { NewEvent } from '../log/events.js';
 import { installCodec, trustedCodec } from '../log/line.js';
 import { decideHook, type HookDecision, type HookSettings } from './decide.js';
 import { parseHookInput } from './input.js';
@@ -72,10 +73,36 @@ export function handleHook(hook: HookName, stdin: string, env: NodeJS.ProcessEnv
   return decision;
 }
 
+/** What the agent's exit status says: 0 ended; a signal (128 + n) or an error crashed. */
+export function exitEvent(status: number, session: string): NewEvent {
+  if (status === 0) return { type: 'session.ended', session, reason: 'the agent exited' };
+  const how =
+    status > 128 && status < 160 ? `was killed by signal ${status - 128}` : `exited with status ${status}`;
+  return { type: 'session.crashed', session, reason: `the agent ${how}` };
+}
+
+/** The pane's wrapper reports the agent's exit; Flux may have ended the session already. */
+export function recordAgentExit(status: number, env: NodeJS.ProcessEnv): void {
+  const workDir = env[ENV.workDir];
+  const session = env[ENV.session];
+  if (workDir === undefined || session === undefined) return;
+  installCodec(trustedCodec);
+  new Engine(workspaceAt(path.dirname(workDir))).commit((state) => {
+    const current = state.sessions[session];
+    if (current === undefined || current.status === 'ended' || current.status === 'crashed')
+      return { events: [], effects: [] };
+    return { events: [exitEvent(Number.isInteger(status) ? status : 1, session)], effects: [] };
+  });
+}
+
 export function runHook(args: string[]): number {
   const hook = args[0];
   const workDir = process.env[ENV.workDir];
   try {
+    if (hook === AGENT_EXIT) {
+      recordAgentExit(Number(args[1]), process.env);
+      return 0;
+    }
     if (!HOOK_NAMES.includes(hook as HookName))
       throw new Error(`unknown hook '${hook ?? ''}' (known: ${HOOK_NAMES.join(', ')})`);
     const decision = handleHook(hook as HookName, readStdin(), process.env);
