@@ -7,19 +7,15 @@
 import { spawn } from 'node:child_process';
 import { resolveTarget } from '../../engine/lookup.js';
 import { Runtime } from '../../engine/runtime.js';
-import type { FluxState, SessionState } from '../../engine/state.js';
+import type { FluxState } from '../../engine/state.js';
 import { nextStepFor, sessionAlive } from '../../engine/verify.js';
-import { ExitCode, RefusedError } from '../../errors.js';
+import { ExitCode, ExternalError, RefusedError } from '../../errors.js';
 import { paintStatus, print, printJson, table } from '../output.js';
 
 /** Names of the tmux sessions that exist on Flux's server (none when it is not running). */
 export async function tmuxNames(runtime: Runtime): Promise<Set<string>> {
   const sessions = await runtime.tmux.listSessions().catch(() => []);
   return new Set(sessions.map((s) => s.name));
-}
-
-export function contextText(session: SessionState): string {
-  return session.context === null ? '-' : `${Math.round(session.context)}%`;
 }
 
 export interface AttachRow {
@@ -56,7 +52,9 @@ export async function list(options: { json?: boolean }): Promise<number> {
     return ExitCode.ok;
   }
   if (rows.length === 0) {
-    print('No live sessions to attach to. `flux run` starts the ready stages; `flux status` shows every stage.');
+    print(
+      'No live sessions to attach to. `flux run` starts the ready stages; `flux status` shows every stage.',
+    );
     return ExitCode.ok;
   }
   print(
@@ -78,7 +76,10 @@ export async function run(target: string): Promise<number> {
   const state = runtime.engine.load();
   const { stage, session } = resolveTarget(state, target);
   if (session === null) {
-    throw new RefusedError(`stage '${stage.id}' has no session to attach to (it is ${stage.status})`, nextStepFor(state, stage));
+    throw new RefusedError(
+      `stage '${stage.id}' has no session to attach to (it is ${stage.status})`,
+      nextStepFor(state, stage),
+    );
   }
   if (session.tmux === '') {
     throw new RefusedError(
@@ -102,17 +103,24 @@ export async function run(target: string): Promise<number> {
     );
   }
   if (process.stdin.isTTY !== true || process.stdout.isTTY !== true) {
-    const argv = runtime.tmux.attachArgs(session.tmux);
+    const socket = runtime.tmux.socket === undefined ? '' : ` -L ${runtime.tmux.socket}`;
     throw new RefusedError(
       'flux attach needs a terminal (stdin and stdout are not one)',
-      `run it in a terminal, or look without attaching: ${argv.slice(0, argv.indexOf('-t')).join(' ').replace(/ (attach-session|switch-client)$/, '')} capture-pane -p -t =${session.tmux}:`,
+      `run it in a terminal; to look without attaching: tmux${socket} capture-pane -p -t '=${session.tmux}:'`,
     );
   }
   const argv = runtime.tmux.attachArgs(session.tmux);
   print(`Attaching to ${session.tmux} (stage ${stage.id}, session ${session.id}). Detach with Ctrl+B D.`);
   return new Promise<number>((resolve, reject) => {
     const child = spawn(argv[0]!, argv.slice(1), { stdio: 'inherit' });
-    child.on('error', (error) => reject(error));
+    child.on('error', (error) =>
+      reject(
+        new ExternalError(
+          `cannot run ${argv[0]}: ${error.message}`,
+          'is tmux installed? (apt-get install tmux)',
+        ),
+      ),
+    );
     child.on('exit', (code, signal) => resolve(code ?? (signal === null ? 0 : 128)));
   });
 }

@@ -69,10 +69,11 @@ export function reportMerge(runtime: Runtime, id: string, outcome: MergeOutcome)
       `${id} was not merged: merging ${branch} into ${base} conflicts in ${outcome.conflicts.join(', ')}; the merge was aborted and ${base} is unchanged`,
       ExitCode.mergeConflict,
       [
-        `the worktree ${worktree} and the branch ${branch} are kept, and ${id} stays verified. Resolve it there:`,
-        `  cd ${worktree} && git merge ${base}`,
-        `  (fix the conflicts) && git add <files> && git commit`,
-        `then run \`flux merge ${id}\``,
+        `the worktree ${worktree} and the branch ${branch} are kept, and ${id} stays verified. Resolve it there, then merge again:`,
+        `  cd ${worktree}`,
+        `  git merge ${base}          # stops on the same conflicts`,
+        `  (edit the files) git add <files> && git commit`,
+        `  flux merge ${id}`,
       ].join('\n'),
     );
   }

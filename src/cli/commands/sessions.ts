@@ -1,0 +1,137 @@
+/**
+ * `flux sessions [list] [--all] [--json]`: the agent sessions of the log,
+ * with their state, agent, tmux session, age and context (live ones by
+ * default). `flux sessions kill <session-or-stage>`: end a session (recorded,
+ * tmux session closed); the worktree and branch stay, and `flux resume`
+ * continues the stage in a fresh session.
+ */
+import { resolveTarget } from '../../engine/lookup.js';
+import { Runtime } from '../../engine/runtime.js';
+import type { SessionState } from '../../engine/state.js';
+import { sessionAlive } from '../../engine/verify.js';
+import { ExitCode, RefusedError } from '../../errors.js';
+import { paint, paintStatus, print, printJson, table } from '../output.js';
+import { tmuxNames } from './attach.js';
+
+/** "12s ago", "5m ago", "3h ago", "2d ago". */
+export function age(from: string, now: number = Date.now()): string {
+  const seconds = Math.max(0, Math.round((now - Date.parse(from)) / 1000));
+  if (seconds < 60) return `${seconds}s ago`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m ago`;
+  if (seconds < 86400) return `${Math.floor(seconds / 3600)}h ago`;
+  return `${Math.floor(seconds / 86400)}d ago`;
+}
+
+interface SessionRow {
+  id: string;
+  stage: string;
+  status: string;
+  agent: string;
+  tmux: string;
+  /** Whether its tmux session exists (null for a session started by hand). */
+  tmuxAlive: boolean | null;
+  startedAt: string;
+  endedAt: string | null;
+  endReason: string | null;
+  context: number | null;
+}
+
+function row(session: SessionState, tmux: ReadonlySet<string>): SessionRow {
+  return {
+    id: session.id,
+    stage: session.stage,
+    status: session.status,
+    agent: session.agent,
+    tmux: session.tmux,
+    tmuxAlive: session.tmux === '' ? null : tmux.has(session.tmux),
+    startedAt: session.startedAt,
+    endedAt: session.endedAt,
+    endReason: session.endReason,
+    context: session.context,
+  };
+}
+
+function tmuxCell(r: SessionRow): string {
+  if (r.tmuxAlive === null) return '(by hand)';
+  const alive = r.status !== 'ended' && r.status !== 'crashed';
+  if (alive && !r.tmuxAlive) return `${r.tmux} ${paint('(gone)', 'red')}`;
+  return r.tmux;
+}
+
+export async function run(options: { all?: boolean; json?: boolean }): Promise<number> {
+  const runtime = Runtime.open();
+  const state = runtime.engine.load();
+  const tmux = await tmuxNames(runtime);
+  const rows = Object.values(state.sessions)
+    .filter((s) => options.all === true || sessionAlive(s))
+    .map((s) => row(s, tmux));
+  if (options.json === true) {
+    printJson(rows);
+    return ExitCode.ok;
+  }
+  if (rows.length === 0) {
+    const ended = Object.keys(state.sessions).length;
+    print(
+      ended === 0 || options.all === true
+        ? 'No sessions yet. `flux run` starts the ready stages.'
+        : `No live sessions (${ended} ended: \`flux sessions --all\` lists them).`,
+    );
+    return ExitCode.ok;
+  }
+  print(
+    table(
+      ['SESSION', 'STAGE', 'STATUS', 'AGENT', 'TMUX', 'STARTED', 'CONTEXT'],
+      rows.map((r) => [
+        r.id,
+        r.stage,
+        paintStatus(r.status),
+        r.agent,
+        tmuxCell(r),
+        age(r.startedAt),
+        r.context === null ? '-' : `${Math.round(r.context)}%`,
+      ]),
+    ),
+  );
+  if (rows.some((r) => r.tmuxAlive === false && r.status !== 'ended' && r.status !== 'crashed')) {
+    print(
+      paint(
+        '\n(gone): the log says the session is alive but its tmux session is not; `flux run` records it, `flux resume <stage>` replaces it.',
+        'dim',
+      ),
+    );
+  }
+  return ExitCode.ok;
+}
+
+export async function kill(target: string): Promise<number> {
+  const runtime = Runtime.open();
+  const state = runtime.engine.load();
+  const { stage, session } = resolveTarget(state, target);
+  if (session === null) throw new RefusedError(`stage '${stage.id}' has no session (it is ${stage.status})`);
+  const current = stage.session === session.id;
+  const tmuxAlive = session.tmux !== '' && (await runtime.tmux.hasSession(session.tmux).catch(() => false));
+  if (!sessionAlive(session) && !(current && tmuxAlive)) {
+    throw new RefusedError(
+      `session ${session.id} of ${stage.id} has already ${session.status === 'crashed' ? 'crashed' : 'ended'}${session.endReason === null ? '' : ` (${session.endReason})`}`,
+      '`flux sessions` lists the live sessions',
+    );
+  }
+  await runtime.endSession(stage.id, session.id);
+  const worktree = runtime.worktreePath(stage.id);
+  print(
+    session.tmux === ''
+      ? `Ended session ${session.id} of ${stage.id} in the log. It was started by hand: stop its agent yourself.`
+      : `Ended session ${session.id} of ${stage.id} and closed its tmux session ${session.tmux}.`,
+  );
+  print(
+    `The worktree ${worktree} and the branch ${runtime.branchName(stage.id)} are untouched; \`flux resume ${stage.id}\` continues the stage in a fresh session.`,
+  );
+  if (runtime.engine.load().stages[stage.id]?.status === 'running')
+    print(
+      paint(
+        `A \`flux run\` that is watching starts a fresh session for it by itself; to keep it stopped, \`flux stage ${stage.id} block\`.`,
+        'dim',
+      ),
+    );
+  return ExitCode.ok;
+}
