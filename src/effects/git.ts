@@ -300,6 +300,39 @@ export function parseMergeTree(output: string, exitCode: number): MergePredictio
   return { clean: exitCode === 0, conflicts, messages };
 }
 
+/** `git status --porcelain=v2 --branch -z`: the branch (null when detached), HEAD, and changed paths. */
+export function parseBranchStatus(output: string): {
+  branch: string | null;
+  head: string | null;
+  changed: string[];
+} {
+  let branch: string | null = null;
+  let head: string | null = null;
+  const changed: string[] = [];
+  const records = output.split('\0');
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i]!;
+    if (record.startsWith('# branch.head ')) {
+      const name = record.slice('# branch.head '.length);
+      branch = name === '(detached)' ? null : name;
+    } else if (record.startsWith('# branch.oid ')) {
+      const oid = record.slice('# branch.oid '.length);
+      head = oid === '(initial)' ? null : oid;
+    } else if (record.startsWith('1 ') || record.startsWith('u ')) {
+      changed.push(
+        record
+          .split(' ')
+          .slice(record.startsWith('1 ') ? 8 : 10)
+          .join(' '),
+      );
+    } else if (record.startsWith('2 ')) {
+      changed.push(record.split(' ').slice(9).join(' '));
+      i++; // the rename's original path
+    }
+  }
+  return { branch, head, changed };
+}
+
 // ---- the real implementation ----------------------------------------------
 
 /** The top of the worktree containing `cwd` (for a stage worktree: that worktree). */
@@ -594,22 +627,28 @@ export function createGit(repoRoot: string): Git {
     const { branch, base, message } = options;
     assertRefName(branch, 'branch');
     assertRefName(base, 'base');
-    const onBranch = await currentBranch();
-    if (onBranch !== base) {
+    // One call tells the branch, the head commit and what is uncommitted.
+    // Untracked files are no risk: git stops before touching anything if the merge would overwrite one.
+    const main = parseBranchStatus(
+      await gitOutput(['status', '--porcelain=v2', '--branch', '-z', '--untracked-files=no'], {
+        ...at(),
+        raw: true,
+      }),
+    );
+    if (main.branch !== base) {
       throw new RefusedError(
-        `the main worktree ${root} is on ${onBranch === null ? 'a detached HEAD' : `branch '${onBranch}'`}, not '${base}'`,
+        `the main worktree ${root} is on ${main.branch === null ? 'a detached HEAD' : `branch '${main.branch}'`}, not '${base}'`,
         `run git switch ${base} there first`,
       );
     }
-    // Untracked files are no risk: git stops before touching anything if the merge would overwrite one.
-    const dirty = (await status()).filter((file) => !file.untracked);
+    const dirty = main.changed.filter((file) => !isFluxPath(file));
     if (dirty.length > 0) {
       throw new RefusedError(
-        `the main worktree has uncommitted changes: ${listFiles(dirty.map((file) => file.path))}`,
+        `the main worktree has uncommitted changes: ${listFiles(dirty)}`,
         'commit or stash them, then merge again',
       );
     }
-    const before = await headCommit();
+    const before = main.head;
     const args = ['merge', '--no-ff', '--no-edit', '-m', message, branch];
     const result = await runGit(args, at());
     if (result.exitCode === 0) {
