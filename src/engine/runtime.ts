@@ -239,6 +239,7 @@ export class Runtime {
       dependencies: await this.dependencyNotes(state, stageId),
       handoff,
       branchCommits,
+      feedback: session.feedback,
     });
     const workDir = this.engine.ws.workDir;
     const spec = launchSpec({
@@ -338,7 +339,10 @@ export class Runtime {
     let outcome: MergeOutcome;
     try {
       const dirty = existsSync(worktree) ? await this.git.status(worktree) : [];
-      if (dirty.length > 0) {
+      if (!(await this.git.branchExists(branch))) {
+        // Completed by hand before any session made a branch: nothing to merge.
+        outcome = { merged: true, commit: await this.git.headCommit() };
+      } else if (dirty.length > 0) {
         outcome = {
           merged: false,
           reason: `the stage's worktree has uncommitted changes: ${dirty

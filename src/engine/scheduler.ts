@@ -43,9 +43,10 @@ export function wantsSession(
     case 'rejected':
       return 'rejected';
     case 'running': {
+      // A crash is restarted (a few times); a session a person or the agent ended is not: `flux resume` is.
       const session = stage.session === null ? undefined : state.sessions[stage.session];
-      const dead = session === undefined || session.status === 'ended' || session.status === 'crashed';
-      return dead && crashedInARow(state, stage) <= MAX_CRASH_RESTARTS ? 'crashed' : null;
+      const crashed = session === undefined || session.status === 'crashed';
+      return crashed && crashedInARow(state, stage) <= MAX_CRASH_RESTARTS ? 'crashed' : null;
     }
     default:
       return null;
@@ -75,6 +76,7 @@ export function startEvents(
       agent,
       tmux: manual ? '' : tmuxNameFor(sessionPrefix, stage.id),
       ...(handoff === undefined ? {} : { handoff }),
+      ...(stage.status === 'rejected' && stage.reason !== null ? { feedback: stage.reason } : {}),
     },
   ];
 }

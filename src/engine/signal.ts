@@ -24,6 +24,8 @@ export interface SignalInput {
   handoff: { path: string; text: string } | null;
   /** Commits already on the branch (a resumed stage without a handoff). */
   branchCommits: string[];
+  /** The reviewer's reason, when this session follows a rejection. */
+  feedback: string | null;
 }
 
 /** The next handoff document for a stage: one more than it has written so far. */
@@ -78,12 +80,12 @@ export function renderSignal(input: SignalInput): string {
       );
     }
   }
-  if (stage.status === 'rejected' && stage.reason !== null) {
+  if (input.feedback !== null) {
     sections.push(
       '',
       '## Your previous attempt was rejected',
       '',
-      `The reviewer said: ${stage.reason}`,
+      `The reviewer said: ${input.feedback}`,
       '',
       'Address this, commit, and run `flux done` again.',
     );

@@ -53,6 +53,8 @@ export interface SessionState {
   /** What it asks permission for, while waiting_permission. */
   waiting: { tool: string; detail: string } | null;
   handoff: string | null;
+  /** The reviewer's reason, when this session follows a rejection. */
+  feedback: string | null;
   /** Stops answered with a reminder so far. */
   reminders: number;
   startedAt: string;
@@ -168,6 +170,7 @@ export function evolve(state: FluxState, event: FluxEvent): FluxState {
         context: null,
         waiting: null,
         handoff: event.handoff ?? null,
+        feedback: event.feedback ?? null,
         reminders: 0,
         startedAt: event.at,
         endedAt: null,

@@ -154,6 +154,8 @@ export const sessionStarted = event('session.started', {
   agent_session_id: z.string().optional(),
   /** The handoff this session continues from, relative to `.work/`. */
   handoff: z.string().optional(),
+  /** Why the stage's last attempt was rejected, for this session's first prompt. */
+  feedback: z.string().optional(),
 });
 
 export const sessionWorking = event('session.working', { session: sessionId });

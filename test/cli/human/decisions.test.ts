@@ -142,7 +142,14 @@ describe('resume decisions', () => {
       .when((s) => decideResume(s, 'a', resume))
       .then([
         { type: 'stage.started', stage: 'a', session: 'a.s2' },
-        { type: 'session.started', session: 'a.s2', stage: 'a', agent: 'sim', tmux: 'flux-a' },
+        {
+          type: 'session.started',
+          session: 'a.s2',
+          stage: 'a',
+          agent: 'sim',
+          tmux: 'flux-a',
+          feedback: 'no',
+        },
       ]);
     given([
       ...initialized,

@@ -128,10 +128,8 @@ describe('flux verify', () => {
     expect(rig.read('.worktrees/models/src/models/user.txt')).toBe('user\nuser\n');
   });
 
-  // The launcher renders the first prompt after `stage.started` has moved the
-  // stage to running and cleared its reason, so the rejection never reaches it
-  // (src/engine/runtime.ts prepareLaunch, src/engine/signal.ts renderSignal).
-  it.fails("the fresh session's first prompt carries the rejection reason", () => {
+  // The reason travels on the new session's `session.started` event into its first prompt.
+  it("the fresh session's first prompt carries the rejection reason", () => {
     expect(rig.read('.work/signals/models.s2.md')).toContain('add an index on the email');
   });
 
