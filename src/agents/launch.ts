@@ -56,6 +56,7 @@ function sessionEnv(input: LaunchInput): Record<string, string> {
     // Read by `flux hook`, which must not load the config file on every turn.
     FLUX_HANDOFF_THRESHOLD: String(input.config.run.handoff_threshold),
     FLUX_STOP_REMINDERS: String(input.config.run.stop_reminders),
+    FLUX_PERMISSION_WAIT: String(input.config.run.permission_wait),
     // `flux` on PATH inside the session, whatever the user's install.
     PATH: `${path.join(input.workDir, 'bin')}:${process.env.PATH ?? '/usr/bin:/bin'}`,
   };
@@ -112,7 +113,19 @@ export function claudeSettings(input: LaunchInput): object {
   const hooks = Object.fromEntries(
     HOOK_NAMES.filter((name) => name !== 'StatusLine').map((name) => [
       name,
-      [{ matcher: '', hooks: [{ type: 'command', command: hook(name), timeout: 30 }] }],
+      // The permission hook waits for a person's answer; every other hook is quick.
+      [
+        {
+          matcher: '',
+          hooks: [
+            {
+              type: 'command',
+              command: hook(name),
+              timeout: name === 'PermissionRequest' ? input.config.run.permission_wait + 30 : 30,
+            },
+          ],
+        },
+      ],
     ]),
   );
   return {

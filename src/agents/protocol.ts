@@ -25,6 +25,7 @@ export const HOOK_NAMES = [
   'UserPromptSubmit',
   'Stop',
   'PermissionRequest',
+  'PostToolUse',
   'Notification',
   'PreCompact',
   'SessionEnd',

@@ -206,6 +206,19 @@ export function buildProgram(): Command {
     .action(lazy(() => import('./commands/replay.js')));
 
   program
+    .command('approve')
+    .description("Allow what a stage's agent is asking permission for, without attaching")
+    .argument('<stage>', 'stage, session or tmux session name')
+    .action(lazy(async () => ({ run: (await import('./commands/permission.js')).approve })));
+
+  program
+    .command('deny')
+    .description("Deny what a stage's agent is asking permission for; the reason is told to the agent")
+    .argument('<stage>', 'stage, session or tmux session name')
+    .option('--reason <text>', 'why, for the agent')
+    .action(lazy(async () => ({ run: (await import('./commands/permission.js')).deny })));
+
+  program
     .command('done')
     .description('(for agents) Declare the stage done: run its acceptance commands, record it completed')
     .argument('[stage]', "the stage (default: the session's stage, or the worktree you are in)")

@@ -26,6 +26,7 @@ export const configSchema = z
         handoff_threshold: z.number().min(1).max(100).default(75),
         acceptance_timeout: z.number().int().min(1).default(600),
         stop_reminders: z.number().int().min(0).max(8).default(3),
+        permission_wait: z.number().int().min(0).max(86_400).default(600),
       })
       .strict()
       .prefault({}),
@@ -111,6 +112,9 @@ handoff_threshold = 75
 acceptance_timeout = 600
 # How many times a session that stops without \`flux done\` or \`flux handoff\` is reminded.
 stop_reminders = 3
+# Seconds a permission question waits for \`flux approve\` / \`flux deny\` before Claude Code's
+# own dialog in the pane is left to decide (it can always be answered there too).
+permission_wait = 600
 
 [claude]
 # The Claude Code executable.

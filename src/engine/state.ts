@@ -52,6 +52,8 @@ export interface SessionState {
   context: number | null;
   /** What it asks permission for, while waiting_permission. */
   waiting: { tool: string; detail: string } | null;
+  /** The last answer a person gave through Flux, and the event's seq (the waiting hook looks for it). */
+  answer: { decision: 'allow' | 'deny'; reason: string | null; seq: number } | null;
   handoff: string | null;
   /** The reviewer's reason, when this session follows a rejection. */
   feedback: string | null;
@@ -169,6 +171,7 @@ export function evolve(state: FluxState, event: FluxEvent): FluxState {
         status: 'starting',
         context: null,
         waiting: null,
+        answer: null,
         handoff: event.handoff ?? null,
         feedback: event.feedback ?? null,
         reminders: 0,
@@ -231,6 +234,14 @@ export function evolve(state: FluxState, event: FluxEvent): FluxState {
       break;
     case 'session.reminded':
       session.reminders++;
+      break;
+    case 'session.permission_answered':
+      session.answer = {
+        decision: sessionEvent.decision,
+        reason: sessionEvent.reason ?? null,
+        seq: sessionEvent.seq,
+      };
+      session.waiting = null;
       break;
     case 'session.waiting_permission':
       session.waiting = { tool: sessionEvent.tool, detail: sessionEvent.detail };

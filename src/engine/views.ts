@@ -61,7 +61,7 @@ function attentionFor(state: FluxState, row: StageRow): Attention | null {
       session.waiting === null
         ? 'a permission answer'
         : `permission for ${session.waiting.tool}: ${session.waiting.detail}`;
-    return { stage: id, what, command: `flux attach ${id}` };
+    return { stage: id, what, command: `flux approve ${id} / flux deny ${id} --reason …` };
   }
   switch (row.status) {
     case 'completed':

@@ -142,6 +142,13 @@ export function decideHook(
       };
     case 'UserPromptSubmit':
       return { events: activity(session, 'session.working'), answer: null };
+    case 'PostToolUse':
+      // Only news when it was waiting: the tool ran, so the question was answered.
+      return {
+        events:
+          session.status === 'waiting_permission' ? [{ type: 'session.working', session: session.id }] : [],
+        answer: null,
+      };
     case 'Stop':
       return onStop(state, stage, session, input, settings, handoff);
     case 'PermissionRequest':

@@ -15,6 +15,7 @@ import { nextHandoffPath } from '../engine/signal.js';
 import { workspaceAt } from '../engine/workspace.js';
 import type { NewEvent } from '../log/events.js';
 import { installCodec, trustedCodec } from '../log/line.js';
+import { sleepSync } from '../log/sleep.js';
 import { decideHook, type HookDecision, type HookSettings } from './decide.js';
 import { parseHookInput } from './input.js';
 
@@ -33,7 +34,45 @@ function numberFromEnv(name: string, fallback: number): number {
   return Number.isFinite(value) && value > 0 ? value : fallback;
 }
 
-export const HOOK_ENV = { threshold: 'FLUX_HANDOFF_THRESHOLD', reminders: 'FLUX_STOP_REMINDERS' } as const;
+export const HOOK_ENV = {
+  threshold: 'FLUX_HANDOFF_THRESHOLD',
+  reminders: 'FLUX_STOP_REMINDERS',
+  permissionWait: 'FLUX_PERMISSION_WAIT',
+} as const;
+
+/** Claude Code's answer to a PermissionRequest hook (docs/claude-code.md). */
+export function permissionAnswer(decision: 'allow' | 'deny', reason: string | null): string {
+  const verdict =
+    decision === 'allow'
+      ? { behavior: 'allow' }
+      : { behavior: 'deny', message: reason ?? 'Denied by a person through Flux.' };
+  return JSON.stringify({ hookSpecificOutput: { hookEventName: 'PermissionRequest', decision: verdict } });
+}
+
+/**
+ * A PermissionRequest hook stays until a person answers through Flux
+ * (`flux approve` / `flux deny`), or the question is answered in the pane
+ * (the session moves on), or `timeoutMs` passes: then it says nothing and
+ * Claude Code's own dialog decides.
+ */
+export function waitForPermissionAnswer(
+  engine: Engine,
+  session: string,
+  sinceSeq: number,
+  timeoutMs: number,
+  pollMs = 150,
+): string | null {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    sleepSync(pollMs);
+    const current = engine.load().sessions[session];
+    if (current?.answer !== null && current?.answer !== undefined && current.answer.seq > sinceSeq) {
+      return permissionAnswer(current.answer.decision, current.answer.reason);
+    }
+    if (current === undefined || current.status !== 'waiting_permission') return null;
+  }
+  return null;
+}
 
 function logFailure(workDir: string | undefined, hook: string, error: unknown): void {
   if (workDir === undefined) return;
@@ -64,12 +103,16 @@ export function handleHook(hook: HookName, stdin: string, env: NodeJS.ProcessEnv
   installCodec(trustedCodec);
   const engine = new Engine(workspaceAt(path.dirname(workDir)));
   let decision: HookDecision = { events: [], answer: null };
-  engine.commit((state) => {
-    const stage = state.stages[state.sessions[session]?.stage ?? ''];
+  const { state } = engine.commit((current) => {
+    const stage = current.stages[current.sessions[session]?.stage ?? ''];
     const handoff = stage === undefined ? '' : nextHandoffPath(stage);
-    decision = decideHook(state, session, hook, input, settings, handoff);
+    decision = decideHook(current, session, hook, input, settings, handoff);
     return { events: decision.events, effects: [] };
   });
+  if (hook === 'PermissionRequest' && state.sessions[session]?.status === 'waiting_permission') {
+    const waitMs = numberFromEnv(HOOK_ENV.permissionWait, 600) * 1000;
+    return { events: decision.events, answer: waitForPermissionAnswer(engine, session, state.seq, waitMs) };
+  }
   return decision;
 }
 

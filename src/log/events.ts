@@ -169,6 +169,14 @@ export const sessionWaitingPermission = event('session.waiting_permission', {
   detail: z.string(),
 });
 
+/** A person answered the permission question (`flux approve` / `flux deny`); the waiting hook passes it on. */
+export const sessionPermissionAnswered = event('session.permission_answered', {
+  session: sessionId,
+  decision: z.enum(['allow', 'deny']),
+  /** Told to the agent with a denial. */
+  reason: z.string().optional(),
+});
+
 /** The status line reported a new context figure. */
 export const sessionContext = event('session.context', {
   session: sessionId,
@@ -213,6 +221,7 @@ export const fluxEventSchema = z.discriminatedUnion('type', [
   sessionWorking,
   sessionIdle,
   sessionWaitingPermission,
+  sessionPermissionAnswered,
   sessionContext,
   sessionHandingOff,
   sessionReminded,

@@ -43,8 +43,9 @@ export const sessionMachine = setup({
     working: { description: 'The agent is taking a turn.', on: alive },
     idle: { description: 'The agent finished its turn and waits for input.', on: alive },
     waiting_permission: {
-      description: 'The agent waits for a person to answer a permission prompt.',
-      on: alive,
+      description:
+        'The agent waits for a person to answer a permission prompt (in its pane, or with `flux approve` / `flux deny`).',
+      on: { ...alive, 'session.permission_answered': { target: 'working' } },
     },
     handing_off: {
       description: 'Told to write a handoff; it stays here while it writes it, until it ends.',

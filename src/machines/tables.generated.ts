@@ -102,7 +102,8 @@ export const SESSION_TABLE: TransitionTable = {
     "session.reminded": "waiting_permission",
     "session.handing_off": "handing_off",
     "session.ended": "ended",
-    "session.crashed": "crashed"
+    "session.crashed": "crashed",
+    "session.permission_answered": "working"
   },
   "handing_off": {
     "session.working": "handing_off",

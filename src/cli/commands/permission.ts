@@ -1,0 +1,46 @@
+/**
+ * `flux approve <stage>` / `flux deny <stage> [--reason <text>]`: answer the
+ * permission question a stage's agent is waiting on, without attaching. The
+ * answer is an event; the agent's waiting PermissionRequest hook passes it to
+ * Claude Code (docs/claude-code.md).
+ */
+import { settle } from '../../engine/decide.js';
+import { Engine } from '../../engine/engine.js';
+import { resolveTarget } from '../../engine/lookup.js';
+import { RefusedError } from '../../errors.js';
+import { print } from '../output.js';
+
+function answer(target: string, decision: 'allow' | 'deny', reason: string | undefined): number {
+  const engine = Engine.open();
+  let asked = '';
+  engine.commit((state) => {
+    const { stage, session } = resolveTarget(state, target);
+    if (session === null || session.status !== 'waiting_permission') {
+      throw new RefusedError(
+        `${stage.id} is not waiting for a permission answer${session === null ? '' : ` (its session ${session.id} is ${session.status})`}`,
+        '`flux status` lists what waits on you',
+      );
+    }
+    asked = session.waiting === null ? 'its request' : `${session.waiting.tool}: ${session.waiting.detail}`;
+    return settle(state, [
+      {
+        type: 'session.permission_answered',
+        session: session.id,
+        decision,
+        ...(reason === undefined ? {} : { reason }),
+      },
+    ]);
+  });
+  print(
+    `${decision === 'allow' ? 'Allowed' : 'Denied'} ${asked}${reason === undefined ? '' : ` (${reason})`}.`,
+  );
+  return 0;
+}
+
+export function approve(target: string): number {
+  return answer(target, 'allow', undefined);
+}
+
+export function deny(target: string, options: { reason?: string }): number {
+  return answer(target, 'deny', options.reason);
+}
