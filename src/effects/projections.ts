@@ -46,7 +46,7 @@ export function syncProjections(workDir: string, files: Map<string, string>, pru
       continue;
     }
     for (const name of names) {
-      if (name.endsWith('.md') && !files.has(`${dir}/${name}`))
+      if (name.endsWith(ext) && !files.has(`${dir}/${name}`))
         rmSync(path.join(workDir, dir, name), { force: true });
     }
   }

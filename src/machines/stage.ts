@@ -13,7 +13,6 @@
 import { assign, setup } from 'xstate';
 import type { StageEvent } from '../log/events.js';
 import type { Gate } from '../plan/types.js';
-import type { StageStatus } from './stage-states.js';
 
 export interface StageContext {
   id: string;

@@ -83,7 +83,11 @@ describe('snapshot cache', () => {
       /state version/,
     ],
     ['another format', (p) => editSnapshot(p, (f) => (f.format = 99)), /format/],
-    ['a changed last line', (p) => editSnapshot(p, (f) => (f.last_line = String(f.last_line).replace('"v":1', '"v": 1'))), /differs/],
+    [
+      'a changed last line',
+      (p) => editSnapshot(p, (f) => (f.last_line = String(f.last_line).replace('"v":1', '"v": 1'))),
+      /differs/,
+    ],
     ['a wrong seq', (p) => editSnapshot(p, (f) => (f.seq = 3)), /another seq/],
     [
       'an offset inside a line',
