@@ -1,10 +1,29 @@
 /** `flux status [--json]`: progress, every stage with its session and context, what waits on a person. */
+import { createGit } from '../../effects/git.js';
 import { Engine } from '../../engine/engine.js';
+import type { FluxState } from '../../engine/state.js';
 import { statusView, type StageRow, type StatusView } from '../../engine/views.js';
 import { paint, paintStatus, print, printJson, table } from '../output.js';
 
-export function run(options: { json?: boolean }): number {
-  const view = statusView(Engine.open().load());
+/** Stages waiting to be merged whose branch would conflict with the base, predicted with `git merge-tree`. */
+export async function predictedConflicts(root: string, state: FluxState): Promise<Record<string, string[]>> {
+  const waiting = state.order.filter((id) => ['completed', 'verified'].includes(state.stages[id]!.status));
+  const base = state.baseBranch;
+  if (waiting.length === 0 || base === null) return {};
+  const git = createGit(root);
+  const conflicts: Record<string, string[]> = {};
+  for (const id of waiting) {
+    const branch = `flux/${id}`;
+    const prediction = await git.predictMerge(base, branch).catch(() => undefined);
+    if (prediction?.clean === false) conflicts[id] = prediction.conflicts;
+  }
+  return conflicts;
+}
+
+export async function run(options: { json?: boolean }): Promise<number> {
+  const engine = Engine.open();
+  const state = engine.load();
+  const view = { ...statusView(state), conflicts: await predictedConflicts(engine.ws.root, state) };
   if (options.json === true) printJson(view);
   else print(renderStatus(view));
   return 0;
@@ -23,7 +42,7 @@ function contextCell(row: StageRow): string {
   return context >= 75 ? paint(text, 'red') : context >= 50 ? paint(text, 'yellow') : text;
 }
 
-export function renderStatus(view: StatusView): string {
+export function renderStatus(view: StatusView & { conflicts?: Record<string, string[]> }): string {
   const lines: string[] = [];
   if (view.plan !== null) lines.push(`${paint(view.plan.title, 'bold')}  ${paint(view.plan.path, 'dim')}`);
   const counts = Object.entries(view.counts)
@@ -50,6 +69,11 @@ export function renderStatus(view: StatusView): string {
       ]),
     ),
   );
+  const conflicts = Object.entries(view.conflicts ?? {});
+  if (conflicts.length > 0) {
+    lines.push('', paint('Predicted merge conflicts (git merge-tree):', 'red'));
+    for (const [id, files] of conflicts) lines.push(`  ${id}: ${files.join(', ') || 'conflicts'}`);
+  }
   if (view.attention.length > 0) {
     lines.push('', paint('Waiting on you:', 'yellow'));
     for (const item of view.attention)
