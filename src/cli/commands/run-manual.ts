@@ -32,9 +32,12 @@ export async function prepareManual(
     if (event.type !== 'stage.started') continue;
     try {
       const { worktree, spec } = await runtime.prepareLaunch(event.stage, event.session);
-      const env = Object.entries(spec.env).map(([key, value]) => `${key}=${value}`);
+      // PATH is shown as an addition to the person's own, for their shell to expand.
+      const { PATH: _path, ...rest } = spec.env;
+      const env = Object.entries(rest).map(([key, value]) => `${key}=${value}`);
+      const path = `PATH=${shellJoin([`${runtime.engine.ws.workDir}/bin`])}:"$PATH"`;
       print(`${paint(event.stage, 'bold')} is ready (session ${event.session}). Start it in ${worktree}:`);
-      print(`  cd ${shellJoin([worktree])} && env ${shellJoin(env)} ${shellJoin(spec.argv)}`);
+      print(`  cd ${shellJoin([worktree])} && env ${shellJoin(env)} ${path} ${shellJoin(spec.argv)}`);
       print('');
     } catch (error) {
       runtime.recordLaunchFailure(
