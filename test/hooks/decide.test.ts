@@ -344,6 +344,21 @@ describe('PermissionRequest and Notification', () => {
     });
   });
 
+  it('PostToolUse while waiting: the question was answered in the pane, working again', () => {
+    const waiting: NewEvent[] = [
+      ...working,
+      { type: 'session.waiting_permission', session: S, tool: 'Bash', detail: 'curl' },
+    ];
+    expect(hook(waiting, 'PostToolUse', { tool_name: 'Bash' })).toEqual({
+      events: [{ type: 'session.working', session: S }],
+      answer: null,
+    });
+  });
+
+  it('PostToolUse otherwise: nothing (it runs after every tool)', () => {
+    expect(hook(working, 'PostToolUse', { tool_name: 'Edit' })).toEqual({ events: [], answer: null });
+  });
+
   it('Notification idle_prompt: idle', () => {
     expect(hook(working, 'Notification', { notification_type: 'idle_prompt' }).events).toEqual([
       { type: 'session.idle', session: S },
@@ -375,6 +390,7 @@ describe('calls Flux does not act on', () => {
     ['UserPromptSubmit', { prompt: 'x' }],
     ['Stop', {}],
     ['PermissionRequest', { tool_name: 'Bash', tool_input: { command: 'ls' } }],
+    ['PostToolUse', { tool_name: 'Bash' }],
     ['Notification', { notification_type: 'permission_prompt' }],
     ['PreCompact', { trigger: 'auto' }],
     ['SessionEnd', { reason: 'other' }],

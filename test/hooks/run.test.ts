@@ -12,6 +12,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fluxWorkspace, planDocument, type FluxWorkspace, type LogEvent } from '../helpers/flux-run.js';
+import { waitFor } from '../helpers/wait.js';
 
 const STAGE = 'models';
 const SESSION = `${STAGE}.s1`;
@@ -37,6 +38,8 @@ interface HookResult {
   exitCode: number;
   stdout: string;
   stderr: string;
+  /** The hook was killed after `timeoutMs`. */
+  timedOut: boolean;
   /** Events the call appended to the log (without envelope fields). */
   appended: Array<Record<string, unknown>>;
 }
@@ -83,7 +86,15 @@ describe('flux hook, the built binary', () => {
   async function hook(
     name: string,
     input: string,
-    options: { env?: Record<string, string | undefined>; entry?: 'main' | 'hook'; args?: string[] } = {},
+    options: {
+      env?: Record<string, string | undefined>;
+      entry?: 'main' | 'hook';
+      args?: string[];
+      /** Done while the hook runs (it may be waiting for it). */
+      meanwhile?: () => Promise<void>;
+      /** Kill the hook after this long. */
+      timeoutMs?: number;
+    } = {},
   ): Promise<HookResult> {
     const before = ws.events().length;
     const argv =
@@ -102,19 +113,28 @@ describe('flux hook, the built binary', () => {
       if (value === undefined) delete env[key];
       else env[key] = value;
     }
-    const result = await execa(process.execPath, argv, {
+    const running = execa(process.execPath, argv, {
       cwd: worktree,
       env,
       extendEnv: false,
       input,
       reject: false,
       stripFinalNewline: false,
+      ...(options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs }),
     });
+    await options.meanwhile?.();
+    const result = await running;
     const appended = ws
       .events()
       .slice(before)
       .map(({ v: _v, seq: _seq, at: _at, ...rest }: LogEvent) => rest);
-    return { exitCode: result.exitCode ?? -1, stdout: result.stdout, stderr: result.stderr, appended };
+    return {
+      exitCode: result.exitCode ?? -1,
+      stdout: result.stdout,
+      stderr: result.stderr,
+      timedOut: result.timedOut,
+      appended,
+    };
   }
 
   beforeAll(async () => {
@@ -216,6 +236,69 @@ describe('flux hook, the built binary', () => {
       ]);
     });
 
+    it('PostToolUse after the question was answered in the pane: working again', async () => {
+      const result = await hook('PostToolUse', payload('PostToolUse', { tool_name: 'Bash' }));
+      expect(result).toMatchObject({ exitCode: 0, stdout: '' });
+      expect(result.appended).toEqual([{ type: 'session.working', session: SESSION }]);
+    });
+
+    it.each([
+      [
+        ['approve', STAGE],
+        /^Allowed Bash: npm install left-pad\.\n$/,
+        { behavior: 'allow' },
+        { decision: 'allow' },
+      ],
+      [
+        ['deny', STAGE, '--reason', 'no new dependencies'],
+        /^Denied Bash: npm install left-pad \(no new dependencies\)\.\n$/,
+        { behavior: 'deny', message: 'no new dependencies' },
+        { decision: 'deny', reason: 'no new dependencies' },
+      ],
+    ])(
+      'PermissionRequest answered with `flux %s`: the hook waits for it and passes it to Claude Code',
+      async (command, said, verdict, recorded) => {
+        let answered = '';
+        const result = await hook(
+          'PermissionRequest',
+          payload('PermissionRequest', {
+            tool_name: 'Bash',
+            tool_input: { command: 'npm install left-pad' },
+          }),
+          {
+            env: { FLUX_PERMISSION_WAIT: '30' },
+            timeoutMs: 20_000,
+            meanwhile: async () => {
+              await waitFor(
+                () => (ws.events().at(-1)?.type === 'session.waiting_permission' ? true : undefined),
+                {
+                  timeoutMs: 10_000,
+                  what: 'the waiting_permission event',
+                },
+              );
+              const person = await ws.flux(command);
+              expect(person.exitCode, person.stderr).toBe(0);
+              answered = person.stdout;
+            },
+          },
+        );
+        expect(answered).toMatch(said);
+        expect(result).toMatchObject({ exitCode: 0, timedOut: false, stderr: '' });
+        expect(JSON.parse(result.stdout)).toEqual({
+          hookSpecificOutput: { hookEventName: 'PermissionRequest', decision: verdict },
+        });
+        expect(result.appended).toEqual([
+          {
+            type: 'session.waiting_permission',
+            session: SESSION,
+            tool: 'Bash',
+            detail: 'npm install left-pad',
+          },
+          { type: 'session.permission_answered', session: SESSION, ...recorded },
+        ]);
+      },
+    );
+
     it('Stop over FLUX_HANDOFF_THRESHOLD: handing off, the block names the handoff document', async () => {
       await hook('UserPromptSubmit', payload('UserPromptSubmit', { prompt: 'go on' }));
       expect((await hook('StatusLine', statusLine(60))).appended).toEqual([
@@ -279,6 +362,24 @@ describe('flux hook, the built binary', () => {
         expect(result.appended.filter((e) => e.type === 'session.reminded')).toEqual([]);
       },
     );
+  });
+
+  describe('settings from the environment, 0', () => {
+    // Known issue, the same numberFromEnv() in src/hooks/run.ts: `run.permission_wait = 0`
+    // (allowed by the config schema: leave every question to Claude Code's own dialog)
+    // reaches the hook as FLUX_PERMISSION_WAIT=0 and becomes the default 600 s wait.
+    it.fails('FLUX_PERMISSION_WAIT=0: the PermissionRequest hook does not wait', async () => {
+      const result = await hook(
+        'PermissionRequest',
+        payload('PermissionRequest', {
+          tool_name: 'WebFetch',
+          tool_input: { url: 'https://example.invalid' },
+        }),
+        { env: { FLUX_SESSION: 'api.s1', FLUX_STAGE: 'api', FLUX_PERMISSION_WAIT: '0' }, timeoutMs: 3000 },
+      );
+      expect(result.timedOut).toBe(false);
+      expect(result).toMatchObject({ exitCode: 0, stdout: '' });
+    });
   });
 
   describe("AgentExit: the pane's wrapper reports the agent's exit status", () => {
