@@ -46,7 +46,7 @@ const sims = {
         say: 'Working slowly.',
         context: 10,
         actions: [
-          { sleep: 2500 },
+          { sleep: 3000 },
           { write: { path: 'src/steady/steady.txt', content: 'steady\n' } },
           { commit: 'steady: the work' },
           { flux: ['done'] },
@@ -98,11 +98,13 @@ describe('flux run: a crashing agent, and a second monitor', () => {
     expect(doubledSessions(events)).toEqual([]);
   });
 
-  it('each crash is recorded by the wrapper, with the exit code, within a couple of seconds', () => {
+  it('each crash is recorded by the wrapper at once, with the exit status (not by the liveness check)', () => {
     for (const crash of ofType(events, 'session.crashed', 'crashy')) {
       expect(crash.reason).toBe('the agent exited with status 1');
       const started = events.find((e) => e.type === 'session.started' && e.session === crash.session)!;
-      expect(ms(crash) - ms(started), crash.session).toBeLessThan(2500);
+      // Start-up, three hooks, 100 ms of script and the exit report: well under the seconds
+      // a liveness check would take to notice a missing tmux session (and it names another reason).
+      expect(ms(crash) - ms(started), crash.session).toBeLessThan(4000);
     }
   });
 
