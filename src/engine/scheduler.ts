@@ -7,7 +7,8 @@
 import { toSessionName } from '../effects/tmux.js';
 import type { NewEvent } from '../log/events.js';
 import { settle, type Decision } from './decide.js';
-import { liveSessions, type FluxState, type StageState } from './state.js';
+import { isTask, liveSessions, tasksOf, type FluxState, type StageState } from './state.js';
+import { nextTaskTarget, taskAgent } from './task.js';
 
 export const MAX_CRASH_RESTARTS = 2;
 
@@ -66,15 +67,22 @@ export function startEvents(
   manual = false,
 ): NewEvent[] {
   const session = `${stage.id}.s${stage.sessions.length + 1}`;
+  // One live session per stage: the one that handed off (or is being replaced) is over now.
+  const previous = stage.session === null ? undefined : state.sessions[stage.session];
+  const ending: NewEvent[] =
+    previous !== undefined && previous.status !== 'ended' && previous.status !== 'crashed'
+      ? [{ type: 'session.ended', session: previous.id, reason: `replaced by ${session}` }]
+      : [];
   const handoff = stage.status === 'needs_handoff' ? stage.handoffs.at(-1) : undefined;
   return [
+    ...ending,
     { type: 'stage.started', stage: stage.id, session },
     {
       type: 'session.started',
       session,
       stage: stage.id,
       agent,
-      tmux: manual ? '' : tmuxNameFor(sessionPrefix, stage.id),
+      tmux: manual ? '' : isTask(stage) ? nextTaskTarget(state, stage) : tmuxNameFor(sessionPrefix, stage.id),
       ...(handoff === undefined ? {} : { handoff }),
       ...(stage.status === 'rejected' && stage.reason !== null ? { feedback: stage.reason } : {}),
     },
@@ -97,6 +105,17 @@ export function decideStarts(state: FluxState, options: StartOptions): Decision 
       ...startEvents(state, stage, options.agent, options.sessionPrefix, options.manual === true),
     );
     free--;
+  }
+  // Ad hoc tasks start with `flux task run`, never here, and take no slot;
+  // what applies to every session does apply: a task that handed off continues.
+  if (options.manual !== true) {
+    for (const task of tasksOf(state)) {
+      if (options.only !== undefined && task.id !== options.only) continue;
+      if (wantsSession(state, task) === 'handoff')
+        proposed.push(
+          ...startEvents(state, task, taskAgent(state, task, options.agent), options.sessionPrefix),
+        );
+    }
   }
   return settle(state, proposed);
 }

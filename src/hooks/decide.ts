@@ -89,7 +89,8 @@ function onStop(
   }
   if (remindersSent(state, session) < settings.reminders) {
     return {
-      events: [...activity(session, 'session.idle'), { type: 'session.reminded', session: session.id }],
+      // A blocked stop: the agent goes straight on, so the session stays as it is.
+      events: [{ type: 'session.reminded', session: session.id }],
       answer: block(
         'The stage is not done yet. If the work is finished, commit it and run `flux done` ' +
           '(it runs the acceptance commands; fix what fails). If you are stuck, explain why in your reply.',

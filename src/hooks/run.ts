@@ -29,9 +29,11 @@ function readStdin(): string {
   }
 }
 
-function numberFromEnv(name: string, fallback: number): number {
-  const value = Number(process.env[name]);
-  return Number.isFinite(value) && value > 0 ? value : fallback;
+/** A setting Flux passed at launch; `min` is the smallest value that means something (0 turns some off). */
+function numberFromEnv(name: string, fallback: number, min = 0): number {
+  const text = process.env[name];
+  const value = Number(text);
+  return text !== undefined && text !== '' && Number.isFinite(value) && value >= min ? value : fallback;
 }
 
 export const HOOK_ENV = {
@@ -97,7 +99,7 @@ export function handleHook(hook: HookName, stdin: string, env: NodeJS.ProcessEnv
   if (workDir === undefined || session === undefined) return { events: [], answer: null };
   const input = parseHookInput(stdin);
   const settings: HookSettings = {
-    threshold: numberFromEnv(HOOK_ENV.threshold, 75),
+    threshold: numberFromEnv(HOOK_ENV.threshold, 75, 1),
     reminders: numberFromEnv(HOOK_ENV.reminders, 3),
   };
   installCodec(trustedCodec);

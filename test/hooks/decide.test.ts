@@ -135,7 +135,7 @@ describe('Stop below the threshold', () => {
   // idle for the whole reminded turn (`flux status`, the live view). Seen in
   // test/run/acceptance.test.ts: no session.working between the reminder and
   // the `flux done` that passes.
-  it.fails('a Stop answered with a block leaves the session working (the agent goes on)', () => {
+  it('a Stop answered with a block leaves the session working (the agent goes on)', () => {
     const decision = hook([...working, at(40)], 'Stop', { stop_hook_active: false });
     expect(decision.events).toEqual([reminded]);
   });

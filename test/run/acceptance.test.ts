@@ -124,15 +124,9 @@ describe('flux run: a failing acceptance keeps the stage running', () => {
     expect(events.slice(failedAt, completedAt).map((e) => e.type)).toContain('session.reminded');
   });
 
-  // Known issue: the launcher puts `<.work>/bin` first on the session's PATH
-  // (src/agents/launch.ts sessionEnv, PATH) and passes it as `tmux new-session
-  // -e PATH=…` (src/effects/tmux.ts newSession). tmux (3.3a here) replaces a new
-  // session's PATH with the PATH of the client that creates it, so the `-e PATH`
-  // is dropped: inside the pane `flux` is not found, and an agent's Bash
-  // `flux done` / `flux handoff` (the commands Claude is told to run and allowed
-  // to run) fail with "flux: not found" unless some flux is installed globally.
-  // Repro: `tmux -L x new-session -d -e PATH=/foo:/usr/bin:/bin -- sh -c 'echo $PATH > /tmp/p'`.
-  it.fails('`flux` is on PATH inside the session (the shim in .work/bin)', () => {
+  // tmux gives a new session the PATH of the client that creates it, whatever
+  // `new-session -e PATH=…` says; the pane's wrapper puts `.work/bin` first itself.
+  it('`flux` is on PATH inside the session (the shim in .work/bin)', () => {
     expect(ws.read('.work/logs/which-flux.txt').trim()).toBe(`${ws.root}/.work/bin/flux`);
   });
 
