@@ -221,14 +221,9 @@ describe('decideStarts', () => {
     expect(wantsSession(after, after.stages.a!)).toBeNull();
   });
 
-  // Known issue: after `flux handoff` the stage is needs_handoff while its
-  // session is still handing_off (alive) until its Stop arrives. decideStarts
-  // starts the next session without ending that one: for a moment the log has
-  // two live sessions for the stage (s1 is recorded ended only afterwards, by
-  // the endSession effect: src/engine/scheduler.ts startEvents(), and
-  // Runtime.endSession's `newerAlive` check exists to cope with it). Seen in
-  // every handoff of test/run/handoff.test.ts: stage.started s2,
-  // session.started s2, then session.ended s1 "ended by Flux".
+  // After `flux handoff` the stage needs a handoff while its session is still
+  // handing off (alive) until its Stop arrives: the batch that starts the next
+  // session ends it, so the log never has two live sessions for a stage.
   it('the session that handed off is over when the next one starts (never two alive)', () => {
     const history: NewEvent[] = [
       ...solo,

@@ -128,13 +128,8 @@ describe('Stop below the threshold', () => {
     expect(blockReason(decision.answer)).toMatch(/flux done/);
   });
 
-  // Known issue: src/hooks/decide.ts onStop, the reminder branch, records
-  // session.idle together with the block. A blocked Stop makes the agent go
-  // on at once with the reason as its next instruction, and no
-  // UserPromptSubmit follows (Claude Code, and the sim), so the session shows
-  // idle for the whole reminded turn (`flux status`, the live view). Seen in
-  // test/run/acceptance.test.ts: no session.working between the reminder and
-  // the `flux done` that passes.
+  // A blocked Stop makes the agent go on at once with the reason as its next
+  // instruction, and no UserPromptSubmit follows: the session is not idle.
   it('a Stop answered with a block leaves the session working (the agent goes on)', () => {
     const decision = hook([...working, at(40)], 'Stop', { stop_hook_active: false });
     expect(decision.events).toEqual([reminded]);

@@ -346,11 +346,8 @@ describe('flux hook, the built binary', () => {
     });
   });
 
-  describe('settings from the environment', () => {
-    // Known issue: src/hooks/run.ts numberFromEnv() accepts only values > 0, so
-    // FLUX_STOP_REMINDERS=0, which launch.ts sets from `run.stop_reminders = 0`
-    // (a value the config schema allows, to turn reminders off), falls back to
-    // the default 3: the agent is still reminded three times.
+  describe('settings from the environment: 0 turns a setting off', () => {
+    // `run.stop_reminders = 0`: no reminders.
     it('FLUX_STOP_REMINDERS=0 (stop_reminders = 0): a Stop is never answered with a reminder', async () => {
       const result = await hook('Stop', payload('Stop', { stop_hook_active: false }), {
         env: { FLUX_SESSION: 'api.s1', FLUX_STAGE: 'api', FLUX_STOP_REMINDERS: '0' },
@@ -359,12 +356,8 @@ describe('flux hook, the built binary', () => {
       expect(result.stdout).toBe('');
       expect(result.appended.filter((e) => e.type === 'session.reminded')).toEqual([]);
     });
-  });
 
-  describe('settings from the environment, 0', () => {
-    // Known issue, the same numberFromEnv() in src/hooks/run.ts: `run.permission_wait = 0`
-    // (allowed by the config schema: leave every question to Claude Code's own dialog)
-    // reaches the hook as FLUX_PERMISSION_WAIT=0 and becomes the default 600 s wait.
+    // `run.permission_wait = 0`: every question is left to Claude Code's own dialog at once.
     it('FLUX_PERMISSION_WAIT=0: the PermissionRequest hook does not wait', async () => {
       const result = await hook(
         'PermissionRequest',

@@ -9,6 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   describeWorkspace,
+  doubledSessions,
   finalStatuses,
   fluxWorkspace,
   ofType,
@@ -123,6 +124,7 @@ describe('flux run: a handoff at 75%', () => {
     const handoffAt = events.findIndex((e) => e.type === 'stage.handoff_requested');
     expect(events.indexOf(s2)).toBeGreaterThan(handoffAt);
     expect(ofType(events, 'session.started')).toHaveLength(2);
+    expect(doubledSessions(events), describeWorkspace(ws)).toEqual([]);
     // s1 is recorded ended before s2 reports anything (at the latest in the batch that starts s2).
     const s1Ended = events.indexOf(ended);
     const s2First = events.findIndex(
