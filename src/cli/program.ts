@@ -169,6 +169,90 @@ export function buildProgram(): Command {
     .addHelpText('after', '\nIt lists what it removed and what it kept, and why; it exits 0 either way.')
     .action(lazy(async () => ({ run: (await import('./commands/worktree.js')).clean })));
 
+  const task = program
+    .command('task')
+    .description('Ad hoc tasks, no plan needed: each in its own worktree and tmux pane or session');
+  task
+    .command('run')
+    .description(
+      'Start a task: a worktree ../<project>-<id> on branch feature/<id>, and an agent there (a new pane inside tmux, else a detached session)',
+    )
+    .argument('<description...>', 'what to do, e.g. "Add OAuth authentication"')
+    .option('--id <id>', 'the task id (default: a slug of the description and random hex, e.g. oauth-a1b2c3)')
+    .option('--session', 'a detached tmux session even when run inside tmux')
+    .option('--agent <name>', 'claude, sim or an [agents.<name>] command agent (default: run.agent)')
+    .option('--json', 'machine-readable output')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 started, 2 invalid config, 3 the task, its branch, worktree path or tmux session\n' +
+        'already exists, 5 not in a git repository, tmux missing, or the agent could not start (nothing is left half-made).',
+    )
+    .action(lazy(() => import('./commands/task-run.js')));
+  task
+    .command('list')
+    .description(
+      'Open tasks: state, agent running or not, context, uptime, worktree, branch, and their commands',
+    )
+    .option('--all', 'include merged tasks')
+    .option('--json', 'machine-readable output')
+    .action(lazy(() => import('./commands/task-list.js')));
+  task
+    .command('status')
+    .description(
+      "One task: its agent's health, uncommitted changes, commits ahead, the last 15 lines of its pane, next steps",
+    )
+    .argument('<id>', 'task id')
+    .option('--json', 'machine-readable output')
+    .action(lazy(() => import('./commands/task-status.js')));
+  task
+    .command('cleanup')
+    .description(
+      "Merge a task's branch into the current branch (--no-ff), then end its pane or session, remove its worktree and branch",
+    )
+    .argument('<id>', 'task id')
+    .addOption(
+      new Option('--commit', 'commit uncommitted changes in its worktree, then merge').conflicts([
+        'stash',
+        'abort',
+      ]),
+    )
+    .addOption(
+      new Option('--stash', 'stash uncommitted changes (git stash), then merge the commits').conflicts([
+        'commit',
+        'abort',
+      ]),
+    )
+    .addOption(
+      new Option('--abort', 'stop if there are uncommitted changes; nothing changes').conflicts([
+        'commit',
+        'stash',
+      ]),
+    )
+    .addHelpText(
+      'after',
+      '\nWith uncommitted changes and no flag it asks on a terminal; without one it exits 64.\n' +
+        'Exit codes: 0 merged and cleaned up, 3 refused or stopped (--abort; a dirty main worktree or\n' +
+        'detached HEAD), 8 merge conflict (aborted; worktree and branch kept), 64 usage.',
+    )
+    .action(lazy(() => import('./commands/task-cleanup.js')));
+
+  const skill = program.command('skill').description('The Claude Code skill that lets Claude drive Flux');
+  skill
+    .command('install')
+    .description('Write .claude/skills/flux/SKILL.md (in this repository, or for your user with --user)')
+    .addOption(new Option('--project', 'in this repository (default)').conflicts('user'))
+    .addOption(new Option('--user', 'for your user: $CLAUDE_CONFIG_DIR or ~/.claude').conflicts('project'))
+    .option('--force', 'replace a different SKILL.md that is already there')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 installed (or already up to date), 3 a different file is there, 5 not in a git repository.',
+    )
+    .action(lazy(async () => ({ run: (await import('./commands/skill.js')).install })));
+  skill
+    .command('show')
+    .description('Print the skill')
+    .action(lazy(async () => ({ run: (await import('./commands/skill.js')).show })));
+
   const graph = program.command('graph').description('Show or edit the execution graph');
   graph
     .command('show', { isDefault: true })

@@ -36,6 +36,26 @@ export interface TmuxSessionInfo {
   paneDead: boolean;
 }
 
+/** One pane of the server (`list-panes -a`). */
+export interface TmuxPaneInfo {
+  /** `%7`: stable for the pane's life, and a target of its own. */
+  id: string;
+  /** Its number in its window (what `Ctrl+B q` shows). */
+  index: number;
+  /** `@3` */
+  window: string;
+  windowIndex: number;
+  session: string;
+  pid: number | null;
+  /** The command exited and the pane stays only because of remain-on-exit. */
+  dead: boolean;
+  /** The label `respawnPane` gave it (the pane option `@flux-label`); '' when none. */
+  label: string;
+}
+
+/** The pane option that names what Flux runs in a pane: pane ids restart at %0 with the server. */
+export const PANE_LABEL_OPTION = '@flux-label';
+
 export interface NewSessionOptions {
   name: string;
   cwd: string;
@@ -54,10 +74,15 @@ export interface Tmux {
   isInstalled(): Promise<string>;
   /** RefusedError when a session of that name exists. */
   newSession(options: NewSessionOptions): Promise<void>;
-  /** Exact name match (`flux-a` never matches `flux-ab`). */
+  /**
+   * Exact name match (`flux-a` never matches `flux-ab`). A pane id (`%7`)
+   * is alive when the pane exists and its command has not exited.
+   */
   hasSession(name: string): Promise<boolean>;
   listSessions(prefix?: string): Promise<TmuxSessionInfo[]>;
-  /** False when there was no such session. */
+  /** Every pane of the server, in every session (none when no server runs). */
+  listPanes(): Promise<TmuxPaneInfo[]>;
+  /** False when there was no such session (or, for a pane id, no such pane). */
   killSession(name: string): Promise<boolean>;
   /** The last `lines` non-empty-trailing lines of the pane; `target` is a session name or a pane id (`%3`). */
   capturePane(target: string, lines: number): Promise<string>;
@@ -75,6 +100,21 @@ export interface Tmux {
   }): Promise<string>;
   /** False when there was no such pane. */
   killPane(paneId: string): Promise<boolean>;
+  /**
+   * Runs `command` in an existing pane, in place of whatever runs there
+   * (`respawn-pane -k`): the pane keeps its id. With `remainOnExit` the pane
+   * stays (marked dead) after the command exits; `label` is kept in the pane
+   * (`listPanes` reports it), so a pane id seen again after a server restart
+   * is not mistaken for this one.
+   */
+  respawnPane(options: {
+    target: string;
+    cwd: string;
+    command: readonly string[];
+    env?: Record<string, string>;
+    remainOnExit?: boolean;
+    label?: string;
+  }): Promise<void>;
   /**
    * The argv that attaches a terminal to `name` (to exec with stdio inherited):
    * `switch-client` from inside a client of the same server, else `attach-session`.
@@ -113,6 +153,11 @@ function assertSessionName(name: string): void {
       'use letters, digits, `_` and `-` (tmux rewrites `.` and `:`)',
     );
   }
+}
+
+/** `%7`: a pane id, as tmux prints it (`#{pane_id}`); a session name never starts with `%`. */
+export function isPaneId(target: string): boolean {
+  return /^%\d+$/.test(target);
 }
 
 /** A session name becomes an exact-match target (`=name:` = its current window's active pane). */
@@ -185,8 +230,52 @@ export function createTmux(options: { socket?: string } = {}): Tmux {
   }
 
   async function hasSession(name: string): Promise<boolean> {
+    if (isPaneId(name)) return (await listPanes()).some((pane) => pane.id === name && !pane.dead);
     const result = await run(['has-session', '-t', `=${name}`]);
     return result.exitCode === 0;
+  }
+
+  async function listPanes(): Promise<TmuxPaneInfo[]> {
+    const format = [
+      '#{pane_id}',
+      '#{pane_index}',
+      '#{window_id}',
+      '#{window_index}',
+      '#{session_name}',
+      '#{pane_pid}',
+      '#{pane_dead}',
+      `#{${PANE_LABEL_OPTION}}`,
+    ];
+    const result = await run(['list-panes', '-a', '-F', format.join('\t')]);
+    if (result.exitCode !== 0) {
+      if (/no server running|error connecting/.test(result.stderr)) return [];
+      throw toolFailure('tmux', ['list-panes', '-a'], result);
+    }
+    return result.stdout
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => {
+        const [
+          id = '',
+          index = '0',
+          window = '',
+          windowIndex = '0',
+          session = '',
+          pid = '',
+          dead = '',
+          label = '',
+        ] = line.split('\t');
+        return {
+          id,
+          index: Number(index),
+          window,
+          windowIndex: Number(windowIndex),
+          session,
+          pid: pid === '' ? null : Number(pid),
+          dead: dead === '1',
+          label,
+        };
+      });
   }
 
   async function newSession(session: NewSessionOptions): Promise<void> {
@@ -261,6 +350,7 @@ export function createTmux(options: { socket?: string } = {}): Tmux {
   }
 
   async function killSession(name: string): Promise<boolean> {
+    if (isPaneId(name)) return killPane(name);
     const result = await run(['kill-session', '-t', `=${name}`]);
     if (result.exitCode === 0) return true;
     if (!(await hasSession(name))) return false;
@@ -317,9 +407,42 @@ export function createTmux(options: { socket?: string } = {}): Tmux {
     return result.exitCode === 0;
   }
 
+  async function respawnPane(respawn: {
+    target: string;
+    cwd: string;
+    command: readonly string[];
+    env?: Record<string, string>;
+    remainOnExit?: boolean;
+    label?: string;
+  }): Promise<void> {
+    await assertDirectory(respawn.cwd);
+    const target = paneTarget(respawn.target);
+    const cwd = path.resolve(respawn.cwd).replaceAll('#', '##');
+    const command = [
+      'respawn-pane',
+      '-k',
+      '-t',
+      target,
+      '-c',
+      cwd,
+      ...envArgs(respawn.env),
+      '--',
+      ...commandArgs(respawn.command),
+    ];
+    // Chained, so the option is set before a quick command can exit.
+    const remain = ['set-option', '-p', '-t', target, 'remain-on-exit', respawn.remainOnExit ? 'on' : 'off'];
+    const label =
+      respawn.label === undefined
+        ? []
+        : [['set-option', '-p', '-t', target, PANE_LABEL_OPTION, respawn.label]];
+    const result = await run(command, remain, ...label);
+    if (result.exitCode !== 0) throw toolFailure('tmux', command, result);
+  }
+
   function attachArgs(name: string, env: NodeJS.ProcessEnv = process.env): string[] {
     const tmux = ['tmux', ...socketArgs];
-    const target = ['-t', `=${name}`];
+    // A pane id targets its session, window and pane at once.
+    const target = ['-t', isPaneId(name) ? name : `=${name}`];
     const inside = env.TMUX;
     if (inside === undefined || inside === '') return [...tmux, 'attach-session', ...target];
     // $TMUX is `<socket path>,<server pid>,<session index>`.
@@ -335,6 +458,7 @@ export function createTmux(options: { socket?: string } = {}): Tmux {
     newSession,
     hasSession,
     listSessions,
+    listPanes,
     killSession,
     capturePane,
     sendKeys,
@@ -342,6 +466,7 @@ export function createTmux(options: { socket?: string } = {}): Tmux {
     panePid: async (target) => Number(await paneFormat(target, '#{pane_pid}')),
     splitWindow,
     killPane,
+    respawnPane,
     attachArgs,
   };
 }

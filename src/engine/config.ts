@@ -51,6 +51,16 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /** Ad hoc tasks (`flux task run`): `{project}` and `{id}` are replaced. */
+    task: z
+      .object({
+        worktree: z.string().min(1).default('../{project}-{id}'),
+        branch: z.string().min(1).default('feature/{id}'),
+        session: z.string().min(1).default('flux-{project}-{id}'),
+        acceptance: z.array(z.string()).default([]),
+      })
+      .strict()
+      .prefault({}),
     agents: z.record(z.string(), agentCommandSchema).default({}),
   })
   .strict();
@@ -139,6 +149,16 @@ settings = {}
 socket = ""
 # Each stage runs in the tmux session <session_prefix><stage-id>.
 session_prefix = "flux-"
+
+[task]
+# Ad hoc tasks (\`flux task run "<description>"\`); {project} is the repository's folder name,
+# {id} the task id. The worktree path is relative to the repository root.
+worktree = "../{project}-{id}"
+branch = "feature/{id}"
+# The tmux session a task gets when \`flux task run\` is not run inside tmux.
+session = "flux-{project}-{id}"
+# Commands \`flux done\` runs in a task's worktree (e.g. ["npm test", "npm run lint"]).
+acceptance = []
 
 # A command agent (no hooks; liveness from tmux, done through \`flux done\`):
 # [agents.aider]

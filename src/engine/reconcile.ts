@@ -20,7 +20,8 @@ export function decideReconcile(state: FluxState, observed: Observed): Decision 
   const events: NewEvent[] = [];
   const effects: EffectRequest[] = [];
 
-  for (const session of liveSessions(state)) {
+  // Every live session, ad hoc tasks' too (a task's target may be a pane, `%7`).
+  for (const session of liveSessions(state, { tasks: true })) {
     // A session started by hand (`flux run --manual`) has no tmux session to check.
     if (observed.tmux !== null && session.tmux !== '' && !observed.tmux.has(session.tmux)) {
       events.push({

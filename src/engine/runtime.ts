@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { agentDir, launchSpec, type LaunchSpec } from '../agents/launch.js';
 import { defaultSimScript } from '../agents/sim/default-script.js';
 import { createGit, type Git } from '../effects/git.js';
-import { createTmux, type Tmux } from '../effects/tmux.js';
+import { createTmux, isPaneId, type Tmux } from '../effects/tmux.js';
 import { ConfigError, FluxError, RefusedError } from '../errors.js';
 import type { NewEvent } from '../log/events.js';
 import type { EffectRequest } from '../machines/index.js';
@@ -21,7 +21,8 @@ import { settle } from './decide.js';
 import { Engine, type Committed } from './engine.js';
 import { decideReconcile, type Observed } from './reconcile.js';
 import { agentRules, renderSignal, type DependencyNote } from './signal.js';
-import type { FluxState } from './state.js';
+import { isTask, liveSessions, type FluxState } from './state.js';
+import { renderTaskPrompt, taskRules } from './task.js';
 import { WORKTREES_DIR_NAME } from './workspace.js';
 
 /**
@@ -95,12 +96,19 @@ export class Runtime {
     return base;
   }
 
-  worktreePath(stage: string): string {
-    return path.join(this.root, WORKTREES_DIR_NAME, stage);
+  /** The branch a stage forks from and merges into: the plan's base branch, or an ad hoc task's own base. */
+  baseFor(state: FluxState, stage: string): string {
+    const task = state.stages[stage]?.task;
+    return task !== undefined ? task.base : this.baseBranch(state);
   }
 
-  branchName(stage: string): string {
-    return `flux/${stage}`;
+  /** A plan stage's worktree is `.worktrees/<id>`; an ad hoc task has its own (`task.created`). */
+  worktreePath(stage: string, state: FluxState = this.engine.load()): string {
+    return state.stages[stage]?.task?.worktree ?? path.join(this.root, WORKTREES_DIR_NAME, stage);
+  }
+
+  branchName(stage: string, state: FluxState = this.engine.load()): string {
+    return state.stages[stage]?.task?.branch ?? `flux/${stage}`;
   }
 
   /** Decides, appends, then performs the effects (and the effects of their results). */
@@ -124,10 +132,23 @@ export class Runtime {
 
   /** What tmux and the filesystem say about the stages. */
   async observe(state: FluxState, askTmux = true): Promise<Observed> {
-    const worktrees = new Set(state.order.filter((id) => existsSync(this.worktreePath(id))));
+    const worktrees = new Set(state.order.filter((id) => existsSync(this.worktreePath(id, state))));
     if (!askTmux) return { tmux: null, worktrees };
-    const sessions = await this.tmux.listSessions(this.config.tmux.session_prefix).catch(() => []);
-    return { tmux: new Set(sessions.map((s) => s.name)), worktrees };
+    // Every session (an ad hoc task's is named by [task] session), without those whose agent has exited.
+    const sessions = await this.tmux.listSessions().catch(() => []);
+    const alive = new Set(sessions.filter((s) => !s.paneDead).map((s) => s.name));
+    // A task inside tmux runs in a pane: its id (`%7`) is its target.
+    // It counts only while it runs what Flux put there (pane ids start again at %0 with a new server).
+    const inPanes = new Map(
+      liveSessions(state, { tasks: true })
+        .filter((s) => isPaneId(s.tmux))
+        .map((s) => [s.tmux, s.id]),
+    );
+    if (inPanes.size > 0) {
+      for (const pane of await this.tmux.listPanes().catch(() => []))
+        if (!pane.dead && inPanes.get(pane.id) === pane.label) alive.add(pane.id);
+    }
+    return { tmux: alive, worktrees };
   }
 
   /**
@@ -218,9 +239,10 @@ export class Runtime {
     const state = this.engine.load();
     const stage = state.stages[stageId]!;
     const session = state.sessions[sessionId]!;
-    const base = this.baseBranch(state);
-    const branch = this.branchName(stageId);
-    const worktree = (await this.git.addWorktree({ path: this.worktreePath(stageId), branch, base })).path;
+    const base = this.baseFor(state, stageId);
+    const branch = this.branchName(stageId, state);
+    const worktree = (await this.git.addWorktree({ path: this.worktreePath(stageId, state), branch, base }))
+      .path;
     const handoff =
       session.handoff === null
         ? null
@@ -230,17 +252,19 @@ export class Runtime {
           };
     const branchCommits =
       handoff === null && stage.sessions.length > 1 ? await this.git.commitsAhead(branch, base) : [];
-    const prompt = renderSignal({
-      state,
-      stage,
-      session: sessionId,
-      worktree,
-      branch,
-      dependencies: await this.dependencyNotes(state, stageId),
-      handoff,
-      branchCommits,
-      feedback: session.feedback,
-    });
+    const prompt = isTask(stage)
+      ? renderTaskPrompt({ task: stage, session: sessionId, worktree, handoff, branchCommits })
+      : renderSignal({
+          state,
+          stage,
+          session: sessionId,
+          worktree,
+          branch,
+          dependencies: await this.dependencyNotes(state, stageId),
+          handoff,
+          branchCommits,
+          feedback: session.feedback,
+        });
     const workDir = this.engine.ws.workDir;
     const spec = launchSpec({
       config: this.config,
@@ -253,7 +277,7 @@ export class Runtime {
       flux: this.flux,
       prompt,
       promptFile: path.join(workDir, 'signals', `${sessionId}.md`),
-      rules: agentRules(stageId),
+      rules: isTask(stage) ? taskRules(stageId) : agentRules(stageId),
     });
     if (session.agent === 'sim')
       spec.files.set(path.join(agentDir(workDir, sessionId), 'sim-script.json'), this.simScript(stage));
@@ -271,8 +295,29 @@ export class Runtime {
     if (session === undefined || session.tmux === '') return;
     try {
       const { worktree, spec } = await this.prepareLaunch(stageId, sessionId);
+      // An ad hoc task's pane or session stays after its agent exits, so its last words can be read.
+      const task = isTask(this.engine.load().stages[stageId]);
+      if (isPaneId(session.tmux)) {
+        // A task's pane (made by `flux task run`, or the one a handed-off session ran in) is reused.
+        await this.tmux.respawnPane({
+          target: session.tmux,
+          cwd: worktree,
+          command: spec.argv,
+          env: spec.env,
+          remainOnExit: true,
+          label: sessionId,
+        });
+        this.note(`${stageId}: started ${sessionId} in tmux pane ${session.tmux}`);
+        return;
+      }
       const start = () =>
-        this.tmux.newSession({ name: session.tmux, cwd: worktree, command: spec.argv, env: spec.env });
+        this.tmux.newSession({
+          name: session.tmux,
+          cwd: worktree,
+          command: spec.argv,
+          env: spec.env,
+          ...(task ? { remainOnExit: true } : {}),
+        });
       try {
         await start();
       } catch (error) {
@@ -333,9 +378,9 @@ export class Runtime {
   private async mergeNow(stageId: string): Promise<MergeOutcome> {
     const state = this.engine.load();
     const stage = state.stages[stageId]!;
-    const base = this.baseBranch(state);
-    const branch = this.branchName(stageId);
-    const worktree = this.worktreePath(stageId);
+    const base = this.baseFor(state, stageId);
+    const branch = this.branchName(stageId, state);
+    const worktree = this.worktreePath(stageId, state);
     let outcome: MergeOutcome;
     try {
       const dirty = existsSync(worktree) ? await this.git.status(worktree) : [];
@@ -393,14 +438,14 @@ export class Runtime {
   /** After a merge: the tmux session, the worktree and the branch go; anything unmerged stays. */
   async cleanup(stageId: string): Promise<void> {
     const state = this.engine.load();
-    const base = this.baseBranch(state);
-    const branch = this.branchName(stageId);
+    const base = this.baseFor(state, stageId);
+    const branch = this.branchName(stageId, state);
     const stage = state.stages[stageId];
     const session =
       stage?.session === null || stage === undefined ? undefined : state.sessions[stage.session];
     if (session !== undefined) await this.tmux.killSession(session.tmux).catch(() => false);
     try {
-      await this.git.removeWorktree(this.worktreePath(stageId), { branch, base });
+      await this.git.removeWorktree(this.worktreePath(stageId, state), { branch, base });
       await this.git.deleteBranch(branch, { base });
     } catch (error) {
       if (!(error instanceof FluxError)) throw error;

@@ -39,6 +39,20 @@ export interface StageState {
   mergedCommit: string | null;
   /** Time of the last event that changed it. */
   since: string;
+  /** `task` for an ad hoc task (`flux task run`); absent for the plan's stages. */
+  kind?: 'task';
+  /** Where an ad hoc task works; absent for the plan's stages. */
+  task?: TaskInfo;
+}
+
+/** An ad hoc task's own worktree, branch and tmux placement (`task.created`). */
+export interface TaskInfo {
+  worktree: string;
+  branch: string;
+  base: string;
+  placement: 'pane' | 'session';
+  tmuxSession: string;
+  createdAt: string;
 }
 
 export interface SessionState {
@@ -68,7 +82,7 @@ export interface SessionState {
 export interface FluxState {
   plan: Plan | null;
   baseBranch: string | null;
-  /** Stage ids in plan order. */
+  /** Stage ids in plan order (ad hoc tasks are in `stages` but not here). */
   order: string[];
   stages: Record<string, StageState>;
   sessions: Record<string, SessionState>;
@@ -122,6 +136,10 @@ function applyPlan(state: FluxState, plan: Plan, at: string): void {
     const existing = state.stages[def.id];
     next[def.id] = existing === undefined ? newStage(def, at) : { ...existing, def };
   }
+  // Ad hoc tasks are not part of the plan: a plan change keeps them.
+  for (const [id, stage] of Object.entries(state.stages)) {
+    if (stage.kind === 'task' && next[id] === undefined) next[id] = stage;
+  }
   state.plan = plan;
   state.order = plan.stages.map((def) => def.id);
   state.stages = next;
@@ -151,6 +169,31 @@ export function evolve(state: FluxState, event: FluxEvent): FluxState {
     case 'plan.updated':
       applyPlan(state, event.plan, event.at);
       return state;
+    case 'task.created': {
+      const id = event.task.id;
+      if (state.stages[id] !== undefined) {
+        throw new TransitionError({
+          entity: 'stage',
+          id,
+          state: state.stages[id]!.status,
+          eventType: event.type,
+          accepts: [],
+        });
+      }
+      state.stages[id] = {
+        ...newStage(event.task, event.at),
+        kind: 'task',
+        task: {
+          worktree: event.worktree,
+          branch: event.branch,
+          base: event.base,
+          placement: event.placement,
+          tmuxSession: event.tmux_session,
+          createdAt: event.at,
+        },
+      };
+      return state;
+    }
     case 'session.started': {
       if (state.sessions[event.session] !== undefined) {
         throw new TransitionError({
@@ -278,9 +321,30 @@ export function dependentsOf(state: FluxState, id: string): string[] {
   return state.order.filter((other) => state.stages[other]?.def.dependencies.includes(id));
 }
 
-/** Sessions that are still alive according to the log. */
-export function liveSessions(state: FluxState): SessionState[] {
-  return Object.values(state.sessions).filter((s) => s.status !== 'ended' && s.status !== 'crashed');
+/**
+ * Sessions that are still alive according to the log: the plan's, and those
+ * of ad hoc tasks too with `{ tasks: true }`. The plan's scheduler and the
+ * monitor count only the plan's: a task runs beside the plan, not in its slots.
+ */
+export function liveSessions(state: FluxState, options: { tasks?: boolean } = {}): SessionState[] {
+  return Object.values(state.sessions).filter(
+    (s) =>
+      s.status !== 'ended' &&
+      s.status !== 'crashed' &&
+      (options.tasks === true || state.stages[s.stage]?.kind !== 'task'),
+  );
+}
+
+/** Whether a stage is an ad hoc task (`flux task run`) rather than one of the plan's. */
+export function isTask(
+  stage: StageState | undefined,
+): stage is StageState & { kind: 'task'; task: TaskInfo } {
+  return stage?.kind === 'task' && stage.task !== undefined;
+}
+
+/** The ad hoc tasks, oldest first. */
+export function tasksOf(state: FluxState): (StageState & { kind: 'task'; task: TaskInfo })[] {
+  return Object.values(state.stages).filter(isTask);
 }
 
 /** Accepts a snapshot's JSON as a FluxState when it has the right shape (the snapshot cache is never trusted blindly). */

@@ -4,7 +4,7 @@
  */
 import type { SessionStatus, StageStatus } from '../machines/index.js';
 import type { FluxState, SessionState } from './state.js';
-import { unmergedDependencies } from './state.js';
+import { tasksOf, unmergedDependencies } from './state.js';
 
 export interface StageRow {
   id: string;
@@ -24,6 +24,20 @@ export interface StageRow {
   since: string;
 }
 
+/** An ad hoc task (`flux task run`): a stage outside the plan, with its own worktree and branch. */
+export interface TaskRow {
+  id: string;
+  name: string;
+  status: StageStatus;
+  session: StageRow['session'];
+  reason: string | null;
+  since: string;
+  worktree: string;
+  branch: string;
+  base: string;
+  placement: 'pane' | 'session';
+}
+
 export interface Attention {
   stage: string;
   /** What the person is asked for. */
@@ -38,6 +52,8 @@ export interface StatusView {
   progress: { merged: number; total: number };
   counts: Partial<Record<StageStatus, number>>;
   stages: StageRow[];
+  /** Ad hoc tasks, oldest first (merged ones too). */
+  tasks: TaskRow[];
   attention: Attention[];
   seq: number;
 }
@@ -93,6 +109,35 @@ function attentionFor(state: FluxState, row: StageRow): Attention | null {
   }
 }
 
+function taskAttention(row: TaskRow): Attention | null {
+  const { id, session } = row;
+  if (session?.status === 'waiting_permission') {
+    const what =
+      session.waiting === null
+        ? 'a permission answer'
+        : `permission for ${session.waiting.tool}: ${session.waiting.detail}`;
+    return { stage: id, what, command: `flux approve ${id} / flux deny ${id} --reason …` };
+  }
+  const why = row.reason === null ? '' : `: ${row.reason}`;
+  switch (row.status) {
+    case 'completed':
+      return { stage: id, what: 'task done: review and merge it', command: `flux task cleanup ${id}` };
+    case 'verified':
+      return { stage: id, what: `merge did not happen${why}`, command: `flux task status ${id}` };
+    case 'needs_handoff':
+      return { stage: id, what: 'handed off: continue in a fresh session', command: `flux resume ${id}` };
+    case 'failed':
+    case 'blocked':
+      return { stage: id, what: `${row.status}${why}`, command: `flux task status ${id}` };
+    case 'running':
+      return session?.status === 'crashed'
+        ? { stage: id, what: 'its session crashed', command: `flux task status ${id}` }
+        : null;
+    default:
+      return null;
+  }
+}
+
 export function statusView(state: FluxState): StatusView {
   const stages = state.order.map((id): StageRow => {
     const stage = state.stages[id]!;
@@ -109,13 +154,29 @@ export function statusView(state: FluxState): StatusView {
   });
   const counts: Partial<Record<StageStatus, number>> = {};
   for (const row of stages) counts[row.status] = (counts[row.status] ?? 0) + 1;
+  const tasks = tasksOf(state).map((task): TaskRow => ({
+    id: task.id,
+    name: task.def.name,
+    status: task.status,
+    session: sessionRow(task.session === null ? undefined : state.sessions[task.session]),
+    reason: task.reason,
+    since: task.since,
+    worktree: task.task.worktree,
+    branch: task.task.branch,
+    base: task.task.base,
+    placement: task.task.placement,
+  }));
   return {
     plan: state.plan === null ? null : { path: state.plan.path, title: state.plan.title },
     baseBranch: state.baseBranch,
     progress: { merged: counts.merged ?? 0, total: stages.length },
     counts,
     stages,
-    attention: stages.map((row) => attentionFor(state, row)).filter((a): a is Attention => a !== null),
+    tasks,
+    attention: [
+      ...stages.map((row) => attentionFor(state, row)),
+      ...tasks.map((row) => taskAttention(row)),
+    ].filter((a): a is Attention => a !== null),
     seq: state.seq,
   };
 }

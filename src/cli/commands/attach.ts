@@ -9,13 +9,18 @@ import { resolveTarget } from '../../engine/lookup.js';
 import { Runtime } from '../../engine/runtime.js';
 import type { FluxState } from '../../engine/state.js';
 import { nextStepFor, sessionAlive } from '../../engine/verify.js';
+import { isPaneId } from '../../effects/tmux.js';
 import { ExitCode, ExternalError, RefusedError } from '../../errors.js';
 import { paintStatus, print, printJson, table } from '../output.js';
 
-/** Names of the tmux sessions that exist on Flux's server (none when it is not running). */
+/**
+ * Names of the tmux sessions that exist on Flux's server (none when it is not
+ * running), and the ids of its live panes (an ad hoc task's target, `%7`).
+ */
 export async function tmuxNames(runtime: Runtime): Promise<Set<string>> {
   const sessions = await runtime.tmux.listSessions().catch(() => []);
-  return new Set(sessions.map((s) => s.name));
+  const panes = await runtime.tmux.listPanes().catch(() => []);
+  return new Set([...sessions.map((s) => s.name), ...panes.filter((p) => !p.dead).map((p) => p.id)]);
 }
 
 export interface AttachRow {
@@ -106,7 +111,7 @@ export async function run(target: string): Promise<number> {
     const socket = runtime.tmux.socket === undefined ? '' : ` -L ${runtime.tmux.socket}`;
     throw new RefusedError(
       'flux attach needs a terminal (stdin and stdout are not one)',
-      `run it in a terminal; to look without attaching: tmux${socket} capture-pane -p -t '=${session.tmux}:'`,
+      `run it in a terminal; to look without attaching: tmux${socket} capture-pane -p -t '${isPaneId(session.tmux) ? session.tmux : `=${session.tmux}:`}'`,
     );
   }
   const argv = runtime.tmux.attachArgs(session.tmux);

@@ -29,13 +29,13 @@ export async function run(options: { json?: boolean }): Promise<number> {
   return 0;
 }
 
-function sessionCell(row: StageRow): string {
+function sessionCell(row: Pick<StageRow, 'session'>): string {
   if (row.session === null) return '-';
   const status = row.session.status === 'ended' ? 'ended' : paintStatus(row.session.status);
   return `${row.session.id} (${status})`;
 }
 
-function contextCell(row: StageRow): string {
+function contextCell(row: Pick<StageRow, 'session'>): string {
   const context = row.session?.context;
   if (context === null || context === undefined) return '-';
   const text = `${Math.round(context)}%`;
@@ -49,26 +49,16 @@ export function renderStatus(view: StatusView & { conflicts?: Record<string, str
     .filter(([status]) => status !== 'merged')
     .map(([status, n]) => `${n} ${status}`)
     .join(' · ');
-  lines.push(
-    `${view.progress.merged} of ${view.progress.total} merged${counts === '' ? '' : ` · ${counts}`}`,
-    '',
-  );
-  lines.push(
-    table(
-      ['STAGE', 'STATE', 'DEPENDS ON', 'SESSION', 'CONTEXT'],
-      view.stages.map((row) => [
-        row.id,
-        paintStatus(row.status),
-        row.dependencies.length === 0
-          ? '-'
-          : row.dependencies
-              .map((dep) => (row.waitingFor.includes(dep) ? dep : paint(dep, 'dim')))
-              .join(', '),
-        sessionCell(row),
-        contextCell(row),
-      ]),
-    ),
-  );
+  if (view.plan === null && view.stages.length === 0) {
+    lines.push('No plan: `flux init <plan-path>` starts one.');
+  } else {
+    lines.push(
+      `${view.progress.merged} of ${view.progress.total} merged${counts === '' ? '' : ` · ${counts}`}`,
+      '',
+    );
+    lines.push(stageTable(view));
+  }
+  lines.push(...taskLines(view));
   const conflicts = Object.entries(view.conflicts ?? {});
   if (conflicts.length > 0) {
     lines.push('', paint('Predicted merge conflicts (git merge-tree):', 'red'));
@@ -80,4 +70,45 @@ export function renderStatus(view: StatusView & { conflicts?: Record<string, str
       lines.push(`  ${item.stage}: ${item.what}  →  ${paint(item.command, 'cyan')}`);
   }
   return lines.join('\n');
+}
+
+/** Ad hoc tasks (`flux task run`): the open ones in a table, the merged ones counted. */
+function taskLines(view: StatusView): string[] {
+  if (view.tasks.length === 0) return [];
+  const open = view.tasks.filter((task) => task.status !== 'merged');
+  const merged = view.tasks.length - open.length;
+  const lines = [
+    '',
+    `${paint('Tasks', 'bold')} (${open.length} open${merged === 0 ? '' : `, ${merged} merged`}; \`flux task list\` for more)`,
+  ];
+  if (open.length > 0) {
+    lines.push(
+      table(
+        ['TASK', 'STATE', 'SESSION', 'CONTEXT', 'BRANCH'],
+        open.map((task) => [
+          task.id,
+          paintStatus(task.status),
+          sessionCell(task),
+          contextCell(task),
+          task.branch,
+        ]),
+      ),
+    );
+  }
+  return lines;
+}
+
+function stageTable(view: StatusView): string {
+  return table(
+    ['STAGE', 'STATE', 'DEPENDS ON', 'SESSION', 'CONTEXT'],
+    view.stages.map((row) => [
+      row.id,
+      paintStatus(row.status),
+      row.dependencies.length === 0
+        ? '-'
+        : row.dependencies.map((dep) => (row.waitingFor.includes(dep) ? dep : paint(dep, 'dim'))).join(', '),
+      sessionCell(row),
+      contextCell(row),
+    ]),
+  );
 }

@@ -1,0 +1,144 @@
+/**
+ * `flux task list [--all] [--json]`: every ad hoc task that is not merged
+ * yet (with `--all`, merged ones too): its worktree and branch, how long its
+ * agent has been up, its state and context, and the commands to attach, see
+ * its status and clean it up.
+ */
+import { shellJoin, isPaneId } from '../../effects/tmux.js';
+import { Runtime } from '../../engine/runtime.js';
+import { tasksOf, type FluxState } from '../../engine/state.js';
+import { taskSession, type TaskState } from '../../engine/task.js';
+import { lookAtTmux, taskRunning, type TmuxView } from '../../engine/task-world.js';
+import { ExitCode, NotInitializedError } from '../../errors.js';
+import { paint, paintStatus, print, printJson } from '../output.js';
+
+export interface TaskListRow {
+  id: string;
+  description: string;
+  /** The task's state (the stage lifecycle). */
+  status: string;
+  session: { id: string; status: string; tmux: string; context: number | null } | null;
+  /** Whether its agent's pane or session is alive in tmux. */
+  running: boolean;
+  placement: 'pane' | 'session';
+  worktree: string;
+  branch: string;
+  base: string;
+  createdAt: string;
+  /** Seconds since its current session started, while it runs; null when it does not. */
+  uptimeSeconds: number | null;
+  commands: { attach: string; status: string; cleanup: string };
+}
+
+/** "45s", "12m", "3h 5m", "2d 4h". */
+export function duration(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m`;
+  if (s < 86400) return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`;
+  return `${Math.floor(s / 86400)}d ${Math.floor((s % 86400) / 3600)}h`;
+}
+
+export function taskRow(
+  runtime: Runtime,
+  state: FluxState,
+  task: TaskState,
+  view: TmuxView,
+  now = Date.now(),
+): TaskListRow {
+  const session = taskSession(state, task);
+  const running = taskRunning(view, state, task);
+  const target = session?.tmux ?? task.task.tmuxSession;
+  const raw = shellJoin(runtime.tmux.attachArgs(target));
+  return {
+    id: task.id,
+    description: task.def.description,
+    status: task.status,
+    session:
+      session === null
+        ? null
+        : { id: session.id, status: session.status, tmux: session.tmux, context: session.context },
+    running,
+    placement: task.task.placement,
+    worktree: task.task.worktree,
+    branch: task.task.branch,
+    base: task.task.base,
+    createdAt: task.task.createdAt,
+    uptimeSeconds:
+      running && session !== null ? Math.round((now - Date.parse(session.startedAt)) / 1000) : null,
+    commands: {
+      attach: `flux attach ${task.id}   (${raw})`,
+      status: `flux task status ${task.id}`,
+      cleanup: `flux task cleanup ${task.id}`,
+    },
+  };
+}
+
+/** "running · working · context 34% · up 12m" */
+function stateLine(row: TaskListRow): string {
+  const parts = [paintStatus(row.status)];
+  if (row.session !== null && row.status !== 'merged') {
+    parts.push(
+      row.running
+        ? paintStatus(row.session.status)
+        : paint(`agent stopped${row.session.status === 'crashed' ? ' (crashed)' : ''}`, 'dim'),
+    );
+  }
+  if (row.status !== 'merged' && row.session?.context !== null && row.session?.context !== undefined)
+    parts.push(`context ${Math.round(row.session.context)}%`);
+  if (row.uptimeSeconds !== null) parts.push(`up ${duration(row.uptimeSeconds)}`);
+  return parts.join(' · ');
+}
+
+export function renderTaskList(rows: readonly TaskListRow[]): string {
+  const lines: string[] = [];
+  for (const row of rows) {
+    lines.push(`${paint(row.id, 'bold')}  ${stateLine(row)}`);
+    const where =
+      row.session === null ? '' : ` (${isPaneId(row.session.tmux) ? 'pane' : 'session'} ${row.session.tmux})`;
+    lines.push(`  ${row.description.split('\n')[0]}`);
+    lines.push(`  worktree  ${row.worktree}`);
+    lines.push(`  branch    ${row.branch} (from ${row.base})`);
+    if (row.status !== 'merged') {
+      if (row.running) lines.push(`  attach    ${row.commands.attach}${paint(where, 'dim')}`);
+      lines.push(`  status    ${row.commands.status}`);
+      lines.push(`  cleanup   ${row.commands.cleanup}`);
+    }
+    lines.push('');
+  }
+  return lines.join('\n').trimEnd();
+}
+
+export async function run(options: { all?: boolean; json?: boolean }): Promise<number> {
+  let runtime: Runtime;
+  try {
+    runtime = Runtime.open();
+  } catch (error) {
+    // No workspace yet: no tasks yet.
+    if (!(error instanceof NotInitializedError)) throw error;
+    if (options.json === true) printJson([]);
+    else print('No tasks. `flux task run "<description>"` starts one.');
+    return ExitCode.ok;
+  }
+  const state = runtime.engine.load();
+  const view = await lookAtTmux(runtime);
+  const tasks = tasksOf(state).filter((task) => options.all === true || task.status !== 'merged');
+  const rows = tasks.map((task) => taskRow(runtime, state, task, view));
+  if (options.json === true) {
+    printJson(rows);
+    return ExitCode.ok;
+  }
+  if (rows.length === 0) {
+    const merged = tasksOf(state).length;
+    print(
+      merged === 0
+        ? 'No tasks. `flux task run "<description>"` starts one.'
+        : `No open tasks (${merged} merged: \`flux task list --all\` lists them).`,
+    );
+    return ExitCode.ok;
+  }
+  const running = rows.filter((row) => row.running).length;
+  print(`${rows.length} task(s), ${running} with a running agent:\n`);
+  print(renderTaskList(rows));
+  return ExitCode.ok;
+}
