@@ -99,8 +99,14 @@ export function hookCommand(flux: readonly string[], name: string): string {
  * dead agent at once, and the wrapper costs no Node start-up of its own. The
  * script is constant; node, the hook entry and the agent's argv are its
  * positional parameters, never spliced into its text.
+ *
+ * It also puts `.work/bin` (the `flux` shim) first on PATH: tmux replaces a
+ * new session's PATH with the PATH of the client that creates it, so the
+ * PATH given with `new-session -e` never reaches the pane, and an agent's
+ * `flux done` would not be found.
  */
 export const EXIT_REPORTER =
+  'PATH="$FLUX_WORK_DIR/bin:$PATH"; export PATH; ' +
   'node=$1 hook=$2; shift 2; "$@"; status=$?; exec "$node" "$hook" AgentExit "$status"';
 
 export function wrapWithExitReport(flux: readonly string[], argv: readonly string[]): string[] {
@@ -150,6 +156,10 @@ function claudeLaunch(input: LaunchInput): LaunchSpec {
     ...allowedTools(input.stage, config.claude.allowed_tools),
     '--append-system-prompt',
     input.rules,
+    // The handoff document goes to .work/handoffs, outside the worktree (its `.work`
+    // is a link): without this, writing it waits for a permission answer.
+    '--add-dir',
+    path.join(input.workDir, 'handoffs'),
     ...(config.claude.model === '' ? [] : ['--model', config.claude.model]),
     ...config.claude.extra_args,
     '--',
