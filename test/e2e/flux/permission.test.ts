@@ -16,6 +16,7 @@ import {
   reactive,
   stageMarker,
   toolResult,
+  usage,
   type E2E,
 } from './harness.js';
 
@@ -96,7 +97,8 @@ describe.skipIf(reason !== undefined)('flux run with real claude: permission req
         return { row, seenAt: Date.now(), askedAt: asked(stageMarker(id))! };
       };
       const [allowed, denied] = await Promise.all([waiting('fetch-allowed'), waiting('fetch-denied')]);
-      for (const w of [allowed, denied]) expect(w.seenAt - w.askedAt).toBeLessThan(3_000);
+      // About a second in practice (from the model's first answer, through `flux status` polls).
+      for (const w of [allowed, denied]) expect(w.seenAt - w.askedAt).toBeLessThan(4_000);
 
       const status = await e2e.status();
       const url = e2e.server.url;
@@ -150,3 +152,65 @@ describe.skipIf(reason !== undefined)('flux run with real claude: permission req
     }
   });
 });
+
+// Known issue: a session told to hand off is `handing_off` until it ends, and
+// the session machine keeps it there on `session.waiting_permission`
+// (src/machines/session.ts). So a permission question it asks meanwhile (a
+// command outside the allow-list while it writes its handoff) is recorded but
+// not shown as waiting: `flux status` lists nothing to answer, the
+// PermissionRequest hook does not wait for `flux approve` (it waits only while
+// the session is waiting_permission, src/hooks/run.ts), and `flux approve`
+// refuses ("… is handing_off"). Only the dialog in the pane can answer it.
+const HANDING_OFF = 'stage-note';
+const askingWhileHandingOff = reactive((_req, ctx) => {
+  if (ctx.n === 1) {
+    // 80% of the window; the tool takes a second so the status line records it before the Stop.
+    const tools = commitFiles({ 'note.txt': 'note' }, 'Add the note')!;
+    tools[0]!.input.command += ' && sleep 1';
+    return { tools, usage: usage(160_000) };
+  }
+  if (ctx.seen.at(-1)!.includes('Stop hook feedback:') && ctx.asked !== true) {
+    ctx.asked = true;
+    return { tools: [bash(`curl -s ${ctx.server!.url}/probe-handoff`, 'look something up for the handoff')] };
+  }
+  return say('Waiting.', usage(160_000));
+});
+
+describe.skipIf(reason !== undefined)(
+  'flux run with real claude: a permission question while handing off',
+  () => {
+    let e2e: E2E;
+    beforeAll(async () => {
+      e2e = await fluxE2E({
+        plan: planDocument(
+          'Permission while handing off',
+          `    - id: ${HANDING_OFF}
+      name: "Note"
+      dependencies: []
+      gate: auto
+      acceptance: []
+      files:
+        - "note.txt"`,
+        ),
+        scenario: { routes: [{ match: stageMarker(HANDING_OFF), script: askingWhileHandingOff }] },
+      });
+    });
+    afterAll(async () => {
+      await e2e?.cleanup();
+    });
+
+    test.fails('flux status shows it waiting and flux approve answers it', async () => {
+      e2e.startRun();
+      // The question was asked and recorded (as an event, not as the session's state).
+      await e2e.waitFor('the permission question', () =>
+        e2e
+          .events()
+          .some((e) => e.type === 'session.waiting_permission' && e.session === `${HANDING_OFF}.s1`),
+      );
+      expect(e2e.events().some((e) => e.type === 'session.handing_off')).toBe(true);
+      expect((await e2e.stage(HANDING_OFF)).session?.status).toBe('waiting_permission');
+      const approve = await e2e.flux(['approve', HANDING_OFF]);
+      expect(approve.exitCode, approve.stderr).toBe(0);
+    });
+  },
+);
