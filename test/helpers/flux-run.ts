@@ -324,10 +324,15 @@ export async function fluxWorkspace(options: WorkspaceOptions = {}): Promise<Flu
         });
     },
     cleanup: async () => {
-      await tmux.killServer();
-      // Agents killed with the server may still be writing their last event.
-      await rm(repo.root, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
-      if (ownBin) rmSync(path.dirname(path.dirname(bin)), { recursive: true, force: true });
+      try {
+        const alive = (await workspace.tmuxSessions()).length > 0;
+        await tmux.killServer();
+        // Agents killed with the server still report their exit (a hook call) for a moment.
+        if (alive) await new Promise((resolve) => setTimeout(resolve, 500));
+        await rm(repo.root, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+      } finally {
+        if (ownBin) rmSync(path.dirname(path.dirname(bin)), { recursive: true, force: true });
+      }
     },
   };
   for (const [stage, script] of Object.entries(options.sims ?? {})) workspace.writeSim(stage, script);
