@@ -43,6 +43,14 @@ const partial = (file: string, message: string) =>
     return say(ctx.n === 2 ? `${message}: committed.` : 'Waiting for the next part.');
   });
 
+/** Commits one part, then runs a long command: the session is at work when it is killed. */
+const busy = (file: string, message: string) =>
+  reactive((_req, ctx) => {
+    if (ctx.n === 1) return { tools: commitFiles({ [file]: message }, message) };
+    if (ctx.n === 2) return { tools: [bash('sleep 60', 'wait for the build')] };
+    return say('Done waiting.');
+  });
+
 const finisher = (file: string, message: string) =>
   reactive((req, ctx) => {
     if (ctx.n === 1) return { tools: commitFiles({ [file]: message }, message) };
@@ -65,7 +73,7 @@ describe.skipIf(reason !== undefined)('flux run with real claude: kill -9 of cla
       scenario: {
         routes: [
           { match: sessionMarker(`${STAGE}.s1`), script: partial('part1.txt', 'Add part one') },
-          { match: sessionMarker(`${STAGE}.s2`), script: partial('part2.txt', 'Add part two') },
+          { match: sessionMarker(`${STAGE}.s2`), script: busy('part2.txt', 'Add part two') },
           { match: sessionMarker(`${STAGE}.s3`), script: finisher('part3.txt', 'Add part three') },
         ],
       },
@@ -104,10 +112,11 @@ describe.skipIf(reason !== undefined)('flux run with real claude: kill -9 of cla
 
   test('crashed at once; flux resume continues without a monitor; flux run restarts a crash; merged', async () => {
     try {
-      // s1 commits part one and waits. The monitor stops watching; the session stays.
+      // s1 commits part one and waits. The monitor stops watching; the session stays in tmux.
       const first = e2e.startRun();
       await idle(`${STAGE}.s1`);
-      expect(await first.stop()).toBe(130);
+      // Ctrl+C (130), unless the monitor already returned because the session waits for a person (0).
+      expect([0, 130]).toContain(await first.stop());
       expect(await e2e.git(['log', '--format=%s', `flux/${STAGE}`, '-1'])).toBe('Add part one');
 
       // kill -9 with no monitor: the exit reporter records the crash.
@@ -122,14 +131,24 @@ describe.skipIf(reason !== undefined)('flux run with real claude: kill -9 of cla
       expect(resume.exitCode, resume.stdout + resume.stderr).toBe(0);
       expect(resume.stdout).toContain(`Resumed ${STAGE}`);
       expect(resume.stdout).toContain('It is told what the previous sessions committed on the branch.');
-      await idle(`${STAGE}.s2`);
+      await e2e.waitFor(
+        's2 to start',
+        () => conversation(e2e.server, sessionMarker(`${STAGE}.s2`)).length > 0,
+      );
       const prompt2 = firstPrompt(e2e.server, sessionMarker(`${STAGE}.s2`))!;
       expect(prompt2).toContain('## Work already on your branch');
       expect(prompt2).toContain('- Add part one');
       expect(prompt2.trim()).toBe(e2e.read(`.work/signals/${STAGE}.s2.md`).trim());
 
       // With `flux run` watching, a crash is restarted on its own (s3), which finishes.
+      // s2 commits part two and is killed in the middle of a long command.
       const second = e2e.startRun();
+      await e2e.waitFor(
+        's2 to run its long command',
+        () => conversation(e2e.server, sessionMarker(`${STAGE}.s2`)).length >= 2,
+      );
+      await sleep(1_000);
+      expect(await e2e.git(['log', '--format=%s', `flux/${STAGE}`, '-1'])).toBe('Add part two');
       const delay2 = await killClaude(`${STAGE}.s2`);
       expect(delay2).toBeLessThan(5_000);
       expect(await second.finished(90_000), second.output()).toBe(0);
