@@ -18,7 +18,7 @@ export const ExitCode = {
   external: 5,
   /** `.work/` is missing: run `flux init <plan>` first. */
   notInitialized: 6,
-  /** Acceptance commands failed (`flux done`, `flux verify`). */
+  /** Acceptance commands failed (`flux done`). */
   acceptanceFailed: 7,
   /** A merge stopped on conflicts; the worktree and branch are kept. */
   mergeConflict: 8,

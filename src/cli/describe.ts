@@ -41,6 +41,8 @@ export function describeNewEvent(event: FluxEvent): string {
       return `${event.session} for ${event.stage} (${event.agent}${event.tmux === '' ? ', started by hand' : ` in tmux ${event.tmux}`})`;
     case 'session.context':
       return `${event.session}: context ${event.percent}%`;
+    case 'session.permission_answered':
+      return `${event.session}: ${event.decision === 'allow' ? 'allowed' : 'denied'}${event.reason === undefined ? '' : ` (${event.reason})`}`;
     case 'session.waiting_permission':
       return `${event.session}: waits for permission: ${event.tool} ${event.detail}`;
     case 'stage.acceptance_failed':

@@ -319,7 +319,7 @@ export function buildProgram(): Command {
     .description('(for agents) Handle a Claude Code hook or status-line call: JSON on stdin')
     .argument(
       '<hook>',
-      'SessionStart | UserPromptSubmit | Stop | PermissionRequest | Notification | PreCompact | SessionEnd | StopFailure | StatusLine',
+      'SessionStart | UserPromptSubmit | Stop | PermissionRequest | PostToolUse | Notification | PreCompact | SessionEnd | StopFailure | StatusLine',
     );
 
   const agent = program.command('agent').description('(internal) Processes Flux runs inside tmux sessions');

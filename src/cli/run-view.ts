@@ -4,7 +4,8 @@
  * highlighted, redrawn in place on every change. Without a terminal: one
  * plain line per event, for logs and CI.
  */
-import type { MonitorView } from '../engine/monitor.js';
+import type { MonitorEnd, MonitorView } from '../engine/monitor.js';
+import { liveSessions } from '../engine/state.js';
 import type { FluxState } from '../engine/state.js';
 import { statusView, type StatusView } from '../engine/views.js';
 import type { FluxEvent } from '../log/events.js';
@@ -18,7 +19,7 @@ function stageLines(view: StatusView): string[] {
     const context =
       session?.context === null || session?.context === undefined ? '' : `${Math.round(session.context)}%`;
     const waiting =
-      session?.status === 'waiting_permission' && session.waiting !== null
+      session !== null && session.waiting !== null
         ? paint(`asks: ${session.waiting.tool} ${session.waiting.detail}`.slice(0, 60), 'yellow')
         : '';
     const note =
@@ -72,9 +73,9 @@ export class LiveView implements MonitorView {
     this.drawn = lines.length;
   }
 
-  close(state: FluxState): void {
+  close(state: FluxState, why: MonitorEnd): void {
     this.drawn = 0;
-    this.out.write(`\n${closingSummary(state).join('\n')}\n`);
+    this.out.write(`\n${closingSummary(state, why).join('\n')}\n`);
   }
 }
 
@@ -96,14 +97,21 @@ export class LogView implements MonitorView {
     }
   }
 
-  close(state: FluxState): void {
-    this.out.write(`${closingSummary(state).join('\n')}\n`);
+  close(state: FluxState, why: MonitorEnd): void {
+    this.out.write(`${closingSummary(state, why).join('\n')}\n`);
   }
 }
 
-/** What the run ends with: all merged, or what waits on whom. */
-export function closingSummary(state: FluxState): string[] {
+/** What the run ends with: all merged, or what waits on whom; or, interrupted, what keeps running. */
+export function closingSummary(state: FluxState, why: MonitorEnd = 'settled'): string[] {
   const view = statusView(state);
+  if (why === 'interrupted') {
+    const alive = liveSessions(state).filter((s) => s.tmux !== '');
+    return [
+      `Stopped watching. ${alive.length === 0 ? 'No session is running.' : `${alive.length} session(s) keep running in tmux (${alive.map((s) => s.tmux).join(', ')}).`}`,
+      paint('`flux run` picks everything up again; `flux status` shows where things are.', 'dim'),
+    ];
+  }
   if (view.progress.total > 0 && view.progress.merged === view.progress.total) {
     return [
       paint(

@@ -86,6 +86,14 @@ export function parseConfig(text: string, file: string): FluxConfig {
       'see docs/config.md for every setting and its default',
     );
   }
+  const agent = result.data.run.agent;
+  if (agent !== 'claude' && agent !== 'sim' && result.data.agents[agent] === undefined) {
+    const known = ['claude', 'sim', ...Object.keys(result.data.agents)].join(', ');
+    throw new ConfigError(
+      `${file}: run.agent: unknown agent '${agent}' (known: ${known})`,
+      `set run.agent to one of them, or define it under [agents.${agent}] with a command`,
+    );
+  }
   return result.data;
 }
 

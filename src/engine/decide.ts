@@ -25,6 +25,13 @@ function provisional(event: NewEvent, seq: number): FluxEvent {
   return { ...event, v: 1, seq, at: new Date().toISOString() } as FluxEvent;
 }
 
+/** A copy of `state` with `events` folded in, for decisions that build on events not yet appended. */
+export function withEvents(state: FluxState, events: readonly NewEvent[]): FluxState {
+  const scratch = structuredClone(state);
+  for (const event of events) evolve(scratch, provisional(event, scratch.seq + 1));
+  return scratch;
+}
+
 export function settle(state: FluxState, proposed: NewEvent[]): Decision {
   const scratch = structuredClone(state);
   const events: NewEvent[] = [];

@@ -14,6 +14,7 @@ import { readLog } from '../log/read.js';
 import type { Runtime } from './runtime.js';
 import { decideStarts, wantsSession } from './scheduler.js';
 import { liveSessions, type FluxState } from './state.js';
+import { stalledSession } from './views.js';
 
 export interface MonitorOptions {
   maxParallel: number;
@@ -26,14 +27,24 @@ export interface MonitorView {
   /** Called after every wake-up with the state and the events appended since the last call. */
   update(state: FluxState, events: readonly FluxEvent[]): void;
   note(text: string): void;
-  close(state: FluxState): void;
+  close(state: FluxState, why: MonitorEnd): void;
 }
 
 export type MonitorEnd = 'settled' | 'interrupted';
 
-/** True while something can still happen without a person: a live session, or a stage Flux can start. */
-export function canMove(state: FluxState, only?: string): boolean {
-  if (liveSessions(state).some((s) => only === undefined || s.stage === only)) return true;
+/**
+ * True while something can still happen without a person: a session at work
+ * (not one waiting for a permission answer, nor one stalled: see
+ * `stalledSession`), or a stage Flux can start or merge.
+ */
+export function canMove(state: FluxState, only?: string, stopReminders?: number): boolean {
+  const working = liveSessions(state).some(
+    (s) =>
+      (only === undefined || s.stage === only) &&
+      s.waiting === null &&
+      stalledSession(state, s.id, stopReminders) === null,
+  );
+  if (working) return true;
   return state.order.some((id) => {
     if (only !== undefined && id !== only) return false;
     const stage = state.stages[id]!;
@@ -130,15 +141,22 @@ export class Monitor {
       for (;;) {
         const state = await this.tick(observe);
         this.view.update(state, this.newEvents());
-        if (this.stopped) return 'interrupted';
-        if (!canMove(state, this.options.only)) {
-          this.view.close(state);
-          return 'settled';
+        if (this.stopped) {
+          this.view.close(state, 'interrupted');
+          return 'interrupted';
+        }
+        if (!canMove(state, this.options.only, this.runtime.config.run.stop_reminders)) {
+          // A last look at tmux, so sessions the log says are over do not outlive the run.
+          const final = await this.tick(true);
+          if (!canMove(final, this.options.only, this.runtime.config.run.stop_reminders)) {
+            this.view.close(final, 'settled');
+            return 'settled';
+          }
         }
         // Woken by an append: act on it at once. Woken by the clock: also ask tmux who is alive.
         observe = !(await this.waitForChange(this.options.livenessMs ?? 2000));
         if (this.stopped) {
-          this.view.close(this.runtime.engine.load());
+          this.view.close(this.runtime.engine.load(), 'interrupted');
           return 'interrupted';
         }
       }

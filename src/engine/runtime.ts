@@ -6,14 +6,22 @@
  * start).
  */
 import { randomUUID } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  chmodSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { agentDir, launchSpec, type LaunchSpec } from '../agents/launch.js';
 import { defaultSimScript } from '../agents/sim/default-script.js';
 import { createGit, type Git } from '../effects/git.js';
 import { createTmux, isPaneId, type Tmux } from '../effects/tmux.js';
-import { ConfigError, FluxError, RefusedError } from '../errors.js';
+import { ConfigError, ExternalError, FluxError, RefusedError } from '../errors.js';
 import type { NewEvent } from '../log/events.js';
 import type { EffectRequest } from '../machines/index.js';
 import { loadConfig, type FluxConfig } from './config.js';
@@ -42,6 +50,41 @@ export function fluxCommand(): string[] {
     dir = path.dirname(dir);
   }
   throw new Error('cannot find the flux entry point (dist/bin/main.js): run `npm run build`');
+}
+
+/** Whether `program` (a path, or a name looked up on PATH) exists and is executable. */
+export function findProgram(program: string): boolean {
+  const executable = (file: string) => {
+    try {
+      accessSync(file, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (program.includes('/')) return executable(program);
+  return (process.env.PATH ?? '')
+    .split(path.delimiter)
+    .some((dir) => dir !== '' && executable(path.join(dir, program)));
+}
+
+/**
+ * Killing a tmux server's last session makes the server exit; a new session
+ * asked for at that moment can fail with "server exited unexpectedly"
+ * (seen about 1 in 10 with tmux 3.3a). Asking again a moment later works.
+ */
+export async function retryWhileServerExits(start: () => Promise<void>, attempts = 5): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await start();
+      return;
+    } catch (error) {
+      const serverGone =
+        error instanceof FluxError && /server exited|no server running|lost server/.test(error.message);
+      if (!serverGone || attempt >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+    }
+  }
 }
 
 export type MergeOutcome =
@@ -79,6 +122,23 @@ export class Runtime {
   static open(cwd?: string, options: RuntimeOptions = {}): Runtime {
     const engine = Engine.open(cwd);
     return new Runtime(engine, loadConfig(engine.ws.configPath), options);
+  }
+
+  /**
+   * Refuses to start sessions whose agent cannot run: a missing `claude` (or
+   * command agent) would only give sessions that crash at once.
+   */
+  checkAgent(): void {
+    const agent = this.config.run.agent;
+    if (agent === 'sim') return;
+    const program = agent === 'claude' ? this.config.claude.command : this.config.agents[agent]?.command[0];
+    if (program === undefined || findProgram(program)) return;
+    throw new ExternalError(
+      `the ${agent} agent's program '${program}' is not installed (or not on PATH)`,
+      agent === 'claude'
+        ? 'install Claude Code (npm install -g @anthropic-ai/claude-code), or set claude.command in .work/config.toml; `agent = "sim"` runs the simulated agent'
+        : `install it, or fix [agents.${agent}] command in .work/config.toml`,
+    );
   }
 
   get root(): string {
@@ -319,11 +379,11 @@ export class Runtime {
           ...(task ? { remainOnExit: true } : {}),
         });
       try {
-        await start();
+        await retryWhileServerExits(start);
       } catch (error) {
         // A tmux session left from an earlier session of this stage (the log says it ended).
         if (!(error instanceof RefusedError) || !(await this.tmux.killSession(session.tmux))) throw error;
-        await start();
+        await retryWhileServerExits(start);
       }
       this.note(`${stageId}: started ${sessionId} in tmux session ${session.tmux}`);
     } catch (error) {

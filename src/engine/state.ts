@@ -64,6 +64,8 @@ export interface SessionState {
   status: SessionStatus;
   /** Context used, in percent; null until the agent's status line reports it. */
   context: number | null;
+  /** The context window in tokens, once the status line has said. */
+  window: number | null;
   /** What it asks permission for, while waiting_permission. */
   waiting: { tool: string; detail: string } | null;
   /** The last answer a person gave through Flux, and the event's seq (the waiting hook looks for it). */
@@ -213,6 +215,7 @@ export function evolve(state: FluxState, event: FluxEvent): FluxState {
         agentSessionId: event.agent_session_id ?? null,
         status: 'starting',
         context: null,
+        window: null,
         waiting: null,
         answer: null,
         handoff: event.handoff ?? null,
@@ -274,6 +277,7 @@ export function evolve(state: FluxState, event: FluxEvent): FluxState {
   switch (sessionEvent.type) {
     case 'session.context':
       session.context = sessionEvent.percent;
+      session.window = sessionEvent.window ?? session.window;
       break;
     case 'session.reminded':
       session.reminders++;
@@ -295,9 +299,12 @@ export function evolve(state: FluxState, event: FluxEvent): FluxState {
       session.endReason = sessionEvent.reason;
       session.waiting = null;
       break;
+    case 'session.working':
+    case 'session.idle':
+      // The agent went on: the permission question was answered (in its pane).
+      session.waiting = null;
+      break;
     default:
-      // Any other activity means the permission question was answered.
-      if (session.status !== 'waiting_permission') session.waiting = null;
       break;
   }
   return state;

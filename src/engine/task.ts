@@ -371,8 +371,10 @@ export function taskNextSteps(state: FluxState, task: TaskState, facts: TaskFact
       steps.push(`or \`${cleanup}\` merges what it committed so far${dirtyNote}`);
       break;
     default:
-      if (session?.status === 'waiting_permission')
-        steps.push(`its agent waits for a permission answer: \`flux attach ${id}\``);
+      if (session !== undefined && session !== null && session.waiting !== null)
+        steps.push(
+          `its agent waits for a permission answer: \`flux approve ${id}\` or \`flux deny ${id} --reason …\``,
+        );
       if (facts.running && sessionAliveInLog(session)) {
         steps.push(`watch it: \`flux attach ${id}\``);
         steps.push(`when it is done: \`${cleanup}\`${dirtyNote}`);

@@ -7,7 +7,7 @@
 import { RefusedError } from '../errors.js';
 import type { NewEvent } from '../log/events.js';
 import { matchesAny } from '../plan/glob.js';
-import { settle, type Decision } from './decide.js';
+import { settle, withEvents, type Decision } from './decide.js';
 import { startEvents } from './scheduler.js';
 import { unmergedDependencies, type FluxState, type SessionState, type StageState } from './state.js';
 
@@ -151,7 +151,9 @@ export function decideResume(state: FluxState, stageId: string, options: ResumeO
       reason: `its tmux session ${session.tmux} is gone`,
     });
   }
-  events.push(...startEvents(state, stage, options.agent, options.sessionPrefix));
+  // The start events see the session as crashed already (so they do not end it again).
+  const after = events.length === 0 ? state : withEvents(state, events);
+  events.push(...startEvents(after, after.stages[stageId]!, options.agent, options.sessionPrefix));
   return settle(state, events);
 }
 

@@ -72,7 +72,7 @@ function sessionRow(session: SessionState | undefined): StageRow['session'] {
 function attentionFor(state: FluxState, row: StageRow): Attention | null {
   const { id } = row;
   const session = row.session;
-  if (session?.status === 'waiting_permission') {
+  if (session !== null && session.waiting !== null) {
     const what =
       session.waiting === null
         ? 'a permission answer'
@@ -100,9 +100,52 @@ function attentionFor(state: FluxState, row: StageRow): Attention | null {
         what: `failed${row.reason === null ? '' : `: ${row.reason}`}`,
         command: `flux resume ${id}`,
       };
-    case 'running':
-      return session?.status === 'crashed'
-        ? { stage: id, what: 'its session crashed', command: `flux resume ${id}` }
+    case 'running': {
+      const stalled = stalledSession(state, row.session?.id ?? null);
+      return stalled === null ? null : { stage: id, what: stalled.what, command: stalled.command(id) };
+    }
+    default:
+      return null;
+  }
+}
+
+/** How many stops of a session Flux answers with a reminder (config `run.stop_reminders`). */
+export const DEFAULT_STOP_REMINDERS = 3;
+
+/**
+ * Why a running stage's session cannot go on without a person, or null while
+ * it can: it crashed, or ended, before the stage was done; it stopped and was
+ * reminded as often as Flux reminds; or it was prepared for a person to start
+ * by hand (`flux run --manual`) and has not reported yet.
+ */
+export function stalledSession(
+  state: FluxState,
+  sessionId: string | null,
+  stopReminders = DEFAULT_STOP_REMINDERS,
+): { what: string; command: (stage: string) => string } | null {
+  const session = sessionId === null ? undefined : state.sessions[sessionId];
+  if (session === undefined) return null;
+  switch (session.status) {
+    case 'crashed':
+      return {
+        what: `its session crashed (${session.endReason ?? 'no reason'})`,
+        command: (id) => `flux resume ${id}`,
+      };
+    case 'ended':
+      return { what: 'its session ended before the stage was done', command: (id) => `flux resume ${id}` };
+    case 'idle':
+      return session.reminders >= stopReminders
+        ? {
+            what: 'its agent stopped without finishing (reminded already)',
+            command: (id) => `flux attach ${id}`,
+          }
+        : null;
+    case 'starting':
+      return session.tmux === ''
+        ? {
+            what: 'prepared for you to start its agent by hand',
+            command: () => 'the command `flux run --manual` printed',
+          }
         : null;
     default:
       return null;
@@ -111,7 +154,7 @@ function attentionFor(state: FluxState, row: StageRow): Attention | null {
 
 function taskAttention(row: TaskRow): Attention | null {
   const { id, session } = row;
-  if (session?.status === 'waiting_permission') {
+  if (session !== null && session.waiting !== null) {
     const what =
       session.waiting === null
         ? 'a permission answer'

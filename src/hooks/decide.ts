@@ -61,6 +61,7 @@ function onStop(
   input: HookInput,
   settings: HookSettings,
   handoff: string,
+  observed: Observed,
 ): HookDecision {
   // The stage is finished with this session: let it stop; Flux closes it.
   if (stage.session !== session.id || !['running', 'needs_handoff'].includes(stage.status)) {
@@ -78,13 +79,19 @@ function onStop(
       return { events: activity(session, 'session.idle'), answer: null };
     return {
       events: [{ type: 'session.reminded', session: session.id }],
-      answer: block(handoffInstruction(handoff, 'You have not handed off yet.')),
+      answer: block(handoffInstruction(handoff, 'Flux asked this session to hand off, and it has not yet.')),
     };
   }
-  if (session.context !== null && session.context >= settings.threshold) {
+  // The transcript's figure is fresher than the status line's, which lags the last message.
+  const context = Math.max(session.context ?? 0, observed.context ?? 0);
+  const fresher: NewEvent[] =
+    observed.context !== undefined && observed.context !== null && observed.context > (session.context ?? 0)
+      ? [{ type: 'session.context', session: session.id, percent: observed.context }]
+      : [];
+  if (context >= settings.threshold) {
     return {
-      events: [{ type: 'session.handing_off', session: session.id, trigger: 'threshold' }],
-      answer: block(handoffInstruction(handoff, `Your context is ${Math.round(session.context)}% full.`)),
+      events: [...fresher, { type: 'session.handing_off', session: session.id, trigger: 'threshold' }],
+      answer: block(handoffInstruction(handoff, `Your context is ${Math.round(context)}% full.`)),
     };
   }
   if (remindersSent(state, session) < settings.reminders) {
@@ -110,6 +117,11 @@ function summarize(input: HookInput): string {
   return input.message ?? '';
 }
 
+/** What the hook's runner read besides its stdin: the context figure in the agent's transcript. */
+export interface Observed {
+  context?: number | null;
+}
+
 export function decideHook(
   state: FluxState,
   sessionId: string,
@@ -117,6 +129,7 @@ export function decideHook(
   input: HookInput,
   settings: HookSettings,
   handoff: string,
+  observed: Observed = {},
 ): HookDecision {
   const session = state.sessions[sessionId];
   if (session === undefined || !alive(session)) return nothing;
@@ -126,9 +139,17 @@ export function decideHook(
   switch (hook) {
     case 'StatusLine': {
       const percent = input.context_window?.used_percentage;
+      const window = input.context_window?.context_window_size;
       const events: NewEvent[] =
         typeof percent === 'number' && percent !== session.context
-          ? [{ type: 'session.context', session: session.id, percent: Math.max(0, Math.min(100, percent)) }]
+          ? [
+              {
+                type: 'session.context',
+                session: session.id,
+                percent: Math.max(0, Math.min(100, percent)),
+                ...(typeof window === 'number' && window > 0 ? { window } : {}),
+              },
+            ]
           : [];
       const shown = typeof percent === 'number' ? percent : session.context;
       return {
@@ -144,14 +165,13 @@ export function decideHook(
     case 'UserPromptSubmit':
       return { events: activity(session, 'session.working'), answer: null };
     case 'PostToolUse':
-      // Only news when it was waiting: the tool ran, so the question was answered.
+      // Only news when it was waiting (also while handing off): the tool ran, so the question was answered.
       return {
-        events:
-          session.status === 'waiting_permission' ? [{ type: 'session.working', session: session.id }] : [],
+        events: session.waiting !== null ? [{ type: 'session.working', session: session.id }] : [],
         answer: null,
       };
     case 'Stop':
-      return onStop(state, stage, session, input, settings, handoff);
+      return onStop(state, stage, session, input, settings, handoff, observed);
     case 'PermissionRequest':
       return {
         events: [
@@ -165,7 +185,7 @@ export function decideHook(
         answer: null,
       };
     case 'Notification':
-      if (input.notification_type === 'permission_prompt' && session.status !== 'waiting_permission') {
+      if (input.notification_type === 'permission_prompt' && session.waiting === null) {
         return {
           events: [
             {

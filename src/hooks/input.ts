@@ -22,7 +22,7 @@ export interface HookInput {
   trigger?: string;
   reason?: string;
   error?: string;
-  context_window?: { used_percentage?: number | null };
+  context_window?: { used_percentage?: number | null; context_window_size?: number | null };
 }
 
 export class HookInputError extends Error {}
@@ -64,6 +64,10 @@ export function parseHookInput(text: string): HookInput {
   const window = input.context_window;
   if (window !== undefined && window !== null) {
     if (typeof window !== 'object') throw new HookInputError('context_window must be an object');
+    const size = (window as Record<string, unknown>).context_window_size;
+    if (size !== undefined && size !== null && (typeof size !== 'number' || !Number.isFinite(size))) {
+      throw new HookInputError('context_window.context_window_size must be a number or null');
+    }
     const used = (window as Record<string, unknown>).used_percentage;
     if (used !== undefined && used !== null && (typeof used !== 'number' || !Number.isFinite(used))) {
       throw new HookInputError('context_window.used_percentage must be a number or null');

@@ -7,7 +7,7 @@
  * under `.work/logs/hooks.log` and exits 0. Which session it speaks for
  * comes from the environment Flux gave the agent (src/agents/protocol.ts).
  */
-import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { AGENT_EXIT, ENV, HOOK_NAMES, type HookName } from '../agents/protocol.js';
 import { Engine } from '../engine/engine.js';
@@ -18,6 +18,10 @@ import { installCodec, trustedCodec } from '../log/line.js';
 import { sleepSync } from '../log/sleep.js';
 import { decideHook, type HookDecision, type HookSettings } from './decide.js';
 import { parseHookInput } from './input.js';
+import { contextFromTranscript } from './transcript.js';
+
+/** Claude Code's context window unless its status line said otherwise. */
+const DEFAULT_WINDOW = 200_000;
 
 /** Synchronously: a stdin stream costs more to set up than the whole hook takes. */
 function readStdin(): string {
@@ -30,8 +34,8 @@ function readStdin(): string {
 }
 
 /** A setting Flux passed at launch; `min` is the smallest value that means something (0 turns some off). */
-function numberFromEnv(name: string, fallback: number, min = 0): number {
-  const text = process.env[name];
+function numberFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
+  const text = env[name];
   const value = Number(text);
   return text !== undefined && text !== '' && Number.isFinite(value) && value >= min ? value : fallback;
 }
@@ -71,13 +75,14 @@ export function waitForPermissionAnswer(
     if (current?.answer !== null && current?.answer !== undefined && current.answer.seq > sinceSeq) {
       return permissionAnswer(current.answer.decision, current.answer.reason);
     }
-    if (current === undefined || current.status !== 'waiting_permission') return null;
+    if (current === undefined || current.waiting === null) return null;
   }
   return null;
 }
 
 function logFailure(workDir: string | undefined, hook: string, error: unknown): void {
-  if (workDir === undefined) return;
+  // A workspace deleted while an agent was still exiting must not come back as a stray `.work/logs`.
+  if (workDir === undefined || !existsSync(workDir)) return;
   try {
     const dir = path.join(workDir, 'logs');
     mkdirSync(dir, { recursive: true });
@@ -95,12 +100,14 @@ function logFailure(workDir: string | undefined, hook: string, error: unknown): 
 export function handleHook(hook: HookName, stdin: string, env: NodeJS.ProcessEnv): HookDecision {
   const workDir = env[ENV.workDir];
   const session = env[ENV.session];
-  // Not started by Flux (e.g. settings copied elsewhere): nothing to record.
-  if (workDir === undefined || session === undefined) return { events: [], answer: null };
+  // Not started by Flux (e.g. settings copied elsewhere), or its workspace is gone: nothing to record.
+  if (workDir === undefined || session === undefined || !existsSync(path.join(workDir, 'events.jsonl'))) {
+    return { events: [], answer: null };
+  }
   const input = parseHookInput(stdin);
   const settings: HookSettings = {
-    threshold: numberFromEnv(HOOK_ENV.threshold, 75, 1),
-    reminders: numberFromEnv(HOOK_ENV.reminders, 3),
+    threshold: numberFromEnv(env, HOOK_ENV.threshold, 75, 1),
+    reminders: numberFromEnv(env, HOOK_ENV.reminders, 3),
   };
   installCodec(trustedCodec);
   const engine = new Engine(workspaceAt(path.dirname(workDir)));
@@ -108,11 +115,21 @@ export function handleHook(hook: HookName, stdin: string, env: NodeJS.ProcessEnv
   const { state } = engine.commit((current) => {
     const stage = current.stages[current.sessions[session]?.stage ?? ''];
     const handoff = stage === undefined ? '' : nextHandoffPath(stage);
-    decision = decideHook(current, session, hook, input, settings, handoff);
+    const observed =
+      hook === 'Stop' && input.transcript_path !== undefined
+        ? {
+            context: contextFromTranscript(
+              input.transcript_path,
+              current.sessions[session]?.window ?? DEFAULT_WINDOW,
+            ),
+          }
+        : {};
+    decision = decideHook(current, session, hook, input, settings, handoff, observed);
     return { events: decision.events, effects: [] };
   });
-  if (hook === 'PermissionRequest' && state.sessions[session]?.status === 'waiting_permission') {
-    const waitMs = numberFromEnv(HOOK_ENV.permissionWait, 600) * 1000;
+  // It waits whenever a question is open, also while the session is handing off.
+  if (hook === 'PermissionRequest' && (state.sessions[session]?.waiting ?? null) !== null) {
+    const waitMs = numberFromEnv(env, HOOK_ENV.permissionWait, 600) * 1000;
     return { events: decision.events, answer: waitForPermissionAnswer(engine, session, state.seq, waitMs) };
   }
   return decision;
@@ -130,7 +147,8 @@ export function exitEvent(status: number, session: string): NewEvent {
 export function recordAgentExit(status: number, env: NodeJS.ProcessEnv): void {
   const workDir = env[ENV.workDir];
   const session = env[ENV.session];
-  if (workDir === undefined || session === undefined) return;
+  if (workDir === undefined || session === undefined || !existsSync(path.join(workDir, 'events.jsonl')))
+    return;
   installCodec(trustedCodec);
   new Engine(workspaceAt(path.dirname(workDir))).commit((state) => {
     const current = state.sessions[session];

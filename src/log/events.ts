@@ -202,6 +202,8 @@ export const sessionPermissionAnswered = event('session.permission_answered', {
 export const sessionContext = event('session.context', {
   session: sessionId,
   percent: z.number().min(0).max(100),
+  /** The context window in tokens, as the status line reports it. */
+  window: z.number().int().positive().optional(),
 });
 
 /** Flux told the agent to write a handoff (threshold reached, or auto-compaction blocked). */

@@ -53,6 +53,7 @@ export const sessionMachine = setup({
         'session.working': {},
         'session.idle': {},
         'session.waiting_permission': {},
+        'session.permission_answered': {},
         'session.context': {},
         'session.reminded': {},
         'session.handing_off': {},

@@ -74,7 +74,7 @@ export const stageMachine = setup({
       description: 'Waiting for its dependencies to be merged.',
       on: {
         'stage.ready': { target: 'ready' },
-        'stage.completed': { target: 'completed' },
+        // Not completed: its dependencies are not merged, so its work could not be on top of theirs.
         'stage.blocked': { target: 'blocked' },
       },
     },

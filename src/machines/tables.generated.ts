@@ -5,7 +5,6 @@ import type { TransitionTable } from './table.js';
 export const STAGE_TABLE: TransitionTable = {
   "pending": {
     "stage.ready": "ready",
-    "stage.completed": "completed",
     "stage.blocked": "blocked"
   },
   "ready": {
@@ -109,6 +108,7 @@ export const SESSION_TABLE: TransitionTable = {
     "session.working": "handing_off",
     "session.idle": "handing_off",
     "session.waiting_permission": "handing_off",
+    "session.permission_answered": "handing_off",
     "session.context": "handing_off",
     "session.reminded": "handing_off",
     "session.handing_off": "handing_off",

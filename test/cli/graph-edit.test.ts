@@ -99,13 +99,13 @@ describe('flux graph edit', () => {
   });
 
   it('refuses an edit that removes a started stage (exit 3)', async () => {
-    // Removing a stage that never started is allowed; complete stage-3 first.
-    expect((await repo.flux(['stage', 'stage-3-frontend', 'complete'])).exitCode).toBe(0);
+    // Removing a stage that never started is allowed; put stage-3 aside first.
+    expect((await repo.flux(['stage', 'stage-3-frontend', 'block'])).exitCode).toBe(0);
     const before = await log();
     const drop = await editor('drop', `sed -i -e '/- id: stage-3-frontend/,/^\`\`\`$/{/^\`\`\`$/!d}' "$1"`);
     const result = await repo.flux(['graph', 'edit'], { env: { EDITOR: drop } });
     expect(result.exitCode).toBe(3);
-    expect(result.stderr).toContain('removes stages that have started: stage-3-frontend (completed)');
+    expect(result.stderr).toContain('removes stages that have started: stage-3-frontend (blocked)');
     expect(await plan()).not.toContain('stage-3-frontend');
     expect(await log()).toBe(before);
   });

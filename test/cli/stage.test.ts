@@ -122,10 +122,13 @@ describe('flux stage', () => {
     expect(await stateOf('stage-1-models')).toBe('ready');
   });
 
-  it('complete of a pending stage is allowed (forced), and only that stage moves', async () => {
+  it('complete of a pending stage is refused: its dependencies are not merged (exit 3)', async () => {
+    const before = await log();
     const result = await repo.flux(['stage', 'stage-3-frontend', 'complete']);
-    expect(result.exitCode).toBe(0);
-    expect((await status()).stages.map((s) => s.status)).toEqual(['ready', 'pending', 'completed']);
+    expect(result.exitCode).toBe(3);
+    expect(result.stderr).toContain('stage-3-frontend is pending: it cannot be forced to complete');
+    expect(result.stderr).toContain('possible here: flux stage stage-3-frontend block');
+    expect(await log()).toBe(before);
   });
 
   it('an unknown stage id: exit 64 with a "did you mean" hint, nothing appended', async () => {

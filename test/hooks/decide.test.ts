@@ -213,7 +213,7 @@ describe('Stop at or over the threshold', () => {
     ];
     const again = hook(handingOff, 'Stop', { stop_hook_active: true });
     expect(again.events).toEqual([reminded]);
-    expect(blockReason(again.answer)).toMatch(/not handed off yet[\s\S]*handoffs\/api-handoff-001\.md/);
+    expect(blockReason(again.answer)).toMatch(/has not yet[\s\S]*handoffs\/api-handoff-001\.md/);
     expect(hook([...handingOff, reminded, reminded, reminded], 'Stop', { stop_hook_active: true })).toEqual({
       events: [],
       answer: null,
@@ -402,5 +402,29 @@ describe('calls Flux does not act on', () => {
 
   it.each(every)('%s for a crashed session: nothing, no answer', (name, input) => {
     expect(hook(crashed, name, input)).toEqual({ events: [], answer: null });
+  });
+});
+
+describe('Stop with the transcript figure', () => {
+  it('judges the threshold by the fresher of the status line and the transcript, and records it', async () => {
+    const { decideHook } = await import('../../src/hooks/decide.js');
+    const { fold: foldEvents } = await import('../engine/spec.js');
+    const state = foldEvents([...working, { type: 'session.context', session: S, percent: 40 }]);
+    const decision = decideHook(
+      state,
+      S,
+      'Stop',
+      { stop_hook_active: false },
+      { threshold: 75, reminders: 3 },
+      'handoffs/api-handoff-001.md',
+      {
+        context: 81,
+      },
+    );
+    expect(decision.events).toEqual([
+      { type: 'session.context', session: S, percent: 81 },
+      { type: 'session.handing_off', session: S, trigger: 'threshold' },
+    ]);
+    expect(decision.answer).toContain('Your context is 81% full.');
   });
 });

@@ -175,7 +175,9 @@ describe('flux hook, the built binary', () => {
     it('StatusLine 30%: recorded once, shown every time', async () => {
       const first = await hook('StatusLine', statusLine(30));
       expect(first.stdout).toBe(`flux ${STAGE} · running · working · context 30%\n`);
-      expect(first.appended).toEqual([{ type: 'session.context', session: SESSION, percent: 30 }]);
+      expect(first.appended).toEqual([
+        { type: 'session.context', session: SESSION, percent: 30, window: 200000 },
+      ]);
       const again = await hook('StatusLine', statusLine(30));
       expect(again.stdout).toBe(first.stdout);
       expect(again.appended).toEqual([]);
@@ -185,7 +187,9 @@ describe('flux hook, the built binary', () => {
       const result = await hook('StatusLine', statusLine(31), { entry: 'hook' });
       expect(result).toMatchObject({ exitCode: 0, stderr: '' });
       expect(result.stdout).toBe(`flux ${STAGE} · running · working · context 31%\n`);
-      expect(result.appended).toEqual([{ type: 'session.context', session: SESSION, percent: 31 }]);
+      expect(result.appended).toEqual([
+        { type: 'session.context', session: SESSION, percent: 31, window: 200000 },
+      ]);
     });
 
     it('Stop below the threshold: a reminder to finish (block), counted', async () => {
@@ -302,7 +306,7 @@ describe('flux hook, the built binary', () => {
     it('Stop over FLUX_HANDOFF_THRESHOLD: handing off, the block names the handoff document', async () => {
       await hook('UserPromptSubmit', payload('UserPromptSubmit', { prompt: 'go on' }));
       expect((await hook('StatusLine', statusLine(60))).appended).toEqual([
-        { type: 'session.context', session: SESSION, percent: 60 },
+        { type: 'session.context', session: SESSION, percent: 60, window: 200000 },
       ]);
       const result = await hook('Stop', payload('Stop', { stop_hook_active: false }), {
         env: { FLUX_HANDOFF_THRESHOLD: '50' },

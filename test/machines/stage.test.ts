@@ -18,7 +18,7 @@ const UNFINISHED_FORCED: Partial<Record<Kind, StageStatus>> = {
 
 /** The lifecycle as the design states it. */
 const model: Record<StageStatus, Partial<Record<Kind, StageStatus>>> = {
-  pending: { 'stage.ready': 'ready', 'stage.completed': 'completed', 'stage.blocked': 'blocked' },
+  pending: { 'stage.ready': 'ready', 'stage.blocked': 'blocked' },
   ready: { 'stage.started': 'running', 'stage.completed': 'completed', ...UNFINISHED_FORCED },
   running: {
     'stage.started': 'running',
@@ -132,7 +132,7 @@ describe('stage machine', () => {
       );
     expect(refuse).toThrow(TransitionError);
     expect(refuse).toThrow(
-      "stage 'api' is pending; it does not accept stage.merged there (it accepts: stage.blocked, stage.completed, stage.ready)",
+      "stage 'api' is pending; it does not accept stage.merged there (it accepts: stage.blocked, stage.ready)",
     );
   });
 });

@@ -5,19 +5,26 @@
  * view; it ends with everything merged and says where to look.
  */
 import { execa } from 'execa';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createTmux } from '../../effects/tmux.js';
+import { createTmux, shellJoin } from '../../effects/tmux.js';
 import { Monitor } from '../../engine/monitor.js';
-import { Runtime } from '../../engine/runtime.js';
+import { fluxCommand, Runtime } from '../../engine/runtime.js';
 import { RefusedError } from '../../errors.js';
 import { DEMO_PLAN, DEMO_PLAN_PATH, DEMO_README, DEMO_SCRIPTS } from '../demo-content.js';
 import { paint, print } from '../output.js';
 import { LiveView, LogView } from '../run-view.js';
 import { run as init } from './init.js';
 
-const DEMO_SOCKET = 'flux-demo';
+/** A tmux server of the demo's own, so it never touches the user's sessions. */
+const DEMO_SOCKET = `flux-demo-${process.pid}`;
+
+function fluxOnPath(): boolean {
+  return (process.env.PATH ?? '')
+    .split(path.delimiter)
+    .some((dir) => dir !== '' && existsSync(path.join(dir, 'flux')));
+}
 
 async function git(cwd: string, args: string[]): Promise<void> {
   await execa('git', args, { cwd });
@@ -65,7 +72,7 @@ export async function run(options: { dir?: string }): Promise<number> {
   print('');
 
   const view = process.stdout.isTTY === true ? new LiveView() : new LogView();
-  const runtime = Runtime.open(dir, { onNote: (text) => view.note(text) });
+  const runtime = Runtime.open(dir, { tmuxSocket: DEMO_SOCKET, onNote: (text) => view.note(text) });
   const monitor = new Monitor(runtime, { maxParallel: 4, livenessMs: 1000 }, view);
   const interrupt = () => monitor.stop();
   process.once('SIGINT', interrupt);
@@ -79,10 +86,12 @@ export async function run(options: { dir?: string }): Promise<number> {
     for (const session of sessions) await runtime.tmux.killSession(session.name);
   });
   print('');
+  // `flux` may not be on PATH (run with npx from the checkout): show the command that works.
+  const flux = fluxOnPath() ? 'flux' : shellJoin(fluxCommand());
   print(`Look around in ${dir}:`);
   print(`  cd ${dir}`);
   print('  git log --graph --oneline     # each stage merged from its own branch');
-  print('  flux status; flux replay      # the state, and every event that made it');
+  print(`  ${flux} status; ${flux} replay      # the state, and every event that made it`);
   print('  ls .work/stages .work/handoffs .work/sessions');
   return end === 'interrupted' ? 130 : 0;
 }

@@ -15,7 +15,7 @@ function answer(target: string, decision: 'allow' | 'deny', reason: string | und
   let asked = '';
   engine.commit((state) => {
     const { stage, session } = resolveTarget(state, target);
-    if (session === null || session.status !== 'waiting_permission') {
+    if (session === null || session.waiting === null) {
       throw new RefusedError(
         `${stage.id} is not waiting for a permission answer${session === null ? '' : ` (its session ${session.id} is ${session.status})`}`,
         '`flux status` lists what waits on you',

@@ -13,6 +13,7 @@ import { shownPath } from './merge.js';
 
 export async function run(id: string): Promise<number> {
   const runtime = Runtime.open();
+  runtime.checkAgent();
   const state = runtime.engine.load();
   const stage = requireStage(state, id);
   const before = currentSession(state, stage);

@@ -27,6 +27,7 @@ export async function run(options: RunOptions): Promise<number> {
   const state = runtime.engine.load();
   if (options.stage !== undefined) requireStage(state, options.stage);
   runtime.baseBranch(state);
+  runtime.checkAgent();
   if (runtime.config.run.agent !== 'sim') await runtime.tmux.isInstalled();
 
   if (options.manual === true)

@@ -129,7 +129,7 @@ export async function kill(target: string): Promise<number> {
   if (runtime.engine.load().stages[stage.id]?.status === 'running')
     print(
       paint(
-        `A \`flux run\` that is watching starts a fresh session for it by itself; to keep it stopped, \`flux stage ${stage.id} block\`.`,
+        `It stays stopped: \`flux resume ${stage.id}\` continues it (a watching \`flux run\` restarts only crashed sessions).`,
         'dim',
       ),
     );

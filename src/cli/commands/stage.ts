@@ -1,6 +1,6 @@
 /** `flux stage <id> complete|block|reset [--reason]`: a forced transition, as an event, through the stage machine. */
 import { decideForced, type ForcedTransition } from '../../engine/decide.js';
-import { Engine } from '../../engine/engine.js';
+import { Runtime } from '../../engine/runtime.js';
 import { requireStage } from '../../engine/lookup.js';
 import { paintStatus, print } from '../output.js';
 import { RefusedError, TransitionError } from '../../errors.js';
@@ -11,9 +11,14 @@ const ACTION_EVENT: Record<ForcedTransition, string> = {
   reset: 'stage.reset',
 };
 
-export function run(id: string, action: ForcedTransition, options: { reason?: string }): number {
-  const engine = Engine.open();
-  const { events, state } = engine.commit((current) => {
+export async function run(
+  id: string,
+  action: ForcedTransition,
+  options: { reason?: string },
+): Promise<number> {
+  // Through the runtime: a reset ends the stage's live session, a completed `gate: auto` stage merges.
+  const runtime = Runtime.open();
+  const { events, state: after } = await runtime.commitAndRun((current) => {
     const stage = requireStage(current, id);
     try {
       return decideForced(current, id, action, options.reason);
@@ -31,7 +36,8 @@ export function run(id: string, action: ForcedTransition, options: { reason?: st
       );
     }
   });
-  print(`${id}: ${paintStatus(state.stages[id]!.status)}`);
+  const state = runtime.engine.load();
+  print(`${id}: ${paintStatus(state.stages[id]?.status ?? after.stages[id]!.status)}`);
   for (const event of events.filter((e) => e.type === 'stage.ready' && e.stage !== id)) {
     if (event.type === 'stage.ready') print(`${event.stage}: ${paintStatus('ready')}`);
   }

@@ -74,14 +74,17 @@ describe('flux approve / flux deny', () => {
       const result = await rig.flux(['approve', 'fetch']);
       expect(result.exitCode, result.stderr).toBe(0);
       expect(result.stdout).toContain('Allowed Bash: curl https://example.invalid/data.');
-      await waitFor(
-        'the merge',
-        async () => ((await rig.stageStatus('fetch')) === 'merged' ? true : undefined),
-        30_000,
+      // A question waits on a person: the watching run may have ended meanwhile, saying so.
+      await waitFor('the stage to complete', async () =>
+        ['completed', 'verified', 'merged'].includes((await rig.stageStatus('fetch')) ?? '')
+          ? true
+          : undefined,
       );
     } finally {
       await run.stop();
     }
+    expect((await rig.run()).exitCode).toBe(0);
+    expect(await rig.stageStatus('fetch')).toBe('merged');
     const answered = rig.events().filter((e) => e.type === 'session.permission_answered');
     expect(answered).toMatchObject([{ session: 'fetch.s1', decision: 'allow' }]);
   });
