@@ -37,6 +37,8 @@ export function describeNewEvent(event: FluxEvent): string {
     case 'plan.initialized':
     case 'plan.updated':
       return `${event.plan.stages.length} stages from ${event.plan.path}`;
+    case 'task.created':
+      return `task ${event.task.id}: ${event.task.description || event.task.name} (${event.branch}, in a tmux ${event.placement})`;
     case 'session.started':
       return `${event.session} for ${event.stage} (${event.agent}${event.tmux === '' ? ', started by hand' : ` in tmux ${event.tmux}`})`;
     case 'session.context':
@@ -64,6 +66,8 @@ export function describeEvent(
     case 'plan.initialized':
     case 'plan.updated':
       return `${event.plan.stages.length} stages from ${event.plan.path}`;
+    case 'task.created':
+      return `task ${event.task.id}: ${event.task.description || event.task.name} (${event.branch})`;
     case 'session.started':
       return `${event.session} for ${event.stage}: → starting (${event.agent} in tmux ${event.tmux})`;
     case 'session.context':

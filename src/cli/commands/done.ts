@@ -86,9 +86,11 @@ export async function run(named: string | undefined): Promise<number> {
   const next = after.stages[stage.id]!.status;
   print(`\n${paint(`${stage.id} is done: every acceptance command passes.`, 'green')}`);
   print(
-    next === 'verified'
-      ? 'It is verified automatically and Flux merges it next.'
-      : `A person reviews it next (flux verify ${stage.id}).`,
+    stage.kind === 'task'
+      ? `A person reviews and merges it next (flux task cleanup ${stage.id}).`
+      : next === 'verified'
+        ? 'It is verified automatically and Flux merges it next.'
+        : `A person reviews it next (flux verify ${stage.id}).`,
   );
   print('Your work here is finished: stop now.');
   return 0;

@@ -32,7 +32,10 @@ export function run(options: ReplayOptions): number {
 
   const state = initialState();
   if (options.stage !== undefined)
-    requireStage(replay(read.events.filter((e) => e.type.startsWith('plan.'))), options.stage);
+    requireStage(
+      replay(read.events.filter((e) => e.type.startsWith('plan.') || e.type === 'task.created')),
+      options.stage,
+    );
   for (const event of read.events) {
     if (options.until !== undefined && event.seq > options.until) break;
     const before = {
