@@ -33,7 +33,35 @@ export function nextHandoffPath(stage: StageState): string {
   return handoffPath(stage.id, stage.handoffs.length + 1);
 }
 
-function bullets(items: string[], code = false): string {
+/** Where a fresh session picks up: the handoff it continues from, or the commits already on its branch. */
+export function continuation(input: {
+  handoff: { path: string; text: string } | null;
+  branchCommits: string[];
+}): string[] {
+  if (input.handoff !== null) {
+    return [
+      '',
+      `## Continue from the handoff (.work/${input.handoff.path})`,
+      '',
+      'A previous session wrote this before its context ran out. Continue where it stopped.',
+      '',
+      input.handoff.text.trim(),
+    ];
+  }
+  if (input.branchCommits.length > 0) {
+    return [
+      '',
+      '## Work already on your branch',
+      '',
+      'A previous session made these commits; read them before you continue:',
+      '',
+      bullets(input.branchCommits.slice(0, 30)),
+    ];
+  }
+  return [];
+}
+
+export function bullets(items: readonly string[], code = false): string {
   return items.map((item) => `- ${code ? `\`${item}\`` : item}`).join('\n');
 }
 
@@ -90,25 +118,7 @@ export function renderSignal(input: SignalInput): string {
       'Address this, commit, and run `flux done` again.',
     );
   }
-  if (input.handoff !== null) {
-    sections.push(
-      '',
-      `## Continue from the handoff (.work/${input.handoff.path})`,
-      '',
-      'A previous session wrote this before its context ran out. Continue where it stopped.',
-      '',
-      input.handoff.text.trim(),
-    );
-  } else if (input.branchCommits.length > 0) {
-    sections.push(
-      '',
-      '## Work already on your branch',
-      '',
-      'A previous session made these commits; read them before you continue:',
-      '',
-      bullets(input.branchCommits.slice(0, 30)),
-    );
-  }
+  sections.push(...continuation(input));
   sections.push(
     '',
     '## How to finish',

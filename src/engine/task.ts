@@ -11,6 +11,7 @@ import { STAGE_ID_MAX_LENGTH, STAGE_ID_PATTERN, type NewEvent } from '../log/eve
 import type { StageDef } from '../plan/types.js';
 import { closest } from '../plan/suggest.js';
 import { settle, type Decision } from './decide.js';
+import { bullets, continuation } from './signal.js';
 import {
   isTask,
   tasksOf,
@@ -247,10 +248,6 @@ export interface TaskPromptInput {
   branchCommits: string[];
 }
 
-function bullets(items: readonly string[], code = false): string {
-  return items.map((item) => `- ${code ? `\`${item}\`` : item}`).join('\n');
-}
-
 /** The meta prompt: the task, where it works, the quality gates, how to finish and hand off. */
 export function renderTaskPrompt(input: TaskPromptInput): string {
   const { task } = input;
@@ -279,25 +276,7 @@ export function renderTaskPrompt(input: TaskPromptInput): string {
   if (acceptance.length > 0) {
     sections.push('', 'These commands must also pass in your worktree:', '', bullets(acceptance, true));
   }
-  if (input.handoff !== null) {
-    sections.push(
-      '',
-      `## Continue from the handoff (.work/${input.handoff.path})`,
-      '',
-      'A previous session wrote this before its context ran out. Continue where it stopped.',
-      '',
-      input.handoff.text.trim(),
-    );
-  } else if (input.branchCommits.length > 0) {
-    sections.push(
-      '',
-      '## Work already on your branch',
-      '',
-      'A previous session made these commits; read them before you continue:',
-      '',
-      bullets(input.branchCommits.slice(0, 30)),
-    );
-  }
+  sections.push(...continuation(input));
   sections.push(
     '',
     '## How to finish',

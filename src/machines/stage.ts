@@ -44,6 +44,20 @@ const assignSession = assign<StageContext, StageEvent, undefined, StageEvent, ne
   session: ({ event }) => (event.type === 'stage.started' ? event.session : null),
 });
 
+/** A person sends the work back: the reason goes to the stage's next session. */
+const reject = {
+  target: 'rejected',
+  actions: [
+    {
+      type: 'sendFeedback',
+      params: ({ context, event }: { context: StageContext; event: StageEvent }) => ({
+        stage: context.id,
+        reason: event.type === 'stage.rejected' ? event.reason : '',
+      }),
+    },
+  ],
+} as const;
+
 /** Events every unfinished stage accepts: a person forcing it aside or back to the start. */
 const forced = {
   'stage.blocked': { target: 'blocked' },
@@ -114,18 +128,7 @@ export const stageMachine = setup({
       entry: [{ type: 'requestVerification', params: ({ context }) => ({ stage: context.id }) }],
       on: {
         'stage.verified': { target: 'verified' },
-        'stage.rejected': {
-          target: 'rejected',
-          actions: [
-            {
-              type: 'sendFeedback',
-              params: ({ context, event }) => ({
-                stage: context.id,
-                reason: event.type === 'stage.rejected' ? event.reason : '',
-              }),
-            },
-          ],
-        },
+        'stage.rejected': reject,
         ...forced,
       },
     },
@@ -136,18 +139,7 @@ export const stageMachine = setup({
         'stage.merged': { target: 'merged' },
         // The merge did not happen (conflict, dirty tree): still verified, worktree kept.
         'stage.merge_failed': {},
-        'stage.rejected': {
-          target: 'rejected',
-          actions: [
-            {
-              type: 'sendFeedback',
-              params: ({ context, event }) => ({
-                stage: context.id,
-                reason: event.type === 'stage.rejected' ? event.reason : '',
-              }),
-            },
-          ],
-        },
+        'stage.rejected': reject,
         ...forced,
       },
     },
