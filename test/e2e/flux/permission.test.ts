@@ -159,14 +159,10 @@ describe.skipIf(reason !== undefined)('flux run with real claude: permission req
   });
 });
 
-// Known issue: a session told to hand off is `handing_off` until it ends, and
-// the session machine keeps it there on `session.waiting_permission`
-// (src/machines/session.ts). So a permission question it asks meanwhile (a
-// command outside the allow-list while it writes its handoff) is recorded but
-// not shown as waiting: `flux status` lists nothing to answer, the
-// PermissionRequest hook does not wait for `flux approve` (it waits only while
-// the session is waiting_permission, src/hooks/run.ts), and `flux approve`
-// refuses ("… is handing_off"). Only the dialog in the pane can answer it.
+// A session told to hand off stays `handing_off` until it ends; a permission
+// question it asks meanwhile (a command outside the allow-list while it
+// writes its handoff) is open all the same: `flux status` lists it, the
+// PermissionRequest hook waits for the answer, and `flux approve` gives it.
 const HANDING_OFF = 'stage-note';
 const askingWhileHandingOff = reactive((_req, ctx) => {
   if (ctx.n === 1) {
@@ -205,7 +201,7 @@ describe.skipIf(reason !== undefined)(
       await e2e?.cleanup();
     });
 
-    test.fails('flux status shows it waiting and flux approve answers it', async () => {
+    test('flux status shows it waiting and flux approve answers it', async () => {
       e2e.startRun();
       // The question was asked and recorded (as an event, not as the session's state).
       await e2e.waitFor('the permission question', () =>
@@ -214,9 +210,18 @@ describe.skipIf(reason !== undefined)(
           .some((e) => e.type === 'session.waiting_permission' && e.session === `${HANDING_OFF}.s1`),
       );
       expect(e2e.events().some((e) => e.type === 'session.handing_off')).toBe(true);
-      expect((await e2e.stage(HANDING_OFF)).session?.status).toBe('waiting_permission');
+      const status = JSON.parse((await e2e.flux(['status', '--json'])).stdout) as {
+        attention: Array<{ stage: string; what: string }>;
+      };
+      expect(status.attention.find((a) => a.stage === HANDING_OFF)?.what).toMatch(
+        /^permission for Bash: curl/,
+      );
       const approve = await e2e.flux(['approve', HANDING_OFF]);
       expect(approve.exitCode, approve.stderr).toBe(0);
+      // The hook passed the answer on: curl ran and its request reached the server.
+      await e2e.waitFor('the approved request', () =>
+        e2e.server.requests.some((r) => r.path.startsWith('/probe-handoff')),
+      );
     });
   },
 );
