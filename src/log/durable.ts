@@ -1,7 +1,7 @@
 /** Small fsync helpers: what makes a write survive a crash or power loss. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { uniqueSuffix } from './unique.js';
 
 /** Makes a file's creation, rename or removal in `dir` durable. */
 export function fsyncDir(dir: string): void {
@@ -28,7 +28,7 @@ export function writeFully(fd: number, bytes: Uint8Array): void {
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   const dir = path.dirname(file);
   fs.mkdirSync(dir, { recursive: true });
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${uniqueSuffix()}.tmp`);
   try {
     const fd = fs.openSync(tmp, 'wx');
     try {

@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { uniqueSuffix } from './unique.js';
 import { RefusedError } from '../errors.js';
 import { sleepSync } from './sleep.js';
 
@@ -213,7 +213,7 @@ function isProcessAlive(pid: number): boolean {
  * link(2), which fails rather than overwrite a lock created meanwhile.
  */
 function breakLock(lockPath: string, seen: SeenLock): void {
-  const captured = `${lockPath}.stale-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const captured = `${lockPath}.stale-${process.pid}-${uniqueSuffix()}`;
   try {
     fs.renameSync(lockPath, captured);
   } catch (err) {
