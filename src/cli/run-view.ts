@@ -54,7 +54,7 @@ export class LiveView implements MonitorView {
   }
 
   note(text: string): void {
-    this.notes.push(`${new Date().toLocaleTimeString()} ${text}`);
+    this.notes.push(`${new Date().toTimeString().slice(0, 8)} ${text}`);
     if (this.notes.length > 6) this.notes.shift();
   }
 

@@ -20,10 +20,14 @@ import { run as init } from './init.js';
 /** A tmux server of the demo's own, so it never touches the user's sessions. */
 const DEMO_SOCKET = `flux-demo-${process.pid}`;
 
+/** A `flux` the person's own shell finds: npx puts the package's node_modules/.bin on PATH only for itself. */
 function fluxOnPath(): boolean {
   return (process.env.PATH ?? '')
     .split(path.delimiter)
-    .some((dir) => dir !== '' && existsSync(path.join(dir, 'flux')));
+    .some(
+      (dir) =>
+        dir !== '' && !dir.endsWith(path.join('node_modules', '.bin')) && existsSync(path.join(dir, 'flux')),
+    );
 }
 
 async function git(cwd: string, args: string[]): Promise<void> {
