@@ -40,6 +40,17 @@ export interface LogEvent {
   [key: string]: unknown;
 }
 
+/** `flux status --json`. */
+export interface StatusJson {
+  stages: Array<{
+    id: string;
+    status: string;
+    reason: string | null;
+    session: { id: string; status: string; tmux: string; context: number | null } | null;
+  }>;
+  attention: Array<{ stage: string; what: string; command: string }>;
+}
+
 /** A plan document with the given stages (YAML list items, indented under `stages:`). */
 export function planDocument(title: string, stagesYaml: string): string {
   return [
@@ -146,12 +157,13 @@ export interface FluxWorkspace extends TempRepo {
 }
 
 /** The runner's variables that would change what flux or tmux do. */
-const DROPPED = ['VISUAL', 'EDITOR', 'TMUX', 'TMUX_PANE', 'FORCE_COLOR', 'CLICOLOR_FORCE'];
+const DROPPED = /^(VISUAL|EDITOR|TMUX|TMUX_PANE|FORCE_COLOR|CLICOLOR_FORCE|FLUX_.*)$/;
 
-function baseEnv(extra: Record<string, string>): Record<string, string> {
+/** The runner's environment without the variables matching `dropped`, git isolated, no colour, plus `extra`. */
+export function fluxRunEnv(extra: Record<string, string>, dropped: RegExp = DROPPED): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (value !== undefined && !DROPPED.includes(key) && !key.startsWith('FLUX_')) env[key] = value;
+    if (value !== undefined && !dropped.test(key)) env[key] = value;
   }
   return { ...env, ...isolatedGitEnv, NO_COLOR: '1', ...extra };
 }
@@ -168,8 +180,58 @@ function withOverrides(
   return result;
 }
 
+/** Runs `node <bin> …args` in `cwd` with exactly `env` (plus `overrides`); never throws on a non-zero exit. */
+export async function execFlux(
+  bin: string,
+  env: Record<string, string>,
+  cwd: string,
+  args: readonly string[],
+  options: { input?: string; env?: Record<string, string | undefined>; timeout?: number } = {},
+): Promise<FluxResult> {
+  const result = await execa(process.execPath, [bin, ...args], {
+    cwd,
+    env: withOverrides(env, options.env),
+    extendEnv: false,
+    reject: false,
+    stripFinalNewline: false,
+    ...(options.input === undefined ? { stdin: 'ignore' as const } : { input: options.input }),
+    ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
+  });
+  return { exitCode: result.exitCode ?? 128, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** `.work/events.jsonl` under `root`, parsed. */
+export function readEvents(root: string): LogEvent[] {
+  return readFileSync(path.join(root, '.work', 'events.jsonl'), 'utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as LogEvent);
+}
+
+/** Writes the sim script of a stage, `.work/sim/<stage>.json` under `root`. */
+export function writeSimScript(root: string, stage: string, script: object): void {
+  const file = path.join(root, '.work', 'sim', `${stage}.json`);
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify(script, null, 2) + '\n');
+}
+
+/** Names of the sessions on a tmux server (none when it is not running). */
+export async function tmuxSessionNames(tmux: PrivateTmux): Promise<string[]> {
+  const result = await tmux.tmux(['list-sessions', '-F', '#{session_name}']);
+  return result.exitCode === 0 ? result.stdout.split('\n').filter((name) => name !== '') : [];
+}
+
+/** `flux status --json` through `flux`; throws when it fails. */
+export async function fluxStatus(
+  flux: (args: readonly string[]) => Promise<FluxResult>,
+): Promise<StatusJson> {
+  const result = await flux(['status', '--json']);
+  if (result.exitCode !== 0) throw new Error(`flux status failed: ${result.stderr}`);
+  return JSON.parse(result.stdout) as StatusJson;
+}
+
 /** Sets `key = value` in `.work/config.toml` (every key Flux writes there is unique). */
-function setConfig(configPath: string, settings: RunSettings): void {
+export function setConfig(configPath: string, settings: RunSettings): void {
   let text = readFileSync(configPath, 'utf8');
   for (const [key, value] of Object.entries(settings)) {
     if (value === undefined) continue;
@@ -200,19 +262,10 @@ export async function fluxWorkspace(options: WorkspaceOptions = {}): Promise<Flu
   const tmux = privateTmux();
   const ownBin = options.bin === undefined;
   const bin = options.bin ?? snapshotFlux();
-  const env = baseEnv({ FLUX_TMUX_SOCKET: tmux.socket, FLUX_MAIN: bin });
+  const env = fluxRunEnv({ FLUX_TMUX_SOCKET: tmux.socket, FLUX_MAIN: bin });
 
-  const flux: FluxWorkspace['flux'] = async (args, opts = {}) => {
-    const result = await execa(process.execPath, [bin, ...args], {
-      cwd: path.resolve(repo.root, opts.cwd ?? '.'),
-      env: withOverrides(env, opts.env),
-      extendEnv: false,
-      reject: false,
-      stripFinalNewline: false,
-      ...(opts.input === undefined ? { stdin: 'ignore' as const } : { input: opts.input }),
-    });
-    return { exitCode: result.exitCode ?? 128, stdout: result.stdout, stderr: result.stderr };
-  };
+  const flux: FluxWorkspace['flux'] = (args, opts = {}) =>
+    execFlux(bin, env, path.resolve(repo.root, opts.cwd ?? '.'), args, opts);
 
   const startRun = (args: readonly string[] = []): RunningFlux => {
     const child = spawn(process.execPath, [bin, 'run', ...args], {
@@ -296,20 +349,9 @@ export async function fluxWorkspace(options: WorkspaceOptions = {}): Promise<Flu
     flux,
     startRun,
     read,
-    writeSim: (stage, script) => {
-      const file = path.join(repo.root, '.work', 'sim', `${stage}.json`);
-      mkdirSync(path.dirname(file), { recursive: true });
-      writeFileSync(file, JSON.stringify(script, null, 2) + '\n');
-    },
-    events: () =>
-      read('.work/events.jsonl')
-        .split('\n')
-        .filter((line) => line !== '')
-        .map((line) => JSON.parse(line) as LogEvent),
-    tmuxSessions: async () => {
-      const result = await tmux.tmux(['list-sessions', '-F', '#{session_name}']);
-      return result.exitCode === 0 ? result.stdout.split('\n').filter((name) => name !== '') : [];
-    },
+    writeSim: (stage, script) => writeSimScript(repo.root, stage, script),
+    events: () => readEvents(repo.root),
+    tmuxSessions: () => tmuxSessionNames(tmux),
     worktrees: async () => {
       const text = await repo.git(['worktree', 'list', '--porcelain']);
       return text
@@ -337,6 +379,16 @@ export async function fluxWorkspace(options: WorkspaceOptions = {}): Promise<Flu
   };
   for (const [stage, script] of Object.entries(options.sims ?? {})) workspace.writeSim(stage, script);
   return workspace;
+}
+
+/** `flux run` in the background to its end; a timeout's error says where the workspace's files are. */
+export async function runToEnd(ws: FluxWorkspace, timeoutMs = 90_000): Promise<FluxResult> {
+  const run = ws.startRun();
+  try {
+    return await run.finished(timeoutMs);
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\n${describeWorkspace(ws)}`);
+  }
 }
 
 function expectOk(result: FluxResult, what: string): void {

@@ -10,52 +10,31 @@
  * pull the binary from under them.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import { REPO_ROOT, tempRepoWithPlan, type FluxResult, type PlanRepo } from '../../helpers/cli.js';
+import { tempRepoWithPlan, type FluxResult, type PlanRepo } from '../../helpers/cli.js';
+import {
+  execFlux,
+  fluxRunEnv,
+  fluxStatus,
+  planDocument,
+  readEvents,
+  setConfig,
+  snapshotFlux,
+  tmuxSessionNames,
+  writeSimScript,
+  type LogEvent,
+  type StatusJson,
+} from '../../helpers/flux-run.js';
 import { privateTmux, type PrivateTmux } from '../../helpers/private-tmux.js';
-import { isolatedGitEnv } from '../../helpers/temp-repo.js';
 import { waitFor } from '../../helpers/wait.js';
 
+export type { LogEvent, StatusJson };
+
 /** A plan document with the given stages (YAML list items, indented under `stages:`). */
-export function plan(title: string, stagesYaml: string): string {
-  return [
-    `# PLAN: ${title}`,
-    '',
-    '<!-- FLUX METADATA -->',
-    '',
-    '```yaml',
-    'flux:',
-    '  version: 1',
-    '  stages:',
-    stagesYaml.replace(/\n+$/, ''),
-    '```',
-    '',
-    '<!-- END FLUX METADATA -->',
-    '',
-  ].join('\n');
-}
-
-export interface LogEvent {
-  seq: number;
-  type: string;
-  stage?: string;
-  session?: string;
-  [key: string]: unknown;
-}
-
-export interface StatusJson {
-  stages: Array<{
-    id: string;
-    status: string;
-    reason: string | null;
-    session: { id: string; status: string; tmux: string; context: number | null } | null;
-  }>;
-  attention: Array<{ stage: string; what: string; command: string }>;
-}
+export const plan = planDocument;
 
 export interface Rig {
   repo: PlanRepo;
@@ -85,52 +64,24 @@ export interface Rig {
   cleanup(): Promise<void>;
 }
 
-/** The runner's variables that would change what flux or tmux do. */
-const DROPPED = ['VISUAL', 'EDITOR', 'TMUX', 'TMUX_PANE', 'FORCE_COLOR', 'CLICOLOR_FORCE'];
-
 export async function makeRig(planText: string, sims: Record<string, object> = {}): Promise<Rig> {
   const repo = await tempRepoWithPlan(planText);
   const tmux = privateTmux();
-  const bundle = path.join(REPO_ROOT, 'dist', 'bin');
-  if (!existsSync(path.join(bundle, 'main.js'))) throw new Error('run `npm run build` first');
-  const binDir = mkdtempSync(path.join(os.tmpdir(), 'flux-human-bin-'));
-  cpSync(bundle, path.join(binDir, 'bin'), { recursive: true });
-  const bin = path.join(binDir, 'bin', 'main.js');
+  const bin = snapshotFlux();
+  const env = fluxRunEnv({ FLUX_TMUX_SOCKET: tmux.socket, FLUX_MAIN: bin });
 
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (value !== undefined && !DROPPED.includes(key) && !key.startsWith('FLUX_')) env[key] = value;
-  }
-  Object.assign(env, isolatedGitEnv, { NO_COLOR: '1', FLUX_TMUX_SOCKET: tmux.socket, FLUX_MAIN: bin });
-
-  const flux: Rig['flux'] = async (args, options = {}) => {
-    const result = await execa(process.execPath, [bin, ...args], {
-      cwd: path.resolve(repo.root, options.cwd ?? '.'),
-      env: { ...env, ...options.env },
-      extendEnv: false,
-      reject: false,
-      stripFinalNewline: false,
-      stdin: 'ignore',
+  const flux: Rig['flux'] = (args, options = {}) =>
+    execFlux(bin, env, path.resolve(repo.root, options.cwd ?? '.'), args, {
+      env: options.env,
       timeout: 90_000,
     });
-    return { exitCode: result.exitCode ?? 128, stdout: result.stdout, stderr: result.stderr };
-  };
   const read = (file: string): string => readFileSync(path.join(repo.root, file), 'utf8');
-  const writeSim = (stage: string, script: object): void => {
-    const file = path.join(repo.root, '.work', 'sim', `${stage}.json`);
-    mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(file, JSON.stringify(script, null, 2) + '\n');
-  };
-  const status = async (): Promise<StatusJson> => {
-    const result = await flux(['status', '--json']);
-    if (result.exitCode !== 0) throw new Error(`flux status failed: ${result.stderr}`);
-    return JSON.parse(result.stdout) as StatusJson;
-  };
+  const writeSim = (stage: string, script: object): void => writeSimScript(repo.root, stage, script);
+  const status = (): Promise<StatusJson> => fluxStatus(flux);
 
   const init = await flux(['init', repo.planPath]);
   if (init.exitCode !== 0) throw new Error(`flux init exited ${init.exitCode}: ${init.stderr}`);
-  const config = path.join(repo.root, '.work', 'config.toml');
-  writeFileSync(config, readFileSync(config, 'utf8').replace(/^agent = .*$/m, 'agent = "sim"'));
+  setConfig(path.join(repo.root, '.work', 'config.toml'), { agent: 'sim' });
   for (const [stage, script] of Object.entries(sims)) writeSim(stage, script);
 
   return {
@@ -154,11 +105,7 @@ export async function makeRig(planText: string, sims: Record<string, object> = {
     },
     status,
     stageStatus: async (id) => (await status()).stages.find((s) => s.id === id)?.status,
-    events: () =>
-      read('.work/events.jsonl')
-        .split('\n')
-        .filter((line) => line !== '')
-        .map((line) => JSON.parse(line) as LogEvent),
+    events: () => readEvents(repo.root),
     read,
     exists: (file) => existsSync(path.join(repo.root, file)),
     git: (args, cwd) => repo.git(args, cwd === undefined ? repo.root : path.resolve(repo.root, cwd)),
@@ -167,17 +114,14 @@ export async function makeRig(planText: string, sims: Record<string, object> = {
         cwd: repo.root,
         reject: false,
       }).then((r) => r.exitCode)) === 0,
-    tmuxSessions: async () => {
-      const result = await tmux.tmux(['list-sessions', '-F', '#{session_name}']);
-      return result.exitCode === 0 ? result.stdout.split('\n').filter((name) => name !== '') : [];
-    },
+    tmuxSessions: () => tmuxSessionNames(tmux),
     writeSim,
     cleanup: async () => {
       await tmux.killServer();
       // Agents killed with the server may still be writing their last hook's event for a moment.
       await new Promise((resolve) => setTimeout(resolve, 300));
       await rm(repo.root, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
-      rmSync(binDir, { recursive: true, force: true });
+      rmSync(path.dirname(path.dirname(bin)), { recursive: true, force: true });
     },
   };
 }

@@ -23,7 +23,6 @@ import {
 import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { execa } from 'execa';
 import { CLAUDE_BIN, claudeInstalled } from '../claude-session.js';
 import {
   bash,
@@ -38,11 +37,21 @@ import {
   type Turn,
 } from '../model-server.js';
 import { RIG_MODEL, usage } from '../rig.js';
-import { snapshotFlux, planDocument, type LogEvent } from '../../helpers/flux-run.js';
+import type { FluxResult } from '../../helpers/cli.js';
+import {
+  execFlux,
+  fluxRunEnv,
+  fluxStatus,
+  planDocument,
+  readEvents,
+  snapshotFlux,
+  type LogEvent,
+  type StatusJson,
+} from '../../helpers/flux-run.js';
 import { privateTmux, type PrivateTmux } from '../../helpers/private-tmux.js';
-import { isolatedGitEnv, tempRepo } from '../../helpers/temp-repo.js';
+import { tempRepo } from '../../helpers/temp-repo.js';
 
-export { planDocument, usage, RIG_MODEL, type LogEvent };
+export { planDocument, usage, RIG_MODEL, type FluxResult, type LogEvent, type StatusJson };
 
 export const PLAN_FILE = 'doc/plans/PLAN.md';
 /** The private tmux server's session that is not Flux's (see fluxE2E). */
@@ -89,22 +98,6 @@ export function announceSkip(what: string, reason: string | undefined): void {
 }
 
 // ---- the workspace -----------------------------------------------------------
-
-export interface StatusJson {
-  stages: Array<{
-    id: string;
-    status: string;
-    reason: string | null;
-    session: { id: string; status: string; tmux: string; context: number | null } | null;
-  }>;
-  attention: Array<{ stage: string; what: string; command: string }>;
-}
-
-export interface FluxResult {
-  exitCode: number;
-  stdout: string;
-  stderr: string;
-}
 
 export interface RunningFlux {
   child: ChildProcess;
@@ -166,14 +159,6 @@ export interface E2E {
 
 /** The runner's variables that would change what flux, tmux or claude do (an outer claude or tmux). */
 const DROPPED = /^(VISUAL|EDITOR|TMUX|TMUX_PANE|FORCE_COLOR|CLICOLOR_FORCE|FLUX_.*|ANTHROPIC_.*|CLAUDE.*)$/;
-
-function baseEnv(extra: Record<string, string>): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (value !== undefined && !DROPPED.test(key)) env[key] = value;
-  }
-  return { ...env, ...isolatedGitEnv, NO_COLOR: '1', ...extra };
-}
 
 const toml = (value: string): string => JSON.stringify(value);
 
@@ -260,21 +245,11 @@ export async function fluxE2E(options: E2EOptions): Promise<E2E> {
   if (keep.exitCode !== 0) throw new Error(`tmux: cannot start the private server: ${keep.stderr}`);
   const bin = snapshotBundle();
   const claudeHome = isolatedClaudeHome(repo.root);
-  const env = baseEnv({ FLUX_TMUX_SOCKET: tmux.socket, FLUX_MAIN: bin });
+  const env = fluxRunEnv({ FLUX_TMUX_SOCKET: tmux.socket, FLUX_MAIN: bin }, DROPPED);
   const runs: RunningFlux[] = [];
 
-  const flux: E2E['flux'] = async (args, opts = {}) => {
-    const result = await execa(process.execPath, [bin, ...args], {
-      cwd: path.resolve(repo.root, opts.cwd ?? '.'),
-      env,
-      extendEnv: false,
-      reject: false,
-      stripFinalNewline: false,
-      stdin: 'ignore',
-      timeout: 120_000,
-    });
-    return { exitCode: result.exitCode ?? 128, stdout: result.stdout, stderr: result.stderr };
-  };
+  const flux: E2E['flux'] = (args, opts = {}) =>
+    execFlux(bin, env, path.resolve(repo.root, opts.cwd ?? '.'), args, { timeout: 120_000 });
 
   const init = await flux(['init', PLAN_FILE]);
   if (init.exitCode !== 0)
@@ -330,22 +305,14 @@ export async function fluxE2E(options: E2EOptions): Promise<E2E> {
     return running;
   };
 
-  const status = async (): Promise<StatusJson> => {
-    const result = await flux(['status', '--json']);
-    if (result.exitCode !== 0) throw new Error(`flux status failed: ${result.stderr}`);
-    return JSON.parse(result.stdout) as StatusJson;
-  };
+  const status = (): Promise<StatusJson> => fluxStatus(flux);
   const stage = async (id: string) => {
     const row = (await status()).stages.find((s) => s.id === id);
     if (row === undefined) throw new Error(`no stage ${id} in flux status`);
     return row;
   };
   const read = (file: string): string => readFileSync(path.join(repo.root, file), 'utf8');
-  const events = (): LogEvent[] =>
-    read('.work/events.jsonl')
-      .split('\n')
-      .filter((line) => line !== '')
-      .map((line) => JSON.parse(line) as LogEvent);
+  const events = (): LogEvent[] => readEvents(repo.root);
 
   const waitFor: E2E['waitFor'] = async (what, probe, ms = 60_000) => {
     const deadline = Date.now() + ms;
