@@ -11,6 +11,7 @@ import {
   fluxWorkspace,
   ofType,
   planDocument,
+  runToEnd,
   type FluxWorkspace,
   type LogEvent,
 } from '../helpers/flux-run.js';
@@ -68,12 +69,7 @@ describe('flux run: a failing acceptance keeps the stage running', () => {
 
   beforeAll(async () => {
     ws = await fluxWorkspace({ plan, sims: { [STAGE]: script } });
-    const run = ws.startRun();
-    try {
-      ({ exitCode } = await run.finished(90_000));
-    } catch (error) {
-      throw new Error(`${(error as Error).message}\n${describeWorkspace(ws)}`);
-    }
+    ({ exitCode } = await runToEnd(ws));
     events = ws.events();
   }, 120_000);
 

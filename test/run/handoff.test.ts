@@ -14,6 +14,7 @@ import {
   fluxWorkspace,
   ofType,
   planDocument,
+  runToEnd,
   type FluxWorkspace,
   type LogEvent,
 } from '../helpers/flux-run.js';
@@ -74,12 +75,7 @@ describe('flux run: a handoff at 75%', () => {
 
   beforeAll(async () => {
     ws = await fluxWorkspace({ plan, sims: { [STAGE]: script } });
-    const run = ws.startRun();
-    try {
-      ({ exitCode, stdout: output } = await run.finished(90_000));
-    } catch (error) {
-      throw new Error(`${(error as Error).message}\n${describeWorkspace(ws)}`);
-    }
+    ({ exitCode, stdout: output } = await runToEnd(ws));
     events = ws.events();
   }, 120_000);
 

@@ -12,6 +12,7 @@ import {
   fluxWorkspace,
   indexOf,
   ofType,
+  runToEnd,
   type FluxWorkspace,
   type LogEvent,
 } from '../helpers/flux-run.js';
@@ -28,14 +29,7 @@ describe('flux run: the README plan with the simulated agent', () => {
   beforeAll(async () => {
     ws = await fluxWorkspace();
     const started = Date.now();
-    const run = ws.startRun();
-    try {
-      const result = await run.finished(90_000);
-      exitCode = result.exitCode;
-      output = result.stdout;
-    } catch (error) {
-      throw new Error(`${(error as Error).message}\n${describeWorkspace(ws)}`);
-    }
+    ({ exitCode, stdout: output } = await runToEnd(ws));
     seconds = (Date.now() - started) / 1000;
     events = ws.events();
   }, 120_000);
