@@ -68,22 +68,30 @@ export function graphToDot(state: FluxState): string {
   return lines.join('\n') + '\n';
 }
 
-export function graphToJson(state: FluxState): object {
+/** One row per stage, in plan order: what the graph views and the execution-graph file show. */
+export function graphRows(state: FluxState) {
   const layers = stageLayers(state);
   const dependents = dependentsMap(state);
+  return state.order.map((id) => {
+    const stage = state.stages[id]!;
+    return {
+      id,
+      name: stage.def.name,
+      status: stage.status,
+      layer: layers.get(id) ?? 0,
+      dependencies: stage.def.dependencies,
+      dependents: dependents.get(id) ?? [],
+      parallel_group: stage.def.parallel_group,
+      gate: stage.def.gate,
+      acceptance: stage.def.acceptance,
+      files: stage.def.files,
+    };
+  });
+}
+
+export function graphToJson(state: FluxState): object {
   return {
     plan: state.plan?.path ?? null,
-    stages: state.order.map((id) => {
-      const stage = state.stages[id]!;
-      return {
-        id,
-        name: stage.def.name,
-        status: stage.status,
-        layer: layers.get(id) ?? 0,
-        dependencies: stage.def.dependencies,
-        dependents: dependents.get(id) ?? [],
-        parallel_group: stage.def.parallel_group ?? null,
-      };
-    }),
+    stages: graphRows(state).map((row) => ({ ...row, parallel_group: row.parallel_group ?? null })),
   };
 }

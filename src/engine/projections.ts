@@ -6,36 +6,19 @@
  */
 import type { FluxEvent } from '../log/events.js';
 import { toToml } from './toml.js';
-import { dependentsMap, stageLayers } from './graph.js';
+import { graphRows } from './graph.js';
 import type { FluxState, SessionState, StageState } from './state.js';
 
 export const GENERATED_NOTE = 'Written by Flux from .work/events.jsonl; edits here are overwritten.';
 
 export function renderExecutionGraph(state: FluxState): string {
-  const layers = stageLayers(state);
-  const dependents = dependentsMap(state);
   const top = {
     plan: state.plan?.path ?? '',
     title: state.plan?.title ?? '',
     base_branch: state.baseBranch ?? '',
     seq: state.seq,
   };
-  const stages = state.order.map((id) => {
-    const stage = state.stages[id]!;
-    return {
-      id,
-      name: stage.def.name,
-      status: stage.status,
-      layer: layers.get(id) ?? 0,
-      dependencies: stage.def.dependencies,
-      dependents: dependents.get(id) ?? [],
-      parallel_group: stage.def.parallel_group,
-      gate: stage.def.gate,
-      acceptance: stage.def.acceptance,
-      files: stage.def.files,
-    };
-  });
-  return `# ${GENERATED_NOTE}\n${toToml(top, { stages })}`;
+  return `# ${GENERATED_NOTE}\n${toToml(top, { stages: graphRows(state) })}`;
 }
 
 /** `.work/worktrees/<stage>.toml`: where a started stage works. */

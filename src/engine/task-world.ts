@@ -4,9 +4,8 @@
  * and cleaning up a task (with their rollback). The decisions are in
  * `task.ts`; the commands in `src/cli/commands/task-*.ts`.
  */
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { lstat } from 'node:fs/promises';
-import path from 'node:path';
 import { runTool } from '../effects/exec.js';
 import { isPaneId, type TmuxPaneInfo, type TmuxSessionInfo } from '../effects/tmux.js';
 import { ExternalError } from '../errors.js';
@@ -14,7 +13,8 @@ import { defaultConfigToml } from './config.js';
 import type { Runtime } from './runtime.js';
 import type { FluxState } from './state.js';
 import { taskSession, type TaskFacts, type TaskState } from './task.js';
-import { WORK_DIR_NAME, WORK_SUBDIRS, workspaceAt, type Workspace } from './workspace.js';
+import { workspaceAt, type Workspace } from './workspace.js';
+import { createWorkspace } from './workspace-create.js';
 
 const GIT_MISSING_HINT = 'install git 2.38 or newer (apt-get install git, or brew install git)';
 
@@ -31,23 +31,9 @@ export function ensureTaskWorkspace(
 ): { ws: Workspace; created: boolean } {
   const ws = workspaceAt(root);
   if (existsSync(ws.logPath)) return { ws, created: false };
-  const finalDir = path.join(root, WORK_DIR_NAME);
-  if (existsSync(finalDir)) {
-    // `flux init` refuses such a directory too: it is not Flux's, or its log was deleted.
-    throw new ExternalError(
-      `${finalDir} exists but holds no event log`,
-      'move it aside (it is not a Flux workspace, or its events.jsonl was deleted) and run the command again',
-    );
-  }
-  const staging = path.join(root, `${WORK_DIR_NAME}.task-${process.pid}`);
-  rmSync(staging, { recursive: true, force: true });
   try {
-    for (const dir of WORK_SUBDIRS) mkdirSync(path.join(staging, dir), { recursive: true });
-    writeFileSync(path.join(staging, 'config.toml'), defaultConfigToml('', baseBranch));
-    writeFileSync(path.join(staging, 'events.jsonl'), '');
-    renameSync(staging, finalDir);
+    createWorkspace(root, defaultConfigToml('', baseBranch), (staged) => writeFileSync(staged.logPath, ''));
   } catch (error) {
-    rmSync(staging, { recursive: true, force: true });
     // Another `flux task run` made it first: use theirs.
     if (existsSync(ws.logPath)) return { ws, created: false };
     throw error;

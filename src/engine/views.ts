@@ -69,16 +69,20 @@ function sessionRow(session: SessionState | undefined): StageRow['session'] {
   };
 }
 
+/** An open permission question of a stage's or task's session: answered with approve / deny. */
+function permissionAttention(id: string, session: StageRow['session']): Attention | null {
+  if (session === null || session.waiting === null) return null;
+  return {
+    stage: id,
+    what: `permission for ${session.waiting.tool}: ${session.waiting.detail}`,
+    command: `flux approve ${id} / flux deny ${id} --reason …`,
+  };
+}
+
 function attentionFor(state: FluxState, row: StageRow): Attention | null {
   const { id } = row;
-  const session = row.session;
-  if (session !== null && session.waiting !== null) {
-    const what =
-      session.waiting === null
-        ? 'a permission answer'
-        : `permission for ${session.waiting.tool}: ${session.waiting.detail}`;
-    return { stage: id, what, command: `flux approve ${id} / flux deny ${id} --reason …` };
-  }
+  const asking = permissionAttention(id, row.session);
+  if (asking !== null) return asking;
   switch (row.status) {
     case 'completed':
       return state.stages[id]?.def.gate === 'human'
@@ -154,13 +158,8 @@ export function stalledSession(
 
 function taskAttention(row: TaskRow): Attention | null {
   const { id, session } = row;
-  if (session !== null && session.waiting !== null) {
-    const what =
-      session.waiting === null
-        ? 'a permission answer'
-        : `permission for ${session.waiting.tool}: ${session.waiting.detail}`;
-    return { stage: id, what, command: `flux approve ${id} / flux deny ${id} --reason …` };
-  }
+  const asking = permissionAttention(id, session);
+  if (asking !== null) return asking;
   const why = row.reason === null ? '' : `: ${row.reason}`;
   switch (row.status) {
     case 'completed':

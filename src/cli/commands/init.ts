@@ -4,15 +4,16 @@
  * temporary directory and renames it into place, so a failure leaves nothing
  * behind; an invalid plan fails before anything is written at all.
  */
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createGit, findMainWorktree } from '../../effects/git.js';
-import { PlanError, RefusedError } from '../../errors.js';
+import { PlanError } from '../../errors.js';
 import { defaultConfigToml } from '../../engine/config.js';
 import { Engine } from '../../engine/engine.js';
 import { commitPlan, describeChange, type InitOutcome, type InitResult } from '../../engine/plan-change.js';
 import type { FluxState } from '../../engine/state.js';
-import { WORK_DIR_NAME, WORK_SUBDIRS, workspaceAt } from '../../engine/workspace.js';
+import { workspaceAt } from '../../engine/workspace.js';
+import { createWorkspace } from '../../engine/workspace-create.js';
 import { overlappingFiles } from '../../plan/dag.js';
 import { loadPlan } from '../../plan/load.js';
 import type { Plan } from '../../plan/types.js';
@@ -44,39 +45,17 @@ export async function run(planPath: string, options: InitOptions): Promise<numbe
   const ws = workspaceAt(root);
   const { outcome, state } = existsSync(ws.logPath)
     ? commitPlan(new Engine(ws), plan, baseBranch, options.force === true)
-    : createWorkspace(root, plan, baseBranch);
+    : createPlanWorkspace(root, plan, baseBranch);
   await git.ensureExcluded();
 
   report(outcome, state, plan, baseBranch);
   return 0;
 }
 
-function createWorkspace(root: string, plan: Plan, baseBranch: string | null): InitResult {
-  const finalDir = path.join(root, WORK_DIR_NAME);
-  if (existsSync(finalDir)) {
-    throw new RefusedError(
-      `${finalDir} exists but holds no event log`,
-      'move it aside (it is not a Flux workspace, or its events.jsonl was deleted) and run `flux init` again',
-    );
-  }
-  const staging = path.join(root, `${WORK_DIR_NAME}.init-${process.pid}`);
-  rmSync(staging, { recursive: true, force: true });
-  try {
-    for (const dir of WORK_SUBDIRS) mkdirSync(path.join(staging, dir), { recursive: true });
-    writeFileSync(path.join(staging, 'config.toml'), defaultConfigToml(plan.path, baseBranch));
-    const engine = new Engine({
-      ...workspaceAt(root),
-      workDir: staging,
-      logPath: path.join(staging, 'events.jsonl'),
-      configPath: path.join(staging, 'config.toml'),
-    });
-    const result = commitPlan(engine, plan, baseBranch, false);
-    renameSync(staging, finalDir);
-    return result;
-  } catch (error) {
-    rmSync(staging, { recursive: true, force: true });
-    throw error;
-  }
+function createPlanWorkspace(root: string, plan: Plan, baseBranch: string | null): InitResult {
+  return createWorkspace(root, defaultConfigToml(plan.path, baseBranch), (staged) =>
+    commitPlan(new Engine(staged), plan, baseBranch, false),
+  );
 }
 
 function report(outcome: InitOutcome, state: FluxState, plan: Plan, baseBranch: string | null): void {

@@ -1,0 +1,41 @@
+/**
+ * Making `.work/`: built in a staging directory beside it and renamed into
+ * place, so a failure part-way leaves nothing behind, and a `.work` that is
+ * not Flux's is never overwritten.
+ */
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { RefusedError } from '../errors.js';
+import { WORK_DIR_NAME, WORK_SUBDIRS, workspaceAt, type Workspace } from './workspace.js';
+
+/**
+ * Creates the workspace with `configToml`; `fill` writes its first contents
+ * (e.g. the first events) into the staged workspace before it is moved into place.
+ */
+export function createWorkspace<T>(root: string, configToml: string, fill: (staged: Workspace) => T): T {
+  const finalDir = path.join(root, WORK_DIR_NAME);
+  if (existsSync(finalDir)) {
+    throw new RefusedError(
+      `${finalDir} exists but holds no event log`,
+      'move it aside (it is not a Flux workspace, or its events.jsonl was deleted) and run the command again',
+    );
+  }
+  const staging = path.join(root, `${WORK_DIR_NAME}.new-${process.pid}`);
+  rmSync(staging, { recursive: true, force: true });
+  try {
+    for (const dir of WORK_SUBDIRS) mkdirSync(path.join(staging, dir), { recursive: true });
+    writeFileSync(path.join(staging, 'config.toml'), configToml);
+    const staged: Workspace = {
+      ...workspaceAt(root),
+      workDir: staging,
+      logPath: path.join(staging, 'events.jsonl'),
+      configPath: path.join(staging, 'config.toml'),
+    };
+    const result = fill(staged);
+    renameSync(staging, finalDir);
+    return result;
+  } catch (error) {
+    rmSync(staging, { recursive: true, force: true });
+    throw error;
+  }
+}
