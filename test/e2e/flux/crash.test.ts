@@ -7,8 +7,8 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { bash, say } from '../model-server.js';
 import {
+  declareDone,
   announceSkip,
-  answersTool,
   claudeSkipReason,
   commitFiles,
   conversation,
@@ -54,11 +54,7 @@ const busy = (file: string, message: string) =>
 const finisher = (file: string, message: string) =>
   reactive((req, ctx) => {
     if (ctx.n === 1) return { tools: commitFiles({ [file]: message }, message) };
-    if (answersTool(req) && ctx.done !== true) {
-      ctx.done = true;
-      return { tools: [bash('flux done', 'declare the stage done')] };
-    }
-    return say('The stage is done.');
+    return declareDone(req, ctx);
   });
 
 const reason = claudeSkipReason();

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { bash, say } from '../model-server.js';
 import {
+  declareDone,
   announceSkip,
   answersTool,
   claudeSkipReason,
@@ -77,11 +78,7 @@ const second = reactive((req, ctx) => {
     return {
       tools: commitFiles({ 'src/models/session.rs': 'pub struct Session;' }, 'Add the Session model'),
     };
-  if (answersTool(req) && ctx.done !== true) {
-    ctx.done = true;
-    return { tools: [bash('flux done', 'declare the stage done')] };
-  }
-  return say('The stage is done.');
+  return declareDone(req, ctx);
 });
 
 const reason = claudeSkipReason();

@@ -28,6 +28,7 @@ import {
   bash,
   lastToolResult,
   lastUserText,
+  say,
   startModelServer,
   textOf,
   type MessagesRequest,
@@ -514,6 +515,18 @@ export function toolResult(req: MessagesRequest): { text: string; isError: boole
 export function answersTool(req: MessagesRequest): boolean {
   const last = [...req.messages].reverse().find((m) => m.role === 'user');
   return Array.isArray(last?.content) && last.content.some((b) => b.type === 'tool_result');
+}
+
+/**
+ * The end of most scenario scripts: once the last tool call is answered, run
+ * `flux done` (once), then say the stage is done.
+ */
+export function declareDone(req: MessagesRequest, ctx: AgentContext): Turn {
+  if (answersTool(req) && ctx.done !== true) {
+    ctx.done = true;
+    return { tools: [bash('flux done', 'declare the stage done')] };
+  }
+  return say('The stage is done.');
 }
 
 /** The last user text (reminders left out) of every main request routed to `marker`. */

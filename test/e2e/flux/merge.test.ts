@@ -3,10 +3,9 @@
 // acceptance commands pass; stage-1 waits for a person (`flux verify
 // --approve`), stage-2 and stage-3 (gate: auto) then start side by side and merge.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { bash, say } from '../model-server.js';
 import {
+  declareDone,
   announceSkip,
-  answersTool,
   claudeSkipReason,
   commitFiles,
   conversation,
@@ -55,11 +54,7 @@ const builder = (files: Record<string, string>, message: string) =>
   reactive((req, ctx) => {
     if (ctx.n === 1)
       return { text: `Writing ${Object.keys(files).join(', ')}.`, tools: commitFiles(files, message) };
-    if (answersTool(req) && ctx.done !== true) {
-      ctx.done = true;
-      return { tools: [bash('flux done', 'declare the stage done')] };
-    }
-    return say('The stage is done.');
+    return declareDone(req, ctx);
   });
 
 const reason = claudeSkipReason();

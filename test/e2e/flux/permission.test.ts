@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { bash, say } from '../model-server.js';
 import {
+  declareDone,
   announceSkip,
-  answersTool,
   claudeSkipReason,
   commitFiles,
   fluxE2E,
@@ -56,11 +56,7 @@ const fetcher = (probe: string, file: string) =>
       const line = result.isError ? `denied: ${result.text}` : `fetched: ${result.text}`;
       return { tools: commitFiles({ [file]: line }, `Record the ${probe} result`) };
     }
-    if (answersTool(req) && ctx.done !== true) {
-      ctx.done = true;
-      return { tools: [bash('flux done', 'declare the stage done')] };
-    }
-    return say('The stage is done.');
+    return declareDone(req, ctx);
   });
 
 const reason = claudeSkipReason() ?? (hasCommand('curl') ? undefined : 'curl is not installed');

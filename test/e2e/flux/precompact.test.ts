@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { bash, say } from '../model-server.js';
 import {
+  declareDone,
   announceSkip,
   answersTool,
   claudeSkipReason,
@@ -69,11 +70,7 @@ const first = reactive((req, ctx) => {
 
 const second = reactive((req, ctx) => {
   if (ctx.n === 1) return { tools: commitFiles({ 'two.txt': 'two' }, 'Add two') };
-  if (answersTool(req) && ctx.done !== true) {
-    ctx.done = true;
-    return { tools: [bash('flux done', 'declare the stage done')] };
-  }
-  return say('The stage is done.');
+  return declareDone(req, ctx);
 });
 
 const reason = claudeSkipReason();
