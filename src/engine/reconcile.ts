@@ -14,6 +14,8 @@ export interface Observed {
   tmux: ReadonlySet<string> | null;
   /** Stages whose worktree exists. */
   worktrees: ReadonlySet<string>;
+  /** Merged stages whose branch still exists (checked only for those). */
+  branches?: ReadonlySet<string>;
 }
 
 export function decideReconcile(state: FluxState, observed: Observed): Decision {
@@ -48,7 +50,10 @@ export function decideReconcile(state: FluxState, observed: Observed): Decision 
     // Verified and not merged yet (a merge that already happened is found by the merge itself).
     if (stage.status === 'verified' && stage.reason === null)
       effects.push({ type: 'mergeStage', params: { stage: id } });
-    if (stage.status === 'merged' && observed.worktrees.has(id)) {
+    // Left over from a merge that was interrupted before its cleanup; a cleanup that failed
+    // waits for a person (`flux worktree clean`) rather than being tried every round.
+    const leftover = observed.worktrees.has(id) || observed.branches?.has(id) === true;
+    if (stage.status === 'merged' && leftover && stage.cleanupFailed === null) {
       effects.push({ type: 'cleanupStage', params: { stage: id } });
     }
   }

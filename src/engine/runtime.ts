@@ -1,100 +1,44 @@
 /**
- * The runtime: an engine plus the real effects (git, tmux, agents) and the
- * code that performs the machines' effect requests. Every request runs only
- * after the events that asked for it are on disk, and what it finds out
- * comes back as events (a merge commit, a conflict, a session that could not
- * start).
+ * The runtime: the one place that changes the world. An engine plus the real
+ * effects (git, tmux, agents), and the code that performs the machines'
+ * effect requests under the effects lock (`runtime/effects-lock.ts`), so no
+ * two Flux processes merge, launch or clean up at once. Each request is
+ * checked against the state as it is once the lock is held, runs only after
+ * the events that asked for it are on disk, and what it finds out comes
+ * back as events (a merge commit, a conflict, a session that could not start).
+ *
+ * Commands record decisions and hand the effects here (`commitAndRun`);
+ * none performs git or tmux effects of its own.
  */
-import { randomUUID } from 'node:crypto';
-import {
-  accessSync,
-  chmodSync,
-  constants,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { agentDir, launchSpec, type LaunchSpec } from '../agents/launch.js';
-import { defaultSimScript } from '../agents/sim/default-script.js';
 import { createGit, type Git } from '../effects/git.js';
 import { createTmux, isPaneId, type Tmux } from '../effects/tmux.js';
-import { ConfigError, ExternalError, FluxError, RefusedError } from '../errors.js';
+import { ConfigError, ExternalError } from '../errors.js';
 import type { NewEvent } from '../log/events.js';
 import type { EffectRequest } from '../machines/index.js';
+import { INTEGRATION_DIR_NAME, STAGE_BRANCH_PREFIX, WORKTREES_DIR_NAME } from '../paths.js';
 import { loadConfig, type FluxConfig } from './config.js';
 import { settle } from './decide.js';
 import { Engine, type Committed } from './engine.js';
 import { decideReconcile, type Observed } from './reconcile.js';
-import { agentRules, renderSignal, type DependencyNote } from './signal.js';
-import { isTask, liveSessions, type FluxState } from './state.js';
-import { renderTaskPrompt, taskRules } from './task.js';
-import { WORKTREES_DIR_NAME } from './workspace.js';
+import { EffectsLock } from './runtime/effects-lock.js';
+import { launch, prepareLaunch, recordLaunchFailure } from './runtime/launch.js';
+import { cleanupStage, mergeStage, type CleanupReport, type StageMergeOutcome } from './runtime/merge.js';
+import { findProgram, fluxCommand } from './runtime/program.js';
+import { liveSessions, type FluxState } from './state.js';
 
-/**
- * The argv that runs this Flux: the same node and the same `flux` entry,
- * wherever it is installed. In the bundle (dist/bin) the entry sits beside
- * or above this code; run from the sources (tests), it is the package's
- * dist/bin/main.js. FLUX_MAIN overrides both.
- */
-export function fluxCommand(): string[] {
-  if (process.env.FLUX_MAIN !== undefined) return [process.execPath, process.env.FLUX_MAIN];
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 4; i++) {
-    for (const candidate of [path.join(dir, 'main.js'), path.join(dir, 'dist', 'bin', 'main.js')]) {
-      if (existsSync(candidate) && candidate.includes(`${path.sep}bin${path.sep}`))
-        return [process.execPath, candidate];
-    }
-    dir = path.dirname(dir);
-  }
-  throw new Error('cannot find the flux entry point (dist/bin/main.js): run `npm run build`');
-}
-
-/** Whether `program` (a path, or a name looked up on PATH) exists and is executable. */
-export function findProgram(program: string): boolean {
-  const executable = (file: string) => {
-    try {
-      accessSync(file, constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  if (program.includes('/')) return executable(program);
-  return (process.env.PATH ?? '')
-    .split(path.delimiter)
-    .some((dir) => dir !== '' && executable(path.join(dir, program)));
-}
-
-/**
- * Killing a tmux server's last session makes the server exit; a new session
- * asked for at that moment can fail with "server exited unexpectedly"
- * (seen about 1 in 10 with tmux 3.3a). Asking again a moment later works.
- */
-export async function retryWhileServerExits(start: () => Promise<void>, attempts = 5): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await start();
-      return;
-    } catch (error) {
-      const serverGone =
-        error instanceof FluxError && /server exited|no server running|lost server/.test(error.message);
-      if (!serverGone || attempt >= attempts) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
-    }
-  }
-}
-
-export type MergeOutcome =
-  { merged: true; commit: string } | { merged: false; reason: string; conflicts: string[] };
+export { fluxCommand, findProgram, retryWhileServerExits } from './runtime/program.js';
+export type { CleanupReport, StageMergeOutcome } from './runtime/merge.js';
 
 export interface RuntimeOptions {
   /** Overrides `tmux.socket` from the config (tests use a private socket). */
   tmuxSocket?: string;
   /** Reports what effects do, for the live view and logs. */
   onNote?: (note: string) => void;
+  /** The effects themselves (tests pass in-memory ones). */
+  git?: Git;
+  tmux?: Tmux;
 }
 
 export class Runtime {
@@ -103,7 +47,8 @@ export class Runtime {
   readonly git: Git;
   readonly tmux: Tmux;
   readonly flux: string[];
-  private readonly note: (note: string) => void;
+  readonly lock: EffectsLock;
+  readonly note: (note: string) => void;
   /** Work for merged stages waits until what can start has started: it is on no one's critical path. */
   private readonly deferred: EffectRequest[] = [];
   /** When set, cleanups wait for `flushDeferred()` (the monitor starts dependents first). */
@@ -112,11 +57,14 @@ export class Runtime {
   constructor(engine: Engine, config: FluxConfig, options: RuntimeOptions = {}) {
     this.engine = engine;
     this.config = config;
-    this.git = createGit(engine.ws.root);
+    this.git = options.git ?? createGit(engine.ws.root);
     const socket = options.tmuxSocket ?? process.env.FLUX_TMUX_SOCKET ?? config.tmux.socket;
-    this.tmux = createTmux(socket === '' ? {} : { socket });
+    this.tmux = options.tmux ?? createTmux(socket === '' ? {} : { socket });
     this.flux = fluxCommand();
     this.note = options.onNote ?? (() => {});
+    this.lock = new EffectsLock(engine.ws.workDir, (holder) =>
+      this.note(`waiting for another Flux process to finish changing git and tmux (${holder})`),
+    );
   }
 
   static open(cwd?: string, options: RuntimeOptions = {}): Runtime {
@@ -145,6 +93,11 @@ export class Runtime {
     return this.engine.ws.root;
   }
 
+  /** Flux's own worktree where merges are built before the base moves. */
+  get integrationPath(): string {
+    return path.join(this.engine.ws.workDir, INTEGRATION_DIR_NAME);
+  }
+
   baseBranch(state: FluxState): string {
     const base = this.config.run.base_branch || state.baseBranch;
     if (base === null || base === '') {
@@ -168,16 +121,23 @@ export class Runtime {
   }
 
   branchName(stage: string, state: FluxState = this.engine.load()): string {
-    return state.stages[stage]?.task?.branch ?? `flux/${stage}`;
+    return state.stages[stage]?.task?.branch ?? `${STAGE_BRANCH_PREFIX}${stage}`;
   }
 
-  /** Decides, appends, then performs the effects (and the effects of their results). */
-  async commitAndRun(
+  /** Decides, appends, then performs the effects (and the effects of their results), holding the effects lock. */
+  commitAndRun(
     decide: (state: FluxState) => { events: NewEvent[]; effects: EffectRequest[] },
   ): Promise<Committed> {
-    const committed = this.engine.commit(decide);
-    await this.perform(committed.effects);
-    return committed;
+    return this.lock.hold(async () => {
+      const committed = this.engine.commit(decide);
+      await this.performHeld(committed.effects);
+      return committed;
+    });
+  }
+
+  /** Runs other effects (a task's commit or stash) under the effects lock. */
+  act<T>(effect: () => Promise<T>): Promise<T> {
+    return this.lock.hold(effect);
   }
 
   async flushDeferred(): Promise<void> {
@@ -190,10 +150,16 @@ export class Runtime {
     }
   }
 
-  /** What tmux and the filesystem say about the stages. */
+  /** What tmux, git and the filesystem say about the stages. */
   async observe(state: FluxState, askTmux = true): Promise<Observed> {
     const worktrees = new Set(state.order.filter((id) => existsSync(this.worktreePath(id, state))));
-    if (!askTmux) return { tmux: null, worktrees };
+    const merged = state.order.filter((id) => state.stages[id]!.status === 'merged');
+    const branches = new Set<string>();
+    if (merged.length > 0) {
+      for (const id of merged)
+        if (!worktrees.has(id) && (await this.git.branchExists(this.branchName(id, state)))) branches.add(id);
+    }
+    if (!askTmux) return { tmux: null, worktrees, branches };
     // Every session (an ad hoc task's is named by [task] session), without those whose agent has exited.
     const sessions = await this.tmux.listSessions().catch(() => []);
     const alive = new Set(sessions.filter((s) => !s.paneDead).map((s) => s.name));
@@ -208,27 +174,36 @@ export class Runtime {
       for (const pane of await this.tmux.listPanes().catch(() => []))
         if (!pane.dead && inPanes.get(pane.id) === pane.label) alive.add(pane.id);
     }
-    return { tmux: alive, worktrees };
+    return { tmux: alive, worktrees, branches };
   }
 
   /**
    * Records every difference between the log and the world, and finishes
    * interrupted work. With `observe: false`, tmux is not asked, and nothing is
    * concluded about which sessions are alive (the monitor asks on its liveness rounds).
+   * Looking and deciding happen under the effects lock: no other process's
+   * effect can fall between what was seen and what it is taken to mean.
    */
-  async reconcile(options: { observe?: boolean } = {}): Promise<Committed> {
-    const state = this.engine.load();
-    const observed = await this.observe(state, options.observe !== false);
-    return this.commitAndRun((state) => decideReconcile(state, observed));
+  reconcile(options: { observe?: boolean } = {}): Promise<Committed> {
+    return this.lock.hold(async () => {
+      const observed = await this.observe(this.engine.load(), options.observe !== false);
+      return this.commitAndRun((state) => decideReconcile(state, observed));
+    });
   }
 
   /**
-   * Performs effect requests: each stage's in order, different stages' side by
-   * side (up to four at a time), so sixteen stages start about as fast as the
-   * raw git and tmux commands would. Work for merged stages (closing their
-   * session, removing their worktree) waits while the monitor starts what follows.
+   * Performs effect requests under the effects lock: each stage's in order,
+   * different stages' side by side (up to four at a time), so sixteen stages
+   * start about as fast as the raw git and tmux commands would. Work for
+   * merged stages (closing their session, removing their worktree) waits
+   * while the monitor starts what follows.
    */
-  async perform(effects: EffectRequest[]): Promise<void> {
+  perform(effects: EffectRequest[]): Promise<void> {
+    if (effects.length === 0) return Promise.resolve();
+    return this.lock.hold(() => this.performHeld(effects));
+  }
+
+  private async performHeld(effects: EffectRequest[]): Promise<void> {
     const byStage = new Map<string, EffectRequest[]>();
     for (const effect of effects) {
       const list = byStage.get(effect.params.stage) ?? [];
@@ -256,7 +231,7 @@ export class Runtime {
     }
     switch (effect.type) {
       case 'launchSession':
-        if (effect.params.session !== null) await this.launch(effect.params.stage, effect.params.session);
+        if (effect.params.session !== null) await launch(this, effect.params.stage, effect.params.session);
         break;
       case 'endSession':
         await this.endSession(effect.params.stage, effect.params.session);
@@ -265,251 +240,53 @@ export class Runtime {
         await this.merge(effect.params.stage);
         break;
       case 'cleanupStage':
-        await this.cleanup(effect.params.stage);
-        break;
-      default:
-        // sendFeedback: the reason is in the log; the next session's signal carries it.
+        await cleanupStage(this, effect.params.stage);
         break;
     }
   }
 
-  private async dependencyNotes(state: FluxState, stage: string): Promise<DependencyNote[]> {
-    const notes: DependencyNote[] = [];
-    for (const dep of state.stages[stage]!.def.dependencies) {
-      const depState = state.stages[dep]!;
-      let commits: string[] = [];
-      if (depState.mergedCommit !== null) {
-        commits = await this.git
-          .commitsAhead(`${depState.mergedCommit}^2`, `${depState.mergedCommit}^1`)
-          .catch(() => []);
-      }
-      notes.push({ id: dep, name: depState.def.name, commits });
-    }
-    return notes;
-  }
-
-  private simScript(stage: FluxState['stages'][string]): string {
-    const custom = path.join(this.engine.ws.workDir, 'sim', `${stage.id}.json`);
-    if (existsSync(custom)) return readFileSync(custom, 'utf8');
-    return JSON.stringify(defaultSimScript(stage.def), null, 2) + '\n';
-  }
-
-  /** The worktree, the signal and the agent's files for a session the log has started; returns what to run. */
-  async prepareLaunch(stageId: string, sessionId: string): Promise<{ worktree: string; spec: LaunchSpec }> {
-    const state = this.engine.load();
-    const stage = state.stages[stageId]!;
-    const session = state.sessions[sessionId]!;
-    const base = this.baseFor(state, stageId);
-    const branch = this.branchName(stageId, state);
-    const worktree = (await this.git.addWorktree({ path: this.worktreePath(stageId, state), branch, base }))
-      .path;
-    const handoff =
-      session.handoff === null
-        ? null
-        : {
-            path: session.handoff,
-            text: readFileSync(path.join(this.engine.ws.workDir, session.handoff), 'utf8'),
-          };
-    const branchCommits =
-      handoff === null && stage.sessions.length > 1 ? await this.git.commitsAhead(branch, base) : [];
-    const prompt = isTask(stage)
-      ? renderTaskPrompt({ task: stage, session: sessionId, worktree, handoff, branchCommits })
-      : renderSignal({
-          state,
-          stage,
-          session: sessionId,
-          worktree,
-          branch,
-          dependencies: await this.dependencyNotes(state, stageId),
-          handoff,
-          branchCommits,
-          feedback: session.feedback,
-        });
-    const workDir = this.engine.ws.workDir;
-    const spec = launchSpec({
-      config: this.config,
-      agent: session.agent,
-      stage: stage.def,
-      session: sessionId,
-      agentSessionId: session.agentSessionId ?? randomUUID(),
-      worktree,
-      workDir,
-      flux: this.flux,
-      prompt,
-      promptFile: path.join(workDir, 'signals', `${sessionId}.md`),
-      rules: isTask(stage) ? taskRules(stageId) : agentRules(stageId),
-    });
-    if (session.agent === 'sim')
-      spec.files.set(path.join(agentDir(workDir, sessionId), 'sim-script.json'), this.simScript(stage));
-    for (const [file, content] of spec.files) {
-      mkdirSync(path.dirname(file), { recursive: true });
-      writeFileSync(file, content);
-    }
-    chmodSync(path.join(workDir, 'bin', 'flux'), 0o755);
-    return { worktree, spec };
-  }
-
-  /** Starts a session the log has started: its files, then its tmux session. A failure is recorded, not thrown. */
-  async launch(stageId: string, sessionId: string): Promise<void> {
-    const session = this.engine.load().sessions[sessionId];
-    if (session === undefined || session.tmux === '') return;
-    try {
-      const { worktree, spec } = await this.prepareLaunch(stageId, sessionId);
-      // An ad hoc task's pane or session stays after its agent exits, so its last words can be read.
-      const task = isTask(this.engine.load().stages[stageId]);
-      if (isPaneId(session.tmux)) {
-        // A task's pane (made by `flux task run`, or the one a handed-off session ran in) is reused.
-        await this.tmux.respawnPane({
-          target: session.tmux,
-          cwd: worktree,
-          command: spec.argv,
-          env: spec.env,
-          remainOnExit: true,
-          label: sessionId,
-        });
-        this.note(`${stageId}: started ${sessionId} in tmux pane ${session.tmux}`);
-        return;
-      }
-      const start = () =>
-        this.tmux.newSession({
-          name: session.tmux,
-          cwd: worktree,
-          command: spec.argv,
-          env: spec.env,
-          ...(task ? { remainOnExit: true } : {}),
-        });
-      try {
-        await retryWhileServerExits(start);
-      } catch (error) {
-        // A tmux session left from an earlier session of this stage (the log says it ended).
-        if (!(error instanceof RefusedError) || !(await this.tmux.killSession(session.tmux))) throw error;
-        await retryWhileServerExits(start);
-      }
-      this.note(`${stageId}: started ${sessionId} in tmux session ${session.tmux}`);
-    } catch (error) {
-      if (!(error instanceof FluxError)) throw error;
-      this.recordLaunchFailure(stageId, sessionId, `could not start: ${error.message}`);
-    }
+  /** The worktree, the signal and the agent's files for a session the log has started (`flux run --manual`). */
+  prepareLaunch(stageId: string, sessionId: string): ReturnType<typeof prepareLaunch> {
+    return this.lock.hold(() => prepareLaunch(this, stageId, sessionId));
   }
 
   recordLaunchFailure(stageId: string, sessionId: string, reason: string): void {
-    this.note(`${stageId}: ${reason}`);
-    this.engine.commit((current) => {
-      const events: NewEvent[] = [];
-      const live = current.sessions[sessionId];
-      if (live !== undefined && live.status !== 'ended' && live.status !== 'crashed') {
-        events.push({ type: 'session.crashed', session: sessionId, reason });
-      }
-      if (current.stages[stageId]?.status === 'running')
-        events.push({ type: 'stage.failed', stage: stageId, reason });
-      return settle(current, events);
-    });
+    recordLaunchFailure(this, stageId, sessionId, reason);
   }
 
   /** Ends a session: records it, then closes its tmux session unless a newer session of the stage uses it. */
-  async endSession(stageId: string, sessionId: string | null): Promise<void> {
-    if (sessionId === null) return;
-    const { state } = this.engine.commit((current) => {
-      const session = current.sessions[sessionId];
-      if (session === undefined || session.status === 'ended' || session.status === 'crashed')
-        return { events: [], effects: [] };
-      return settle(current, [{ type: 'session.ended', session: sessionId, reason: 'ended by Flux' }]);
+  endSession(stageId: string, sessionId: string | null): Promise<void> {
+    if (sessionId === null) return Promise.resolve();
+    return this.lock.hold(async () => {
+      const { state } = this.engine.commit((current) => {
+        const session = current.sessions[sessionId];
+        if (session === undefined || session.status === 'ended' || session.status === 'crashed')
+          return { events: [], effects: [] };
+        return settle(current, [{ type: 'session.ended', session: sessionId, reason: 'ended by Flux' }]);
+      });
+      const session = state.sessions[sessionId];
+      const current = state.stages[stageId]?.session;
+      const newer =
+        current !== undefined && current !== null && current !== sessionId
+          ? state.sessions[current]
+          : undefined;
+      const newerAlive = newer !== undefined && newer.status !== 'ended' && newer.status !== 'crashed';
+      if (session !== undefined && !newerAlive) await this.tmux.killSession(session.tmux).catch(() => false);
     });
-    const session = state.sessions[sessionId];
-    const current = state.stages[stageId]?.session;
-    const newer =
-      current !== undefined && current !== null && current !== sessionId
-        ? state.sessions[current]
-        : undefined;
-    const newerAlive = newer !== undefined && newer.status !== 'ended' && newer.status !== 'crashed';
-    if (session !== undefined && !newerAlive) await this.tmux.killSession(session.tmux).catch(() => false);
   }
 
-  /** One merge at a time: they all change the main worktree. */
-  private merging: Promise<unknown> = Promise.resolve();
-
-  /** Merges a verified stage into the base branch; records merged or merge_failed. */
-  merge(stageId: string): Promise<MergeOutcome> {
-    const next = this.merging.then(() => this.mergeNow(stageId));
+  /** Merges a verified stage into its base (an ad hoc task: into `base`); records merged or merge_failed. */
+  merge(stageId: string, base?: string): Promise<StageMergeOutcome> {
+    // One merge at a time in this process too: they share the integration worktree.
+    const next = this.merging.then(() => this.lock.hold(() => mergeStage(this, stageId, base)));
     this.merging = next.catch(() => undefined);
     return next;
   }
 
-  private async mergeNow(stageId: string): Promise<MergeOutcome> {
-    const state = this.engine.load();
-    const stage = state.stages[stageId]!;
-    const base = this.baseFor(state, stageId);
-    const branch = this.branchName(stageId, state);
-    const worktree = this.worktreePath(stageId, state);
-    let outcome: MergeOutcome;
-    try {
-      const dirty = existsSync(worktree) ? await this.git.status(worktree) : [];
-      if (!(await this.git.branchExists(branch))) {
-        // Completed by hand before any session made a branch: nothing to merge.
-        outcome = { merged: true, commit: await this.git.headCommit() };
-      } else if (dirty.length > 0) {
-        outcome = {
-          merged: false,
-          reason: `the stage's worktree has uncommitted changes: ${dirty
-            .map((f) => f.path)
-            .slice(0, 8)
-            .join(', ')}`,
-          conflicts: [],
-        };
-      } else {
-        const result = await this.git.merge({
-          branch,
-          base,
-          message: `Merge stage ${stageId}: ${stage.def.name}`,
-        });
-        outcome = result.ok
-          ? { merged: true, commit: result.commit }
-          : {
-              merged: false,
-              reason: `merge conflicts in ${result.conflicts.join(', ')}`,
-              conflicts: result.conflicts,
-            };
-      }
-    } catch (error) {
-      if (!(error instanceof FluxError)) throw error;
-      outcome = { merged: false, reason: error.message, conflicts: [] };
-    }
-    const result = outcome;
-    await this.commitAndRun((current) =>
-      settle(current, [
-        result.merged
-          ? { type: 'stage.merged', stage: stageId, commit: result.commit }
-          : {
-              type: 'stage.merge_failed',
-              stage: stageId,
-              reason: result.reason,
-              conflicts: result.conflicts,
-            },
-      ]),
-    );
-    this.note(
-      result.merged
-        ? `${stageId}: merged into ${base} (${result.commit.slice(0, 8)})`
-        : `${stageId}: not merged: ${result.reason}`,
-    );
-    return outcome;
-  }
+  private merging: Promise<unknown> = Promise.resolve();
 
   /** After a merge: the tmux session, the worktree and the branch go; anything unmerged stays. */
-  async cleanup(stageId: string): Promise<void> {
-    const state = this.engine.load();
-    const base = this.baseFor(state, stageId);
-    const branch = this.branchName(stageId, state);
-    const stage = state.stages[stageId];
-    const session =
-      stage?.session === null || stage === undefined ? undefined : state.sessions[stage.session];
-    if (session !== undefined) await this.tmux.killSession(session.tmux).catch(() => false);
-    try {
-      await this.git.removeWorktree(this.worktreePath(stageId, state), { branch, base });
-      await this.git.deleteBranch(branch, { base });
-    } catch (error) {
-      if (!(error instanceof FluxError)) throw error;
-      this.note(`${stageId}: kept its worktree: ${error.message}`);
-    }
+  cleanup(stageId: string): Promise<CleanupReport> {
+    return this.lock.hold(() => cleanupStage(this, stageId));
   }
 }

@@ -20,7 +20,7 @@ import type { StageStatus } from '../machines/stage-states.js';
 import type { Plan, StageDef } from '../plan/types.js';
 
 /** Bumped whenever the shape of FluxState changes: it invalidates snapshot caches. */
-export const STATE_VERSION = 1;
+export const STATE_VERSION = 2;
 
 export interface StageState {
   id: string;
@@ -34,6 +34,10 @@ export interface StageState {
   handoffs: string[];
   /** Why it was last rejected, blocked, failed or not merged. */
   reason: string | null;
+  /** What a person does about `reason`, when Flux knows (a refused merge). */
+  hint: string | null;
+  /** Why its worktree or branch could not be removed after the merge (`cleanup.failed`). */
+  cleanupFailed: string | null;
   /** The last acceptance run recorded for it. */
   acceptance: AcceptanceResult[] | null;
   mergedCommit: string | null;
@@ -104,6 +108,8 @@ function newStage(def: StageDef, at: string): StageState {
     sessions: [],
     handoffs: [],
     reason: null,
+    hint: null,
+    cleanupFailed: null,
     acceptance: null,
     mergedCommit: null,
     since: at,
@@ -196,6 +202,9 @@ export function evolve(state: FluxState, event: FluxEvent): FluxState {
       };
       return state;
     }
+    case 'cleanup.failed':
+      stageOf(state, event.stage, event.type).cleanupFailed = event.reason;
+      return state;
     case 'session.started': {
       if (state.sessions[event.session] !== undefined) {
         throw new TransitionError({
@@ -236,6 +245,7 @@ export function evolve(state: FluxState, event: FluxEvent): FluxState {
     const stageEvent = event as Extract<FluxEvent, { stage: string }>;
     const stage = stageOf(state, stageEvent.stage, event.type);
     moveStage(stage, event.type, event.at);
+    stage.hint = null;
     switch (event.type) {
       case 'stage.started':
         stage.session = event.session;
@@ -255,8 +265,11 @@ export function evolve(state: FluxState, event: FluxEvent): FluxState {
       case 'stage.rejected':
       case 'stage.failed':
       case 'stage.blocked':
+        stage.reason = event.reason;
+        break;
       case 'stage.merge_failed':
         stage.reason = event.reason;
+        stage.hint = event.hint ?? null;
         break;
       case 'stage.merged':
         stage.mergedCommit = event.commit;

@@ -6,6 +6,7 @@
 import { existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { NotInitializedError } from '../errors.js';
+import { WORK_DIR_NAME } from '../paths.js';
 
 export interface Workspace {
   /** The main worktree's root. */
@@ -16,8 +17,7 @@ export interface Workspace {
   configPath: string;
 }
 
-export const WORK_DIR_NAME = '.work';
-export const WORKTREES_DIR_NAME = '.worktrees';
+export { WORK_DIR_NAME, WORKTREES_DIR_NAME } from '../paths.js';
 
 export function workspaceAt(root: string): Workspace {
   const workDir = path.join(root, WORK_DIR_NAME);

@@ -144,6 +144,8 @@ export const stageMergeFailed = event('stage.merge_failed', {
   stage: stageId,
   reason: z.string(),
   conflicts: z.array(z.string()),
+  /** What a person does about it, when Flux knows. */
+  hint: z.string().optional(),
 });
 
 export const stageFailed = event('stage.failed', {
@@ -160,6 +162,16 @@ export const stageBlocked = event('stage.blocked', {
 export const stageReset = event('stage.reset', {
   stage: stageId,
   reason: z.string().optional(),
+});
+
+/**
+ * A merged stage's worktree or branch could not be removed (uncommitted
+ * changes, say). Recorded so the monitor does not try again every round;
+ * `flux worktree clean` tries when a person asks.
+ */
+export const cleanupFailed = event('cleanup.failed', {
+  stage: stageId,
+  reason: z.string(),
 });
 
 // ---- session lifecycle --------------------------------------------------
@@ -241,6 +253,7 @@ export const fluxEventSchema = z.discriminatedUnion('type', [
   stageFailed,
   stageBlocked,
   stageReset,
+  cleanupFailed,
   sessionStarted,
   sessionWorking,
   sessionIdle,

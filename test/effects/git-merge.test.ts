@@ -1,7 +1,10 @@
+import { spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { lstat } from 'node:fs/promises';
+import path from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { RefusedError } from '../../src/errors.js';
-import { createGit, type AddWorktreeResult, type Git } from '../../src/effects/git.js';
+import { createGit, type AddWorktreeResult, type Git, type MergeOutcome } from '../../src/effects/git.js';
+import { waitFor } from '../helpers/wait.js';
 import { isolateGitConfig, tempRepo, type TempRepo } from '../helpers/temp-repo.js';
 
 beforeAll(isolateGitConfig);
@@ -57,64 +60,252 @@ describe('predictMerge', () => {
   });
 });
 
-describe('merge', () => {
-  it('merges with --no-ff and returns the merge commit', async () => {
+const INTEGRATION = () => path.join(repo.root, '.work', 'integration');
+
+function land(message = 'Merge stage-1'): Promise<MergeOutcome> {
+  return git.merge({
+    branch: stage.branch,
+    base: 'main',
+    message,
+    key: 'stage-1',
+    integration: INTEGRATION(),
+  });
+}
+
+/** Every commit on main's first-parent line, newest first. */
+async function firstParents(): Promise<string[]> {
+  return (await repo.git(['rev-list', '--first-parent', 'main'])).split('\n');
+}
+
+describe('merge: built in the integration worktree, then a fast-forward of the base', () => {
+  it('merges with --no-ff, moves main and its checkout, and returns the merge commit', async () => {
     await diverge('other file');
-    const result = await git.merge({ branch: stage.branch, base: 'main', message: 'Merge stage-1' });
-    expect(result).toMatchObject({ ok: true, alreadyMerged: false });
-    const commit = result.ok ? result.commit : '';
+    const result = await land();
+    expect(result).toMatchObject({ kind: 'merged' });
+    const commit = result.kind === 'merged' ? result.commit : '';
     expect(commit).toBe(await repo.git(['rev-parse', 'main']));
     expect(await repo.git(['log', '-1', '--format=%s', commit])).toBe('Merge stage-1');
-    // Two parents even where a fast-forward was possible.
+    // Two parents even where a fast-forward was possible; the first is main as it was.
     expect((await repo.git(['rev-list', '--parents', '-n', '1', commit])).split(' ')).toHaveLength(3);
+    // The person's checkout shows the merge, and nothing is left uncommitted.
+    expect(readFileSync(path.join(repo.root, 'new.txt'), 'utf8')).toBe('x\n');
+    expect(await repo.git(['status', '--porcelain'])).toBe('');
     expect(await git.isMerged(stage.branch, 'main')).toBe(true);
+    // No in-flight record is left.
+    expect(await git.pendingMerge('stage-1')).toBeNull();
   });
 
-  it('makes a merge commit even when a fast-forward was possible, and is idempotent', async () => {
+  it('is idempotent: a second merge finds the first one and makes nothing new', async () => {
     await repo.commit('stage work', { 'work.txt': 'x\n' }, worktree.path);
-    const first = await git.merge({ branch: stage.branch, base: 'main', message: 'Merge stage-1' });
-    expect((await repo.git(['rev-list', '--parents', '-n', '1', 'main'])).split(' ')).toHaveLength(3);
-    const again = await git.merge({ branch: stage.branch, base: 'main', message: 'Merge stage-1' });
-    expect(again).toEqual({ ok: true, commit: first.ok ? first.commit : '', alreadyMerged: true });
+    const first = await land();
+    const again = await land();
+    expect(again).toEqual({
+      kind: 'already-merged',
+      commit: first.kind === 'merged' ? first.commit : '?',
+      notes: [],
+    });
+    expect(await firstParents()).toHaveLength(3);
   });
 
-  it('aborts on conflict, lists the files, and keeps the branch and worktree', async () => {
+  it('finds a merge a person made by hand, on the first-parent line (not "HEAD now")', async () => {
+    await diverge('other file');
+    await repo.git(['merge', '--no-ff', '--no-edit', '-m', 'by hand', stage.branch]);
+    const byHand = await repo.git(['rev-parse', 'HEAD']);
+    await repo.commit('later work on main', { 'later.txt': 'later\n' });
+    expect(await land()).toEqual({ kind: 'already-merged', commit: byHand, notes: [] });
+  });
+
+  it('a branch whose head is on the base line arrived as itself', async () => {
+    const head = await repo.git(['rev-parse', stage.branch]);
+    await repo.commit('main moves on', { 'on.txt': '1\n' });
+    expect(await land()).toEqual({ kind: 'already-merged', commit: head, notes: [] });
+  });
+
+  it('a conflict leaves main, its checkout, the branch and the worktree as they were', async () => {
     await diverge('same line');
     const before = await git.headCommit();
     const branchHead = await repo.git(['rev-parse', stage.branch]);
-    const result = await git.merge({ branch: stage.branch, base: 'main', message: 'Merge stage-1' });
-    expect(result).toEqual({ ok: false, conflicts: ['shared.txt'] });
+    expect(await land()).toEqual({ kind: 'conflict', conflicts: ['shared.txt'], notes: [] });
     expect(await git.headCommit()).toBe(before);
-    expect(await git.isClean()).toBe(true);
+    expect(await repo.git(['status', '--porcelain'])).toBe('');
     await expect(repo.git(['rev-parse', '--verify', '--quiet', 'MERGE_HEAD'])).rejects.toThrow();
     expect(await repo.git(['rev-parse', stage.branch])).toBe(branchHead);
     expect((await lstat(worktree.path)).isDirectory()).toBe(true);
+    // The integration worktree is clean again.
+    expect(await repo.git(['status', '--porcelain'], INTEGRATION())).toBe('');
   });
 
-  it('refuses when the main worktree has uncommitted changes, naming the files', async () => {
+  it("refuses when a person's uncommitted change touches a file the merge changes, and keeps it", async () => {
     await diverge('other file');
     await repo.write('shared.txt', 'local edit\n');
-    const error = await git
-      .merge({ branch: stage.branch, base: 'main', message: 'm' })
-      .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(RefusedError);
-    expect((error as RefusedError).message).toContain('uncommitted changes: shared.txt');
+    const before = await git.headCommit();
+    const result = await land();
+    expect(result.kind).toBe('refused');
+    expect(result.kind === 'refused' && result.reason).toContain(
+      'would be overwritten by the merge: shared.txt; main was not moved',
+    );
+    expect(await git.headCommit()).toBe(before);
+    expect(readFileSync(path.join(repo.root, 'shared.txt'), 'utf8')).toBe('local edit\n');
     expect(await git.isMerged(stage.branch, 'main')).toBe(false);
   });
 
-  it('is not stopped by an untracked file the merge does not touch', async () => {
+  it('merges past uncommitted and untracked changes elsewhere, and keeps them', async () => {
     await diverge('other file');
+    await repo.write('README.md', 'my edit\n');
     await repo.write('scratch.txt', 'mine\n');
-    expect((await git.merge({ branch: stage.branch, base: 'main', message: 'm' })).ok).toBe(true);
+    expect((await land()).kind).toBe('merged');
+    expect(readFileSync(path.join(repo.root, 'README.md'), 'utf8')).toBe('my edit\n');
+    expect(readFileSync(path.join(repo.root, 'scratch.txt'), 'utf8')).toBe('mine\n');
+    expect(existsSync(path.join(repo.root, 'new.txt'))).toBe(true);
   });
 
-  it('refuses when the main worktree is on another branch, naming it', async () => {
+  it("refuses when an untracked file of the person's is where the merge adds one", async () => {
+    await diverge('other file');
+    await repo.write('new.txt', 'mine\n');
+    const result = await land();
+    expect(result.kind).toBe('refused');
+    expect(result.kind === 'refused' && result.reason).toContain('new.txt');
+    expect(readFileSync(path.join(repo.root, 'new.txt'), 'utf8')).toBe('mine\n');
+  });
+
+  it('moves main by compare-and-swap when the main worktree is on another branch', async () => {
     await diverge('other file');
     await repo.git(['checkout', '--quiet', '-b', 'feature']);
-    const error = await git
-      .merge({ branch: stage.branch, base: 'main', message: 'm' })
-      .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(RefusedError);
-    expect((error as RefusedError).message).toContain("on branch 'feature', not 'main'");
+    const result = await land();
+    expect(result.kind).toBe('merged');
+    expect(await repo.git(['rev-parse', 'main'])).toBe(result.kind === 'merged' ? result.commit : '');
+    expect(await repo.git(['symbolic-ref', '--short', 'HEAD'])).toBe('feature');
+    expect(existsSync(path.join(repo.root, 'new.txt'))).toBe(false);
+  });
+
+  it('refuses while the main worktree is in the middle of a merge of its own', async () => {
+    await diverge('other file');
+    await repo.git(['checkout', '--quiet', '-b', 'side']);
+    await repo.commit('side edits', { 'README.md': 'side\n' });
+    await repo.git(['checkout', '--quiet', 'main']);
+    await repo.commit('main edits', { 'README.md': 'main\n' });
+    await repo.git(['merge', 'side']).catch(() => undefined);
+    const result = await land();
+    expect(result.kind === 'refused' && result.reason).toContain('in the middle of a merge of its own');
+  });
+
+  it('a pre-merge-commit hook that refuses is reported with its words; nothing moves', async () => {
+    await diverge('other file');
+    const hook = path.join(repo.root, '.git', 'hooks', 'pre-merge-commit');
+    writeFileSync(hook, '#!/bin/sh\necho "policy says no" >&2\nexit 1\n', { mode: 0o755 });
+    const before = await git.headCommit();
+    const result = await land();
+    expect(result.kind).toBe('refused');
+    expect(result.kind === 'refused' && result.reason).toContain('policy says no');
+    expect(await git.headCommit()).toBe(before);
+  });
+});
+
+describe('merge: what killed git commands leave behind', () => {
+  function age(file: string): void {
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(file, old, old);
+  }
+
+  it('removes a stale index.lock in the main worktree, says so, and merges', async () => {
+    await diverge('other file');
+    const lock = path.join(repo.root, '.git', 'index.lock');
+    writeFileSync(lock, '');
+    age(lock);
+    const result = await land();
+    expect(result.kind).toBe('merged');
+    expect(result.notes).toEqual([`removed ${lock}, left by a git command that was killed`]);
+    expect(existsSync(lock)).toBe(false);
+  });
+
+  it('reports a lock a running git holds, with its path, and leaves it alone', async () => {
+    await diverge('other file');
+    // A git command at work in the main worktree (a stand-in process named git, whose
+    // working directory is there) while its lock file exists.
+    const bin = path.join(repo.root, '.git', 'stand-in');
+    mkdirSync(bin);
+    copyFileSync('/bin/sleep', path.join(bin, 'git'));
+    const running = spawn(path.join(bin, 'git'), ['30'], { cwd: repo.root, stdio: 'ignore' });
+    const lock = path.join(repo.root, '.git', 'index.lock');
+    writeFileSync(lock, '');
+    try {
+      await waitFor(
+        () => (readFileSync(`/proc/${running.pid}/comm`, 'utf8').trim() === 'git' ? true : undefined),
+        {
+          what: 'the stand-in git to run',
+        },
+      );
+      age(lock);
+      const result = await land();
+      expect(result.kind).toBe('refused');
+      expect(result.kind === 'refused' && result.reason).toBe(
+        `git's lock file ${lock} exists (a git command is running in ${repo.root})`,
+      );
+      expect(existsSync(lock)).toBe(true);
+    } finally {
+      running.kill('SIGKILL');
+    }
+  });
+
+  it('a merge killed in the integration worktree (locks, conflict state) is cleared by the next', async () => {
+    await diverge('other file');
+    await land().then(async () => {
+      // Make a second change to merge, then wreck the integration worktree the way a kill would.
+      await repo.commit('more stage work', { 'more.txt': 'm\n' }, worktree.path);
+    });
+    const integration = INTEGRATION();
+    writeFileSync(path.join(integration, 'new.txt'), 'half-written\n');
+    writeFileSync(path.join(integration, 'stray.txt'), 'stray\n');
+    const gitDir = await repo.git(['rev-parse', '--absolute-git-dir'], integration);
+    writeFileSync(path.join(gitDir, 'index.lock'), '');
+    age(path.join(gitDir, 'index.lock'));
+    const result = await land();
+    expect(result.kind).toBe('merged');
+    expect(readFileSync(path.join(repo.root, 'more.txt'), 'utf8')).toBe('m\n');
+    expect(readFileSync(path.join(repo.root, 'new.txt'), 'utf8')).toBe('x\n');
+  });
+
+  it('finishes a fast-forward killed halfway: files of the new commit put back, then landed', async () => {
+    await diverge('other file');
+    // What a killed `git merge --ff-only` leaves: the in-flight ref, some files written, a lock.
+    const old = await repo.git(['rev-parse', 'main']);
+    const integration = INTEGRATION();
+    await repo.git(['worktree', 'add', '--detach', '--quiet', integration, old]);
+    await repo.git(['merge', '--no-ff', '--no-edit', '-m', 'Merge stage-1', stage.branch], integration);
+    const built = await repo.git(['rev-parse', 'HEAD'], integration);
+    await repo.git(['update-ref', 'refs/flux/merging/stage-1', built]);
+    writeFileSync(path.join(repo.root, 'shared.txt'), 'one\nTWO (stage)\nthree\n');
+    writeFileSync(path.join(repo.root, 'new.txt'), 'x\n');
+    const lock = path.join(repo.root, '.git', 'index.lock');
+    writeFileSync(lock, '');
+    age(lock);
+    const result = await land();
+    expect(result).toMatchObject({ kind: 'merged', commit: built });
+    expect(result.notes).toContain(`removed ${lock}, left by a git command that was killed`);
+    expect(
+      result.notes.some((n) => /^put back (new\.txt, shared\.txt|shared\.txt, new\.txt) in /.test(n)),
+    ).toBe(true);
+    expect(await repo.git(['rev-parse', 'main'])).toBe(built);
+    expect(await repo.git(['status', '--porcelain'])).toBe('');
+  });
+
+  it('a half-done fast-forward over a file a person then edited is refused, the edit kept', async () => {
+    await diverge('other file');
+    const old = await repo.git(['rev-parse', 'main']);
+    const integration = INTEGRATION();
+    await repo.git(['worktree', 'add', '--detach', '--quiet', integration, old]);
+    await repo.git(['merge', '--no-ff', '--no-edit', '-m', 'Merge stage-1', stage.branch], integration);
+    await repo.git([
+      'update-ref',
+      'refs/flux/merging/stage-1',
+      await repo.git(['rev-parse', 'HEAD'], integration),
+    ]);
+    writeFileSync(path.join(repo.root, 'new.txt'), 'x\n');
+    writeFileSync(path.join(repo.root, 'shared.txt'), 'a person typed this\n');
+    const result = await land();
+    expect(result.kind).toBe('refused');
+    expect(result.kind === 'refused' && result.reason).toContain('shared.txt');
+    expect(readFileSync(path.join(repo.root, 'shared.txt'), 'utf8')).toBe('a person typed this\n');
+    expect(await repo.git(['rev-parse', 'main'])).toBe(old);
   });
 });

@@ -21,7 +21,7 @@ import {
   taskSession,
   type TaskState,
 } from '../../engine/task.js';
-import { closeTaskTmux, commitEverything, stashEverything } from '../../engine/task-world.js';
+import { commitEverything, stashEverything } from '../../engine/task-world.js';
 import { ExitCode, FluxError, RefusedError, UsageError } from '../../errors.js';
 import type { NewEvent } from '../../log/events.js';
 import { paint, print, warn } from '../output.js';
@@ -87,14 +87,6 @@ export async function run(id: string, options: CleanupOptions): Promise<number> 
       `check out the branch the task should go into (git switch <branch>), then run \`flux task cleanup ${id}\` again`,
     );
   }
-  const mainDirty = (await runtime.git.status()).filter((file) => !file.untracked).map((f) => f.path);
-  if (mainDirty.length > 0) {
-    throw new RefusedError(
-      `the main worktree ${runtime.root} has uncommitted changes: ${listed(mainDirty)}`,
-      `commit or stash them, then run \`flux task cleanup ${id}\` again (nothing was changed)`,
-    );
-  }
-
   // Uncommitted work in the task's worktree: commit, stash, or stop.
   if (existsSync(worktree)) {
     const dirty = (await runtime.git.status(worktree)).map((file) => file.path);
@@ -116,10 +108,14 @@ export async function run(id: string, options: CleanupOptions): Promise<number> 
         return ExitCode.refused;
       }
       if (choice === 'commit') {
-        const commit = await commitEverything(worktree, `${id}: work left uncommitted at cleanup`);
+        const commit = await runtime.act(() =>
+          commitEverything(worktree, `${id}: work left uncommitted at cleanup`),
+        );
         print(`Committed ${dirty.length} file(s) on ${branch}: ${commit.slice(0, 12)}`);
       } else {
-        const stash = await stashEverything(worktree, `flux task ${id}: uncommitted at cleanup`);
+        const stash = await runtime.act(() =>
+          stashEverything(worktree, `flux task ${id}: uncommitted at cleanup`),
+        );
         print(
           `Stashed ${dirty.length} file(s): ${stash.slice(0, 12)} (\`git stash list\` shows it; \`git stash apply ${stash.slice(0, 12)}\` brings it back).`,
         );
@@ -131,63 +127,44 @@ export async function run(id: string, options: CleanupOptions): Promise<number> 
   if (sessionAliveInLog(session) && session!.status === 'working')
     print(paint(`Note: its agent (${session!.id}) is still working; it is ended after the merge.`, 'dim'));
 
-  // Completed (forced) and verified by the person cleaning up, then merged.
+  // Completed (forced) and verified by the person cleaning up, then merged by the runtime.
   runtime.engine.commit((current) => decideTaskClose(current, id));
-  const record = (event: NewEvent) => runtime.engine.commit((current) => settle(current, [event]));
-
-  let commit: string | null = null;
   const branchExists = await runtime.git.branchExists(branch);
   const ahead = branchExists ? await runtime.git.commitsAhead(branch, target) : [];
-  if (ahead.length === 0) {
+  if (ahead.length > 0) print(`Merging ${branch} into ${target} (${ahead.length} commit(s))…`);
+  else
     print(
       branchExists
         ? `Nothing to merge: ${branch} has no commits that ${target} lacks.`
         : `Nothing to merge: the branch ${branch} does not exist.`,
     );
-  } else {
-    print(`Merging ${branch} into ${target} (${ahead.length} commit(s))…`);
-    let result;
-    try {
-      result = await runtime.git.merge({
-        branch,
-        base: target,
-        message: `Merge task ${id}: ${task.def.name}`,
-      });
-    } catch (error) {
-      if (error instanceof FluxError)
-        record({ type: 'stage.merge_failed', stage: id, reason: error.message, conflicts: [] });
-      throw error;
-    }
-    if (!result.ok) {
-      record({
-        type: 'stage.merge_failed',
-        stage: id,
-        reason: `merge conflicts in ${result.conflicts.join(', ')}`,
-        conflicts: result.conflicts,
-      });
-      throw new FluxError(
-        `task ${id} was not merged: merging ${branch} into ${target} conflicts in ${result.conflicts.join(', ')}; the merge was aborted and ${target} is unchanged`,
-        ExitCode.mergeConflict,
-        [
-          `the worktree ${worktree} and the branch ${branch} are kept. Resolve the conflicts there, then clean up again:`,
-          `  cd ${worktree}`,
-          `  git merge ${target}          # stops on the same conflicts`,
-          `  (edit the files) git add <files> && git commit`,
-          `  flux task cleanup ${id}`,
-        ].join('\n'),
-      );
-    }
-    commit = result.commit;
-    print(paint(`Merged ${branch} into ${target}: ${commit.slice(0, 12)}`, 'green'));
+  // Its cleanup is this command's last step, reported below, not a follow-up of the merge.
+  runtime.deferCleanups = true;
+  const outcome = await runtime.merge(id, target);
+  for (const note of outcome.notes) print(paint(note, 'dim'));
+  if (outcome.kind === 'conflict') {
+    throw new FluxError(
+      `task ${id} was not merged: merging ${branch} into ${target} conflicts in ${outcome.conflicts.join(', ')}; ${target} is unchanged`,
+      ExitCode.mergeConflict,
+      [
+        `the worktree ${worktree} and the branch ${branch} are kept. Resolve the conflicts there, then clean up again:`,
+        `  cd ${worktree}`,
+        `  git merge ${target}          # stops on the same conflicts`,
+        `  (edit the files) git add <files> && git commit`,
+        `  flux task cleanup ${id}`,
+      ].join('\n'),
+    );
   }
-  record({ type: 'stage.merged', stage: id, commit });
-  return removeWhatIsLeft(runtime, id, target);
+  if (outcome.kind === 'refused')
+    throw new RefusedError(`task ${id} was not merged: ${outcome.reason}`, outcome.hint || undefined);
+  if (outcome.kind === 'merged')
+    print(paint(`Merged ${branch} into ${target}: ${outcome.commit.slice(0, 12)}`, 'green'));
+  return removeWhatIsLeft(runtime, id);
 }
 
 /** After the merge: the agent's session, its pane or tmux session, the worktree, the branch. */
-async function removeWhatIsLeft(runtime: Runtime, id: string, base: string): Promise<number> {
-  const state = runtime.engine.load();
-  const task = requireTask(state, id);
+async function removeWhatIsLeft(runtime: Runtime, id: string): Promise<number> {
+  const task = requireTask(runtime.engine.load(), id);
   const { worktree, branch } = task.task;
   runtime.engine.commit((current) => {
     const events: NewEvent[] = task.sessions
@@ -195,26 +172,18 @@ async function removeWhatIsLeft(runtime: Runtime, id: string, base: string): Pro
       .map((s) => ({ type: 'session.ended', session: s, reason: 'task cleaned up' }));
     return settle(current, events);
   });
-  const done: string[] = [];
-  const closed = await closeTaskTmux(runtime, state, task);
-  done.push(...closed.map((what) => `closed its ${what}`));
-  let kept = false;
-  try {
-    const removed = await runtime.git.removeWorktree(worktree, { branch, base });
-    if (removed.removed) done.push(`removed its worktree ${worktree}`);
-    const deleted = await runtime.git.deleteBranch(branch, { base });
-    if (deleted.deleted) done.push(`deleted the branch ${branch}`);
-  } catch (error) {
-    if (!(error instanceof FluxError)) throw error;
-    kept = true;
-    warn(`${error.message}`);
+  const report = await runtime.cleanup(id);
+  if (report.kept !== null) {
+    warn(report.kept);
     warn(
       `it is merged, so nothing is lost; remove what is left by hand (git worktree remove ${worktree}; git branch -d ${branch})`,
     );
   }
-  if (done.length > 0) print(`${done.join(', ')}.`.replace(/^./, (c) => c.toUpperCase()));
+  if (report.done.length > 0) print(`${report.done.join(', ')}.`.replace(/^./, (c) => c.toUpperCase()));
   print(
-    kept ? `Task ${id} is merged; its worktree or branch was kept (see above).` : `Task ${id} is cleaned up.`,
+    report.kept !== null
+      ? `Task ${id} is merged; its worktree or branch was kept (see above).`
+      : `Task ${id} is cleaned up.`,
   );
   return ExitCode.ok;
 }
@@ -229,6 +198,5 @@ async function finishMerged(runtime: Runtime, task: TaskState): Promise<number> 
     );
     return ExitCode.ok;
   }
-  const base = task.mergedCommit ?? (await runtime.git.currentBranch()) ?? 'HEAD';
-  return removeWhatIsLeft(runtime, task.id, base);
+  return removeWhatIsLeft(runtime, task.id);
 }

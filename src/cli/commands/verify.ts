@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { createInterface, type Interface } from 'node:readline';
 import { runAcceptance } from '../../effects/acceptance.js';
 import { requireStage } from '../../engine/lookup.js';
-import { Runtime, type MergeOutcome } from '../../engine/runtime.js';
+import { Runtime } from '../../engine/runtime.js';
 import type { StageState } from '../../engine/state.js';
 import { decideVerdict, outsideFiles, requireVerifiable, type Verdict } from '../../engine/verify.js';
 import { ExitCode, UsageError } from '../../errors.js';
@@ -242,13 +242,13 @@ async function approve(runtime: Runtime, id: string, merge: boolean): Promise<nu
     );
     return ExitCode.ok;
   }
-  let outcome: MergeOutcome | undefined;
-  for (const effect of committed.effects) {
-    if (effect.type === 'mergeStage' && effect.params.stage === id) outcome = await runtime.merge(id);
-    else await runtime.perform([effect]);
-  }
-  if (outcome === undefined) return ExitCode.ok;
-  return reportMerge(runtime, id, outcome);
+  // The merge is the runtime's (under the effects lock): if a watching `flux run` got there
+  // first, this reports the merge it recorded.
+  await runtime.perform(
+    committed.effects.filter((effect) => !(effect.type === 'mergeStage' && effect.params.stage === id)),
+  );
+  if (!committed.effects.some((effect) => effect.type === 'mergeStage')) return ExitCode.ok;
+  return reportMerge(runtime, id, await runtime.merge(id));
 }
 
 async function reject(runtime: Runtime, id: string, reason: string): Promise<number> {

@@ -1,7 +1,8 @@
 /**
  * Merging after approval: two parallel stages write the same file, so the
  * second approval stops on a conflict (exit 8) with the worktree and branch
- * kept; `flux merge` refuses while the main worktree is dirty (exit 3);
+ * kept; `flux merge` refuses while a person's uncommitted edit is in the way
+ * (exit 3), and goes past one elsewhere;
  * resolved in the stage's worktree, `flux merge` succeeds. `--no-merge`
  * approves without merging, and `flux merge` finishes it.
  */
@@ -127,28 +128,6 @@ describe('merging approved stages', () => {
     });
   });
 
-  it('flux merge refuses while the main worktree has uncommitted changes: exit 3, recorded', async () => {
-    const readme = path.join(rig.root, 'README.md');
-    const original = readFileSync(readme, 'utf8');
-    writeFileSync(readme, `${original}an edit in progress\n`);
-    try {
-      const result = await rig.flux(['merge', 'right']);
-      expect(result.exitCode).toBe(3);
-      expect(result.stderr).toContain(
-        'error: right was not merged: the main worktree has uncommitted changes: README.md',
-      );
-      expect(result.stderr).toMatch(/hint: .*commit or stash them in .*then `flux merge right`/);
-      expect(rig.events().at(-1)).toMatchObject({
-        type: 'stage.merge_failed',
-        stage: 'right',
-        conflicts: [],
-      });
-      expect(await rig.git(['rev-parse', 'main'])).toBe(mainBefore);
-    } finally {
-      writeFileSync(readme, original);
-    }
-  });
-
   it('resolved in the worktree (base merged into the branch), flux merge succeeds', async () => {
     const worktree = path.join(rig.root, '.worktrees', 'right');
     const env = { ...isolatedGitEnv, GIT_EDITOR: 'true' };
@@ -158,6 +137,24 @@ describe('merging approved stages', () => {
     await execa('git', ['add', 'shared.txt'], { cwd: worktree, env });
     await execa('git', ['commit', '--no-edit'], { cwd: worktree, env });
 
+    // A person's uncommitted edit to a file the merge changes stops it (exit 3), and is kept.
+    const shared = path.join(rig.root, 'shared.txt');
+    const readme = path.join(rig.root, 'README.md');
+    const original = readFileSync(shared, 'utf8');
+    writeFileSync(shared, `${original}an edit in progress\n`);
+    const refused = await rig.flux(['merge', 'right']);
+    expect(refused.exitCode).toBe(3);
+    expect(refused.stderr).toContain(
+      `error: right was not merged: uncommitted changes in ${rig.root} would be overwritten by the merge: shared.txt; main was not moved`,
+    );
+    expect(refused.stderr).toMatch(/hint: .*commit or stash your changes in .*then merge again/);
+    expect(rig.events().at(-1)).toMatchObject({ type: 'stage.merge_failed', stage: 'right', conflicts: [] });
+    expect(readFileSync(shared, 'utf8')).toBe(`${original}an edit in progress\n`);
+    expect(await rig.git(['rev-parse', 'main'])).toBe(mainBefore);
+    writeFileSync(shared, original);
+    // One elsewhere does not: the merge goes past it and leaves it as it was.
+    writeFileSync(readme, `${readFileSync(readme, 'utf8')}my notes\n`);
+
     const result = await rig.flux(['merge', 'right']);
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stdout).toContain('Last attempt: ');
@@ -166,6 +163,8 @@ describe('merging approved stages', () => {
     expect(result.stdout).toContain('Removed its worktree and branch flux/right');
     expect(result.stdout).toContain('Ready now: after');
     expect(rig.read('shared.txt')).toBe('left\nright\n');
+    expect(rig.read('README.md')).toMatch(/my notes\n$/);
+    expect(await rig.git(['status', '--porcelain'])).toBe(' M README.md');
     expect(rig.exists('.worktrees/right')).toBe(false);
     expect(await rig.branchExists('flux/right')).toBe(false);
     expect(await rig.stageStatus('right')).toBe('merged');

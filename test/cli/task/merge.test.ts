@@ -3,9 +3,9 @@
  * in the main worktree (not necessarily the one the task forked from); a
  * conflict aborts the merge, keeps the worktree and the branch and says how
  * to resolve it (exit 8), and a second cleanup after resolving merges; a
- * dirty main worktree or a detached HEAD is refused before anything happens.
+ * person's uncommitted file in the way, or a detached HEAD, is refused; nothing is lost.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { doneScript, makeTaskRig, type TaskRig } from './harness.js';
@@ -37,7 +37,7 @@ describe('flux task cleanup: the merge', () => {
     const result = await rig.flux(['task', 'cleanup', 'clash']);
     expect(result.exitCode).toBe(8);
     expect(result.stderr).toContain('conflicts in README.md');
-    expect(result.stderr).toContain('the merge was aborted');
+    expect(result.stderr).toContain('main is unchanged');
     expect(result.stderr).toContain(`cd ${worktree('clash')}`);
     expect(result.stderr).toContain('git merge main');
     expect(result.stderr).toContain('flux task cleanup clash');
@@ -94,22 +94,36 @@ describe('flux task cleanup: the merge', () => {
     rig.git(['switch', '--quiet', 'main']);
   });
 
-  it('refuses a dirty main worktree (exit 3) and a detached HEAD (exit 3), recording nothing', async () => {
+  it("refuses (exit 3) where a person's uncommitted file stands in the way, keeping it, and on a detached HEAD", async () => {
     const before = rig.events().filter((e) => e.stage === 'refused' && e.type.startsWith('stage.')).length;
-    writeFileSync(path.join(rig.root, 'README.md'), 'uncommitted\n');
+    const mine = path.join(rig.root, 'refused.txt');
+    writeFileSync(mine, 'mine, not committed\n');
+    const head = rig.git(['rev-parse', 'HEAD']);
     const dirty = await rig.flux(['task', 'cleanup', 'refused']);
     expect(dirty.exitCode).toBe(3);
-    expect(dirty.stderr).toContain('the main worktree');
-    expect(dirty.stderr).toContain('uncommitted changes: README.md');
-    rig.git(['checkout', '--quiet', 'README.md']);
+    expect(dirty.stderr).toContain('would be overwritten by the merge: refused.txt');
+    expect(dirty.stderr).toContain('hint: commit or stash your changes');
+    expect(readFileSync(mine, 'utf8')).toBe('mine, not committed\n');
+    expect(rig.git(['rev-parse', 'HEAD'])).toBe(head);
+    expect(
+      rig
+        .events()
+        .filter((e) => e.stage === 'refused')
+        .at(-1),
+    ).toMatchObject({
+      type: 'stage.merge_failed',
+    });
+    rmSync(mine);
     rig.git(['switch', '--quiet', '--detach']);
+    const after = rig.events().length;
     const detached = await rig.flux(['task', 'cleanup', 'refused']);
     expect(detached.exitCode).toBe(3);
     expect(detached.stderr).toContain('detached HEAD');
     rig.git(['switch', '--quiet', 'main']);
-    expect(rig.events().filter((e) => e.stage === 'refused' && e.type.startsWith('stage.')).length).toBe(
-      before,
-    );
+    expect(rig.events().length).toBe(after);
+    expect(
+      rig.events().filter((e) => e.stage === 'refused' && e.type.startsWith('stage.')).length,
+    ).toBeGreaterThan(before);
     expect(existsSync(worktree('refused'))).toBe(true);
   });
 });

@@ -1,0 +1,155 @@
+/**
+ * Starting a session the log has started: the stage's worktree, its signal
+ * (the first prompt), the agent's files, then its tmux session or pane. A
+ * failure is recorded (the session crashed, the stage failed), not thrown.
+ */
+import { randomUUID } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { agentDir, launchSpec, type LaunchSpec } from '../../agents/launch.js';
+import { defaultSimScript } from '../../agents/sim/default-script.js';
+import { isPaneId } from '../../effects/tmux.js';
+import { FluxError, RefusedError } from '../../errors.js';
+import type { NewEvent } from '../../log/events.js';
+import { settle } from '../decide.js';
+import { agentRules, renderSignal, type DependencyNote } from '../signal.js';
+import { isTask, type FluxState } from '../state.js';
+import { renderTaskPrompt, taskRules } from '../task.js';
+import type { Runtime } from '../runtime.js';
+import { retryWhileServerExits } from './program.js';
+
+async function dependencyNotes(rt: Runtime, state: FluxState, stage: string): Promise<DependencyNote[]> {
+  const notes: DependencyNote[] = [];
+  for (const dep of state.stages[stage]!.def.dependencies) {
+    const depState = state.stages[dep]!;
+    let commits: string[] = [];
+    if (depState.mergedCommit !== null) {
+      commits = await rt.git
+        .commitsAhead(`${depState.mergedCommit}^2`, `${depState.mergedCommit}^1`)
+        .catch(() => []);
+    }
+    notes.push({ id: dep, name: depState.def.name, commits });
+  }
+  return notes;
+}
+
+function simScript(rt: Runtime, stage: FluxState['stages'][string]): string {
+  const custom = path.join(rt.engine.ws.workDir, 'sim', `${stage.id}.json`);
+  if (existsSync(custom)) return readFileSync(custom, 'utf8');
+  return JSON.stringify(defaultSimScript(stage.def), null, 2) + '\n';
+}
+
+/** The worktree, the signal and the agent's files for a session the log has started; returns what to run. */
+export async function prepareLaunch(
+  rt: Runtime,
+  stageId: string,
+  sessionId: string,
+): Promise<{ worktree: string; spec: LaunchSpec }> {
+  const state = rt.engine.load();
+  const stage = state.stages[stageId]!;
+  const session = state.sessions[sessionId]!;
+  const base = rt.baseFor(state, stageId);
+  const branch = rt.branchName(stageId, state);
+  const worktree = (await rt.git.addWorktree({ path: rt.worktreePath(stageId, state), branch, base })).path;
+  const handoff =
+    session.handoff === null
+      ? null
+      : {
+          path: session.handoff,
+          text: readFileSync(path.join(rt.engine.ws.workDir, session.handoff), 'utf8'),
+        };
+  const branchCommits =
+    handoff === null && stage.sessions.length > 1 ? await rt.git.commitsAhead(branch, base) : [];
+  const prompt = isTask(stage)
+    ? renderTaskPrompt({ task: stage, session: sessionId, worktree, handoff, branchCommits })
+    : renderSignal({
+        state,
+        stage,
+        session: sessionId,
+        worktree,
+        branch,
+        dependencies: await dependencyNotes(rt, state, stageId),
+        handoff,
+        branchCommits,
+        feedback: session.feedback,
+      });
+  const workDir = rt.engine.ws.workDir;
+  const spec = launchSpec({
+    config: rt.config,
+    agent: session.agent,
+    stage: stage.def,
+    session: sessionId,
+    agentSessionId: session.agentSessionId ?? randomUUID(),
+    worktree,
+    workDir,
+    flux: rt.flux,
+    prompt,
+    promptFile: path.join(workDir, 'signals', `${sessionId}.md`),
+    rules: isTask(stage) ? taskRules(stageId) : agentRules(stageId),
+  });
+  if (session.agent === 'sim')
+    spec.files.set(path.join(agentDir(workDir, sessionId), 'sim-script.json'), simScript(rt, stage));
+  for (const [file, content] of spec.files) {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, content);
+  }
+  chmodSync(path.join(workDir, 'bin', 'flux'), 0o755);
+  return { worktree, spec };
+}
+
+/** Starts a session the log has started, unless it is over already (another process got there first). */
+export async function launch(rt: Runtime, stageId: string, sessionId: string): Promise<void> {
+  const session = rt.engine.load().sessions[sessionId];
+  if (session === undefined || session.tmux === '' || session.status !== 'starting') return;
+  try {
+    const { worktree, spec } = await prepareLaunch(rt, stageId, sessionId);
+    // An ad hoc task's pane or session stays after its agent exits, so its last words can be read.
+    const task = isTask(rt.engine.load().stages[stageId]);
+    if (isPaneId(session.tmux)) {
+      // A task's pane (made by `flux task run`, or the one a handed-off session ran in) is reused.
+      await rt.tmux.respawnPane({
+        target: session.tmux,
+        cwd: worktree,
+        command: spec.argv,
+        env: spec.env,
+        remainOnExit: true,
+        label: sessionId,
+      });
+      rt.note(`${stageId}: started ${sessionId} in tmux pane ${session.tmux}`);
+      return;
+    }
+    const start = () =>
+      rt.tmux.newSession({
+        name: session.tmux,
+        cwd: worktree,
+        command: spec.argv,
+        env: spec.env,
+        ...(task ? { remainOnExit: true } : {}),
+      });
+    try {
+      await retryWhileServerExits(start);
+    } catch (error) {
+      // A tmux session left from an earlier session of this stage (the log says it ended).
+      if (!(error instanceof RefusedError) || !(await rt.tmux.killSession(session.tmux))) throw error;
+      await retryWhileServerExits(start);
+    }
+    rt.note(`${stageId}: started ${sessionId} in tmux session ${session.tmux}`);
+  } catch (error) {
+    if (!(error instanceof FluxError)) throw error;
+    recordLaunchFailure(rt, stageId, sessionId, `could not start: ${error.message}`);
+  }
+}
+
+export function recordLaunchFailure(rt: Runtime, stageId: string, sessionId: string, reason: string): void {
+  rt.note(`${stageId}: ${reason}`);
+  rt.engine.commit((current) => {
+    const events: NewEvent[] = [];
+    const live = current.sessions[sessionId];
+    if (live !== undefined && live.status !== 'ended' && live.status !== 'crashed') {
+      events.push({ type: 'session.crashed', session: sessionId, reason });
+    }
+    if (current.stages[stageId]?.status === 'running')
+      events.push({ type: 'stage.failed', stage: stageId, reason });
+    return settle(current, events);
+  });
+}

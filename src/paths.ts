@@ -1,0 +1,15 @@
+/**
+ * Where Flux keeps things in a repository: one home for the names every
+ * layer uses (the log's own files are in src/log/paths.ts).
+ */
+
+/** The main worktree's Flux directory; every stage worktree links to it. */
+export const WORK_DIR_NAME = '.work';
+/** Where stage worktrees live, under the main worktree. */
+export const WORKTREES_DIR_NAME = '.worktrees';
+/** Flux's own worktree for building merges, under `.work/` (see docs/merge.md). */
+export const INTEGRATION_DIR_NAME = 'integration';
+/** A stage's branch: `flux/<id>` (ad hoc tasks record their own). */
+export const STAGE_BRANCH_PREFIX = 'flux/';
+/** Where a merge under way keeps the commit it is landing, so a crash can be undone or finished. */
+export const MERGING_REF_PREFIX = 'refs/flux/merging/';
