@@ -7,9 +7,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createGit, findMainWorktree } from '../../effects/git.js';
-import { PlanError } from '../../errors.js';
 import { defaultConfigToml } from '../../engine/config.js';
 import { Engine } from '../../engine/engine.js';
+import { requireFirstCommit } from '../../engine/first-commit.js';
 import { commitPlan, describeChange, type InitOutcome, type InitResult } from '../../engine/plan-change.js';
 import type { FluxState } from '../../engine/state.js';
 import { workspaceAt } from '../../engine/workspace.js';
@@ -25,22 +25,16 @@ interface InitOptions {
 
 export async function run(planPath: string, options: InitOptions): Promise<number> {
   const root = await findMainWorktree(process.cwd());
-  const planFile = path.resolve(process.cwd(), planPath);
-  if (path.relative(root, planFile).startsWith('..')) {
-    throw new PlanError({
-      location: { file: planPath },
-      message: `the plan is outside the repository (${root})`,
-      hint: 'keep the plan in the repository (e.g. doc/plans/), so every stage worktree has it',
-    });
-  }
-  const plan = loadPlan(planFile, root);
+  // A regular file inside the repository once links are resolved (src/plan/plan-file.ts).
+  const plan = loadPlan(path.resolve(process.cwd(), planPath), root);
+  const git = createGit(root);
+  await requireFirstCommit(git, root, 'stages fork from it', 'flux init');
   for (const overlap of overlappingFiles(plan)) {
     const [a, b] = overlap.stages;
     const globs = overlap.globs.map(([x, y]) => (x === y ? x : `${x} ~ ${y}`)).join(', ');
     warn(`${a} and ${b} can run in parallel and both may change ${globs}: their merges may conflict`);
   }
 
-  const git = createGit(root);
   const baseBranch = await git.currentBranch();
   const ws = workspaceAt(root);
   const { outcome, state } = existsSync(ws.logPath)

@@ -17,6 +17,7 @@ import { createGit, findMainWorktree } from '../../effects/git.js';
 import { isPaneId, shellJoin, type Tmux } from '../../effects/tmux.js';
 import { loadConfig, type FluxConfig } from '../../engine/config.js';
 import { Engine } from '../../engine/engine.js';
+import { requireFirstCommit } from '../../engine/first-commit.js';
 import { Runtime } from '../../engine/runtime.js';
 import {
   checkTaskId,
@@ -74,12 +75,7 @@ export async function run(words: string | string[], options: TaskRunOptions): Pr
   const root = await findMainWorktree(process.cwd());
   const git = createGit(root);
   const branchNow = await git.currentBranch();
-  const head = await git.headCommit().catch(() => {
-    throw new RefusedError(
-      `the repository at ${root} has no commits yet`,
-      'make a first commit (a task forks from it), then run `flux task run` again',
-    );
-  });
+  const head = await requireFirstCommit(git, root, 'a task forks from it', 'flux task run');
   const base = branchNow ?? head;
 
   const { ws, created } = ensureTaskWorkspace(root, branchNow);
