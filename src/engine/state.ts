@@ -202,6 +202,9 @@ export function evolve(state: FluxState, event: FluxEvent): FluxState {
       };
       return state;
     }
+    case 'review.recorded':
+      stageOf(state, event.stage, event.type).acceptance = event.results;
+      return state;
     case 'cleanup.failed':
       stageOf(state, event.stage, event.type).cleanupFailed = event.reason;
       return state;

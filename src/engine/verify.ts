@@ -5,7 +5,8 @@
  * `src/cli/commands/` gather what git and tmux say, then ask these.
  */
 import { RefusedError } from '../errors.js';
-import type { NewEvent } from '../log/events.js';
+import type { AcceptanceResult, NewEvent } from '../log/events.js';
+import { requireStage } from './lookup.js';
 import { matchesAny } from '../plan/glob.js';
 import { settle, withEvents, type Decision } from './decide.js';
 import { startEvents } from './scheduler.js';
@@ -82,6 +83,12 @@ export function decideVerdict(state: FluxState, stageId: string, verdict: Verdic
 }
 
 /** Changed files the stage's `files` globs do not cover (none when it declares no globs). */
+/** What the review ran, for the record: the acceptance results a person saw before deciding. */
+export function decideReview(state: FluxState, stageId: string, results: AcceptanceResult[]): Decision {
+  requireVerifiable(state, requireStage(state, stageId));
+  return { events: [{ type: 'review.recorded', stage: stageId, results }], effects: [] };
+}
+
 export function outsideFiles(changed: readonly string[], globs: readonly string[]): string[] {
   if (globs.length === 0) return [];
   return changed.filter((file) => !matchesAny(file, globs));

@@ -164,6 +164,12 @@ export const stageReset = event('stage.reset', {
   reason: z.string().optional(),
 });
 
+/** `flux verify` ran the acceptance commands for the person reviewing the stage. */
+export const reviewRecorded = event('review.recorded', {
+  stage: stageId,
+  results: z.array(acceptanceResultSchema),
+});
+
 /**
  * A merged stage's worktree or branch could not be removed (uncommitted
  * changes, say). Recorded so the monitor does not try again every round;
@@ -254,6 +260,7 @@ export const fluxEventSchema = z.discriminatedUnion('type', [
   stageBlocked,
   stageReset,
   cleanupFailed,
+  reviewRecorded,
   sessionStarted,
   sessionWorking,
   sessionIdle,

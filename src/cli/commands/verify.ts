@@ -13,7 +13,13 @@ import { runAcceptance } from '../../effects/acceptance.js';
 import { requireStage } from '../../engine/lookup.js';
 import { Runtime } from '../../engine/runtime.js';
 import type { StageState } from '../../engine/state.js';
-import { decideVerdict, outsideFiles, requireVerifiable, type Verdict } from '../../engine/verify.js';
+import {
+  decideReview,
+  decideVerdict,
+  outsideFiles,
+  requireVerifiable,
+  type Verdict,
+} from '../../engine/verify.js';
 import { ExitCode, UsageError } from '../../errors.js';
 import type { AcceptanceResult } from '../../log/events.js';
 import { paint, print, table, warn } from '../output.js';
@@ -160,6 +166,7 @@ async function reviewAcceptance(
     results.push(...report.results);
     print(describe(report.results[0]!));
   }
+  runtime.engine.commit((current) => decideReview(current, stage.id, results));
   const failed = results.filter((r) => r.timed_out || r.exit_code !== 0);
   if (failed.length === 0) {
     print(paint('All acceptance commands pass.', 'green'));
