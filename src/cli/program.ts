@@ -59,6 +59,10 @@ export function buildProgram(): Command {
       'Start every ready stage in its own worktree and tmux session, and watch until a person is needed',
     )
     .option('--stage <id>', 'only this stage')
+    .option(
+      '--detach',
+      'start the supervisor in the background and return (`flux ui` watches, `flux stop` stops)',
+    )
     .option('--manual', 'prepare worktrees and signals, and print the command that starts each stage')
     .option(
       '--max-parallel <n>',
@@ -66,6 +70,18 @@ export function buildProgram(): Command {
       parsePositiveInt,
     )
     .action(lazy(() => import('./commands/run.js')));
+
+  program
+    .command('stop')
+    .description('End the supervisor; the sessions keep running in tmux unless --sessions')
+    .option('--sessions', 'end every live agent session too')
+    .addHelpText('after', '\nExit codes: 0 stopped (or none was running).')
+    .action(lazy(() => import('./commands/stop.js')));
+
+  program
+    .command('supervise', { hidden: true })
+    .description('(internal) The supervisor: the monitor in the background until every stage is merged')
+    .action(lazy(() => import('./commands/supervise.js')));
 
   program
     .command('status')
@@ -93,6 +109,7 @@ export function buildProgram(): Command {
         'Exit codes: 0 done (approved and merged, approved with --no-merge, rejected, or quit),\n' +
         '3 not completed or merge refused, 8 merge conflict (worktree and branch kept), 64 usage.',
     )
+    .option('--no-start', 'do not start a supervisor to carry on')
     .action(lazy(() => import('./commands/verify.js')));
 
   program
@@ -105,6 +122,7 @@ export function buildProgram(): Command {
         'the main worktree on another branch, uncommitted work in the stage worktree),\n' +
         '8 conflict (nothing merged; worktree and branch kept).',
     )
+    .option('--no-start', 'do not start a supervisor to carry on')
     .action(lazy(() => import('./commands/merge.js')));
 
   program
@@ -118,6 +136,7 @@ export function buildProgram(): Command {
       '\nThe first prompt carries the latest handoff, or the commits already on the branch.\n' +
         'Exit codes: 0 started, 3 refused (its session is alive, or nothing to resume), 5 could not start.',
     )
+    .option('--no-start', 'do not start a supervisor to carry on')
     .action(lazy(() => import('./commands/resume.js')));
 
   const attach = program
@@ -280,6 +299,7 @@ export function buildProgram(): Command {
     .argument('<id>', 'stage id')
     .addArgument(new Argument('<action>', 'the forced transition').choices(['complete', 'block', 'reset']))
     .option('--reason <text>', 'why (recorded in the log)')
+    .option('--no-start', 'do not start a supervisor to carry on')
     .action(lazy(() => import('./commands/stage.js')));
 
   program
@@ -293,6 +313,7 @@ export function buildProgram(): Command {
     .command('approve')
     .description("Allow what a stage's agent is asking permission for, without attaching")
     .argument('<stage>', 'stage, session or tmux session name')
+    .option('--no-start', 'do not start a supervisor to carry on')
     .action(lazy(async () => ({ run: (await import('./commands/permission.js')).approve })));
 
   program
@@ -300,6 +321,7 @@ export function buildProgram(): Command {
     .description("Deny what a stage's agent is asking permission for; the reason is told to the agent")
     .argument('<stage>', 'stage, session or tmux session name')
     .option('--reason <text>', 'why, for the agent')
+    .option('--no-start', 'do not start a supervisor to carry on')
     .action(lazy(async () => ({ run: (await import('./commands/permission.js')).deny })));
 
   program

@@ -41,6 +41,11 @@ export interface RuntimeOptions {
   tmux?: Tmux;
 }
 
+/** Nothing left to merge: every stage (ad hoc tasks too) is merged. */
+export function allMerged(state: FluxState): boolean {
+  return Object.values(state.stages).every((stage) => stage.status === 'merged');
+}
+
 export class Runtime {
   readonly engine: Engine;
   readonly config: FluxConfig;
@@ -187,7 +192,11 @@ export class Runtime {
   reconcile(options: { observe?: boolean } = {}): Promise<Committed> {
     return this.lock.hold(async () => {
       const observed = await this.observe(this.engine.load(), options.observe !== false);
-      return this.commitAndRun((state) => decideReconcile(state, observed));
+      const committed = await this.commitAndRun((state) => decideReconcile(state, observed));
+      // Left by a run killed between the last merge and its removal.
+      if (allMerged(committed.state) && existsSync(this.integrationPath))
+        await this.git.removeIntegration(this.integrationPath);
+      return committed;
     });
   }
 

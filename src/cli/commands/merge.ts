@@ -13,6 +13,7 @@ import { Runtime, type StageMergeOutcome } from '../../engine/runtime.js';
 import { dependentsOf } from '../../engine/state.js';
 import { requireMergeable } from '../../engine/verify.js';
 import { ExitCode, FluxError, RefusedError } from '../../errors.js';
+import { carryOnAndSay } from '../carry-on.js';
 import { paint, print } from '../output.js';
 
 /** Where a stage's worktree is, as a person would type it from the repository root. */
@@ -84,7 +85,7 @@ export function reportMerge(runtime: Runtime, id: string, outcome: StageMergeOut
   }
 }
 
-export async function run(id: string): Promise<number> {
+export async function run(id: string, options: { start?: boolean } = {}): Promise<number> {
   const runtime = Runtime.open();
   const state = runtime.engine.load();
   const stage = requireStage(state, id);
@@ -100,5 +101,7 @@ export async function run(id: string): Promise<number> {
   if (await runtime.git.branchExists(branch))
     printPrediction(base, await runtime.git.predictMerge(base, branch));
   print(`Merging ${branch} into ${base}…`);
-  return reportMerge(runtime, id, await runtime.merge(id));
+  const exit = reportMerge(runtime, id, await runtime.merge(id));
+  await carryOnAndSay(runtime, options);
+  return exit;
 }

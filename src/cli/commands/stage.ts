@@ -2,6 +2,7 @@
 import { decideForced, type ForcedTransition } from '../../engine/decide.js';
 import { Runtime } from '../../engine/runtime.js';
 import { requireStage } from '../../engine/lookup.js';
+import { carryOnAndSay } from '../carry-on.js';
 import { paintStatus, print } from '../output.js';
 import { RefusedError, TransitionError } from '../../errors.js';
 
@@ -14,7 +15,7 @@ const ACTION_EVENT: Record<ForcedTransition, string> = {
 export async function run(
   id: string,
   action: ForcedTransition,
-  options: { reason?: string },
+  options: { reason?: string; start?: boolean },
 ): Promise<number> {
   // Through the runtime: a reset ends the stage's live session, a completed `gate: auto` stage merges.
   const runtime = Runtime.open();
@@ -41,5 +42,6 @@ export async function run(
   for (const event of events.filter((e) => e.type === 'stage.ready' && e.stage !== id)) {
     if (event.type === 'stage.ready') print(`${event.stage}: ${paintStatus('ready')}`);
   }
+  await carryOnAndSay(runtime, options);
   return 0;
 }

@@ -2,6 +2,7 @@
 import { createGit } from '../../effects/git.js';
 import { Engine } from '../../engine/engine.js';
 import type { FluxState } from '../../engine/state.js';
+import { readSupervisor } from '../../engine/supervisor.js';
 import { statusView, type StageRow, type StatusView } from '../../engine/views.js';
 import { paint, paintStatus, print, printJson, table } from '../output.js';
 
@@ -24,8 +25,19 @@ export async function run(options: { json?: boolean }): Promise<number> {
   const engine = Engine.open();
   const state = engine.load();
   const view = { ...statusView(state), conflicts: await predictedConflicts(engine.ws.root, state) };
-  if (options.json === true) printJson(view);
-  else print(renderStatus(view));
+  const supervisor = readSupervisor(engine.ws);
+  if (options.json === true) printJson({ ...view, supervisor });
+  else {
+    print(renderStatus(view));
+    print(
+      paint(
+        supervisor.running
+          ? `Supervisor: running (pid ${supervisor.pid}, since ${supervisor.since}); \`flux stop\` stops it.`
+          : 'Supervisor: not running; `flux run` starts it.',
+        'dim',
+      ),
+    );
+  }
   return 0;
 }
 

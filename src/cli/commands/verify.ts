@@ -22,6 +22,7 @@ import {
 } from '../../engine/verify.js';
 import { ExitCode, UsageError } from '../../errors.js';
 import type { AcceptanceResult } from '../../log/events.js';
+import { carryOnAndSay } from '../carry-on.js';
 import { paint, print, table, warn } from '../output.js';
 import { printPrediction, reportMerge, shownPath } from './merge.js';
 
@@ -31,6 +32,8 @@ interface VerifyOptions {
   reason?: string;
   /** False with `--no-merge`. */
   merge?: boolean;
+  /** False with `--no-start`: no supervisor is started to carry on. */
+  start?: boolean;
 }
 
 /** Whether a person can be asked: stdin and stdout are a terminal. */
@@ -237,7 +240,7 @@ async function reviewChanges(
 
 // ---- recording --------------------------------------------------------------------
 
-async function approve(runtime: Runtime, id: string, merge: boolean): Promise<number> {
+async function approve(runtime: Runtime, id: string, merge: boolean, start: boolean): Promise<number> {
   const committed = runtime.engine.commit((current) => {
     requireVerifiable(current, requireStage(current, id));
     return decideVerdict(current, id, { kind: 'approve' });
@@ -254,11 +257,14 @@ async function approve(runtime: Runtime, id: string, merge: boolean): Promise<nu
   await runtime.perform(
     committed.effects.filter((effect) => !(effect.type === 'mergeStage' && effect.params.stage === id)),
   );
-  if (!committed.effects.some((effect) => effect.type === 'mergeStage')) return ExitCode.ok;
-  return reportMerge(runtime, id, await runtime.merge(id));
+  const exit = committed.effects.some((effect) => effect.type === 'mergeStage')
+    ? reportMerge(runtime, id, await runtime.merge(id))
+    : ExitCode.ok;
+  await carryOnAndSay(runtime, { start });
+  return exit;
 }
 
-async function reject(runtime: Runtime, id: string, reason: string): Promise<number> {
+async function reject(runtime: Runtime, id: string, reason: string, start = true): Promise<number> {
   await runtime.commitAndRun((current) => {
     requireVerifiable(current, requireStage(current, id));
     return decideVerdict(current, id, { kind: 'reject', reason });
@@ -267,6 +273,7 @@ async function reject(runtime: Runtime, id: string, reason: string): Promise<num
   print(
     `Its worktree and branch are kept. The next \`flux run\` (or \`flux resume ${id}\`) starts a fresh session on the branch, told why.`,
   );
+  await carryOnAndSay(runtime, { start });
   return ExitCode.ok;
 }
 
@@ -292,7 +299,7 @@ async function verify(id: string, options: VerifyOptions): Promise<number> {
       print(`Nothing recorded; ${id} is still completed.`);
       return ExitCode.ok;
     }
-    return reject(runtime, id, reason);
+    return reject(runtime, id, reason, options.start !== false);
   }
 
   const base = runtime.baseBranch(state);
@@ -320,5 +327,7 @@ async function verify(id: string, options: VerifyOptions): Promise<number> {
     print(`Nothing recorded; ${id} is still completed.`);
     return ExitCode.ok;
   }
-  return verdict.kind === 'approve' ? approve(runtime, id, merge) : reject(runtime, id, verdict.reason);
+  return verdict.kind === 'approve'
+    ? approve(runtime, id, merge, options.start !== false)
+    : reject(runtime, id, verdict.reason, options.start !== false);
 }

@@ -10,7 +10,7 @@ import type { MergeOutcome } from '../../effects/git.js';
 import { FluxError } from '../../errors.js';
 import type { NewEvent } from '../../log/events.js';
 import { settle } from '../decide.js';
-import type { Runtime } from '../runtime.js';
+import { allMerged, type Runtime } from '../runtime.js';
 import { isTask } from '../state.js';
 import { closeTaskTmux } from '../task-world.js';
 
@@ -120,7 +120,7 @@ export async function mergeStage(rt: Runtime, stageId: string, base?: string): P
   const result = outcome;
   const { state: after } = await rt.commitAndRun((current) => settle(current, [eventFor(stageId, result)]));
   // The integration worktree lives while something is left to merge.
-  if (Object.values(after.stages).every((s) => s.status === 'merged'))
+  if (allMerged(after))
     await rt.git.removeIntegration(rt.integrationPath).catch(() => undefined);
   rt.note(
     result.kind === 'merged' || result.kind === 'already-merged'
