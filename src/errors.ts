@@ -26,6 +26,8 @@ export const ExitCode = {
   usage: 64,
   /** Interrupted by Ctrl+C. */
   interrupted: 130,
+  /** Its output was closed by the reader (`flux replay | head -1`): 128 + SIGPIPE. */
+  brokenPipe: 141,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
