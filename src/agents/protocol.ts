@@ -13,7 +13,19 @@ export const ENV = {
   workDir: 'FLUX_WORK_DIR',
   /** JSON array: the argv prefix that runs Flux, e.g. `["/usr/bin/node","/x/dist/cli/main.js"]`. */
   fluxCommand: 'FLUX_COMMAND',
+  /** The simulated agent's session id, chosen and recorded by Flux (claude gets it as `--session-id`). */
+  agentSessionId: 'FLUX_AGENT_SESSION_ID',
 } as const;
+
+/**
+ * Agents that take a session id of Flux's choosing, which their hook calls
+ * then carry as `session_id`: Flux records it on `session.started`, and the
+ * hooks ignore calls that carry another (docs/hooks.md). A command agent
+ * takes none.
+ */
+export function takesAgentSessionId(agent: string): boolean {
+  return agent === 'claude' || agent === 'sim';
+}
 
 /**
  * Hook names accepted by `flux hook <name>`: Claude Code's hook event names,

@@ -4,7 +4,8 @@
  * command runs, so `flux status` does not pay for what `flux init` needs.
  */
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { ExitCode } from '../errors.js';
+import { asIoError, ExitCode } from '../errors.js';
+import { takeViewFailure } from '../effects/projections.js';
 import { printError } from './output.js';
 // Installs the validating event codec: every command checks the log against the schemas.
 import '../log/codec.js';
@@ -362,19 +363,55 @@ export async function runCli(argv: string[]): Promise<number> {
     command.commands.forEach(override);
   };
   override(program);
+  let code: number;
   try {
     await program.parseAsync(argv);
-    return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.ok;
+    code = typeof process.exitCode === 'number' ? process.exitCode : ExitCode.ok;
   } catch (error) {
-    if (error instanceof CommanderError) {
-      if (
-        error.code === 'commander.helpDisplayed' ||
-        error.code === 'commander.version' ||
-        error.code === 'commander.help'
-      )
-        return ExitCode.ok;
-      return ExitCode.usage;
-    }
-    return printError(error);
+    code = exitCodeFor(error);
   }
+  return reportViewFailure(code);
+}
+
+function exitCodeFor(error: unknown): number {
+  if (error instanceof CommanderError) {
+    if (
+      error.code === 'commander.helpDisplayed' ||
+      error.code === 'commander.version' ||
+      error.code === 'commander.help'
+    )
+      return ExitCode.ok;
+    return ExitCode.usage;
+  }
+  // A file that could not be read or written is the machine's trouble, not a bug: no stack trace.
+  return printError(asIoError(error, { action: syscallAction(error) }));
+}
+
+/** How a system error's call reads in "cannot … <path>". */
+const SYSCALL_ACTIONS: Readonly<Record<string, string>> = {
+  open: 'open',
+  read: 'read',
+  write: 'write to',
+  rename: 'rename',
+  mkdir: 'create the directory',
+  unlink: 'remove',
+  rmdir: 'remove',
+  rm: 'remove',
+  copyfile: 'copy',
+};
+
+function syscallAction(error: unknown): string {
+  const syscall = (error as NodeJS.ErrnoException | undefined)?.syscall;
+  return (syscall === undefined ? undefined : SYSCALL_ACTIONS[syscall]) ?? 'use';
+}
+
+/**
+ * Events were appended but a view could not be written: said after whatever
+ * the command said, and exit 10 unless the command failed for another reason.
+ */
+function reportViewFailure(code: number): number {
+  const failure = takeViewFailure();
+  if (failure === null) return code;
+  printError(failure);
+  return code === ExitCode.ok ? failure.exitCode : code;
 }

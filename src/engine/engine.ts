@@ -10,7 +10,7 @@
 import type { FluxEvent } from '../log/events.js';
 import { EventStore } from '../log/store.js';
 import type { EffectRequest } from '../machines/index.js';
-import { syncProjections } from '../effects/projections.js';
+import { writeViews } from '../effects/projections.js';
 import type { Decision } from './decide.js';
 import { renderProjections, touchedBy } from './projections.js';
 import { asFluxState, evolve, initialState, STATE_VERSION, type FluxState } from './state.js';
@@ -66,10 +66,15 @@ export class Engine {
         effects = decision.effects;
         return decision.events;
       },
-      // Under the lock, so views are written in the order the events were.
+      // Under the lock, so views are written in the order the events were. A view
+      // that cannot be written does not fail the commit: its events stand.
       (state, events) => {
         const touched = touchedBy(state, events);
-        syncProjections(this.ws.workDir, renderProjections(state, this.ws.root, touched), touched.all);
+        writeViews(
+          this.ws.workDir,
+          (all) => renderProjections(state, this.ws.root, all ? undefined : touched),
+          touched.all,
+        );
       },
     );
     return { events: result.events, effects, state: result.state };

@@ -4,6 +4,8 @@
  * with a session that died (restarted at most MAX_CRASH_RESTARTS times in a
  * row), while fewer than `maxParallel` sessions are alive.
  */
+import { randomUUID } from 'node:crypto';
+import { takesAgentSessionId } from '../agents/protocol.js';
 import { toSessionName } from '../effects/tmux.js';
 import type { NewEvent } from '../log/events.js';
 import { settle, type Decision } from './decide.js';
@@ -83,6 +85,8 @@ export function startEvents(
       stage: stage.id,
       agent,
       tmux: manual ? '' : isTask(stage) ? nextTaskTarget(state, stage) : tmuxNameFor(sessionPrefix, stage.id),
+      // Chosen here, so it is in the log before the agent starts and speaks with it.
+      ...(takesAgentSessionId(agent) ? { agent_session_id: randomUUID() } : {}),
       ...(handoff === undefined ? {} : { handoff }),
       ...(stage.status === 'rejected' && stage.reason !== null ? { feedback: stage.reason } : {}),
     },

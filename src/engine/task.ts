@@ -5,7 +5,8 @@
  * session lifecycles as the plan's stages. This file decides; the commands in
  * `src/cli/commands/task-*.ts` gather what git and tmux say and act.
  */
-import { handoffPath } from '../agents/protocol.js';
+import { randomUUID } from 'node:crypto';
+import { handoffPath, takesAgentSessionId } from '../agents/protocol.js';
 import { ConfigError, RefusedError, UsageError } from '../errors.js';
 import { STAGE_ID_MAX_LENGTH, STAGE_ID_PATTERN, type NewEvent } from '../log/events.js';
 import type { StageDef } from '../plan/types.js';
@@ -188,7 +189,14 @@ export function decideTaskRun(state: FluxState, input: TaskRunInput): Decision {
     },
     { type: 'stage.ready', stage: id },
     { type: 'stage.started', stage: id, session },
-    { type: 'session.started', session, stage: id, agent: input.agent, tmux: input.tmuxTarget },
+    {
+      type: 'session.started',
+      session,
+      stage: id,
+      agent: input.agent,
+      tmux: input.tmuxTarget,
+      ...(takesAgentSessionId(input.agent) ? { agent_session_id: randomUUID() } : {}),
+    },
   ];
   return settle(state, events);
 }

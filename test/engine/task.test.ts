@@ -160,10 +160,9 @@ describe('the task.created fold', () => {
   });
 
   it('replaying gives the same state as folding event by event', () => {
-    const events = stamp([...onePlan, ...created('t'), { type: 'session.idle', session: 't.s1' }]);
-    expect(replay(events)).toEqual(
-      fold([...onePlan, ...created('t'), { type: 'session.idle', session: 't.s1' }]),
-    );
+    // One decision: each chooses a fresh agent session id.
+    const events: NewEvent[] = [...onePlan, ...created('t'), { type: 'session.idle', session: 't.s1' }];
+    expect(replay(stamp(events))).toEqual(fold(events));
   });
 });
 
@@ -184,7 +183,14 @@ describe('decideTaskRun', () => {
           },
           { type: 'stage.ready', stage: 't' },
           { type: 'stage.started', stage: 't', session: 't.s1' },
-          { type: 'session.started', session: 't.s1', stage: 't', agent: 'sim', tmux: '%7' },
+          {
+            type: 'session.started',
+            session: 't.s1',
+            stage: 't',
+            agent: 'sim',
+            tmux: '%7',
+            agent_session_id: expect.any(String) as string,
+          },
         ],
         ['launchSession'],
       );
@@ -260,7 +266,14 @@ describe('the plan machinery leaves tasks alone', () => {
       .then(
         [
           { type: 'stage.started', stage: 'a', session: 'a.s1' },
-          { type: 'session.started', session: 'a.s1', stage: 'a', agent: 'sim', tmux: 'flux-a' },
+          {
+            type: 'session.started',
+            session: 'a.s1',
+            stage: 'a',
+            agent: 'sim',
+            tmux: 'flux-a',
+            agent_session_id: expect.any(String) as string,
+          },
         ],
         ['launchSession'],
       );
@@ -282,6 +295,7 @@ describe('the plan machinery leaves tasks alone', () => {
           stage: 't',
           agent: 'claude',
           tmux: '%7',
+          agent_session_id: expect.any(String) as string,
           handoff: 'handoffs/t-handoff-001.md',
         },
       ],
