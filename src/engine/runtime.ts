@@ -22,7 +22,7 @@ import { loadConfig, type FluxConfig } from './config.js';
 import { settle } from './decide.js';
 import { Engine, type Committed } from './engine.js';
 import { decideReconcile, type Observed } from './reconcile.js';
-import { EffectsLock } from './runtime/effects-lock.js';
+import { EffectsLock, NOTHING_RECORDED } from './runtime/effects-lock.js';
 import { launch, prepareLaunch, recordLaunchFailure } from './runtime/launch.js';
 import { cleanupStage, mergeStage, type CleanupReport, type StageMergeOutcome } from './runtime/merge.js';
 import { findProgram, fluxCommand } from './runtime/program.js';
@@ -137,7 +137,7 @@ export class Runtime {
       const committed = this.engine.commit(decide);
       await this.performHeld(committed.effects);
       return committed;
-    });
+    }, NOTHING_RECORDED);
   }
 
   /** Runs other effects (a task's commit or stash) under the effects lock. */
@@ -197,7 +197,7 @@ export class Runtime {
       if (allMerged(committed.state) && existsSync(this.integrationPath))
         await this.git.removeIntegration(this.integrationPath);
       return committed;
-    });
+    }, NOTHING_RECORDED);
   }
 
   /**

@@ -77,8 +77,7 @@ function strayFiles(): string[] {
     for (const name of readdirSync(dir)) {
       const file = path.join(dir, name);
       if (statSync(file).isDirectory()) walk(file);
-      else if (name.endsWith('.tmp') || name === 'events.lock' || name === 'events.lock.next')
-        found.push(file);
+      else if (name.endsWith('.tmp') || /^(events|effects)\.lock(\.next)?$/.test(name)) found.push(file);
     }
   };
   walk(work());
@@ -110,11 +109,12 @@ describe.skipIf(immutableUnsupported() !== null)(
       const before = logBytes();
       const undo = makeImmutable(work());
       try {
+        // The first lock a command that acts takes is the effects lock (the log's comes after).
         const result = await flux('stage', 'api', 'block', '--reason', 'waiting');
         expect(result.exitCode, result.stderr).toBe(9);
         expectPlainError(result.stderr);
         expect(result.stderr).toContain(
-          `error: cannot take the lock ${work('events.lock')}: operation not permitted (EPERM); nothing was recorded`,
+          `error: cannot take the lock ${work('effects.lock')}: operation not permitted (EPERM); nothing was recorded`,
         );
       } finally {
         undo();
@@ -171,7 +171,7 @@ describe.skipIf(tmpfsUnsupported() !== null)(
       expect(result.exitCode, result.stderr).toBe(9);
       expectPlainError(result.stderr);
       expect(result.stderr).toContain(
-        `error: cannot take the lock ${work('events.lock')}: no space left on device (ENOSPC); nothing was recorded`,
+        `error: cannot take the lock ${work('effects.lock')}: no space left on device (ENOSPC); nothing was recorded`,
       );
       expect(result.stderr).toMatch(/hint: free some space/);
       expect(logBytes()).toEqual(before);
@@ -181,8 +181,9 @@ describe.skipIf(tmpfsUnsupported() !== null)(
     it('no space for the whole line: exit 9; the part written is cut off again, the log is byte for byte as it was', async () => {
       const before = logBytes();
       const reason = 'r'.repeat(3 * PAGE);
-      // The lock gets the one free page; the line then fills the log's last page and finds no other.
-      disk!.leaveFree(1);
+      // The two locks (effects, then the log's) get the two free pages; the line then fills the
+      // log's last page and finds no other.
+      disk!.leaveFree(2);
       const result = await flux('stage', 'api', 'block', '--reason', reason);
       expect(result.exitCode, result.stderr).toBe(9);
       expectPlainError(result.stderr);
@@ -204,8 +205,8 @@ describe.skipIf(tmpfsUnsupported() !== null)(
 
     it('no space for a view: exit 10, saying the event was recorded; the next command rewrites every view', async () => {
       const before = logBytes();
-      // One page for the lock, and the line fits in the log's last page or takes one more: none is left for the views.
-      disk!.leaveFree(slack() >= blockedLine('waiting') ? 1 : 2);
+      // A page for each lock, and the line fits in the log's last page or takes one more: none is left for the views.
+      disk!.leaveFree(slack() >= blockedLine('waiting') ? 2 : 3);
       const result = await flux('stage', 'api', 'block', '--reason', 'waiting');
       expect(result.exitCode, result.stderr).toBe(10);
       expect(result.stderr).not.toMatch(/internal error|\n\s+at /);
