@@ -39,7 +39,8 @@ export function buildProgram(): Command {
     .description('Run a plan of Claude Code stages in parallel git worktrees and tmux sessions.')
     .version('0.1.0', '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
-    .configureHelp({ sortSubcommands: false })
+    // Descriptions wrap even beside long option names on a narrow terminal.
+    .configureHelp({ sortSubcommands: false, minWidthToWrap: 20 })
     // Help is wrapped to the same width as every listing (COLUMNS, the terminal, else 80).
     .configureOutput({
       getOutHelpWidth: () => terminalWidth(process.stdout),
