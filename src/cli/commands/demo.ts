@@ -96,11 +96,11 @@ export async function run(options: { dir?: string }): Promise<number> {
     if (readdirSync(dir).length > 0)
       throw new RefusedError(`${dir} is not empty`, 'give `flux demo --dir` a new or empty directory');
   }
-  print(`${paint('Flux demo', 'bold')}: a throw-away repository in ${dir}`);
+  say(`${paint('Flux demo', 'bold')}: a throw-away repository in ${dir}`);
   await makeRepository(dir);
   process.chdir(dir);
   const { plan } = await initialize(DEMO_PLAN_PATH, {});
-  print(`${plan.title} (${plan.path}): ${plan.stages.length} stages, run by the simulated agent.`);
+  say(`${plan.title} (${plan.path}): ${plan.stages.length} stages, run by the simulated agent.`);
 
   // The simulated agent, a script per stage, and a tmux server of the demo's own.
   const config = path.join(dir, '.work', 'config.toml');
