@@ -150,8 +150,8 @@ export class ExternalError extends FluxError {
 }
 
 export class NotInitializedError extends FluxError {
-  constructor(workDir: string) {
-    super(`no Flux workspace at ${workDir}`, ExitCode.notInitialized, 'run `flux init <plan-path>` first');
+  constructor(workDir: string, hint = 'run `flux init <plan-path>` first') {
+    super(`no Flux workspace at ${workDir}`, ExitCode.notInitialized, hint);
   }
 }
 

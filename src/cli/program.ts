@@ -6,7 +6,8 @@
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { asIoError, ExitCode } from '../errors.js';
 import { takeViewFailure } from '../effects/projections.js';
-import { printError } from './output.js';
+import { EXIT_CODES, exitCodesHelp, groupCodes } from './help-exit-codes.js';
+import { printError, terminalWidth, wrap } from './output.js';
 // Installs the validating event codec: every command checks the log against the schemas.
 import '../log/codec.js';
 
@@ -39,7 +40,13 @@ export function buildProgram(): Command {
     .description('Run a plan of Claude Code stages in parallel git worktrees and tmux sessions.')
     .version('0.1.0', '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
-    .configureHelp({ sortSubcommands: false });
+    // Descriptions wrap even beside long option names on a narrow terminal.
+    .configureHelp({ sortSubcommands: false, minWidthToWrap: 20 })
+    // Help is wrapped to the same width as every listing (COLUMNS, the terminal, else 80).
+    .configureOutput({
+      getOutHelpWidth: () => terminalWidth(process.stdout),
+      getErrHelpWidth: () => terminalWidth(process.stderr),
+    });
 
   program
     .command('demo')
@@ -104,12 +111,7 @@ export function buildProgram(): Command {
     )
     .option('--reason <text>', 'why it is rejected (with --reject; asked for on a terminal)')
     .option('--no-merge', 'approve without merging (`flux merge <id>` later)')
-    .addHelpText(
-      'after',
-      '\nWithout a terminal, --approve or --reject --reason is required.\n' +
-        'Exit codes: 0 done (approved and merged, approved with --no-merge, rejected, or quit),\n' +
-        '3 not completed or merge refused, 8 merge conflict (worktree and branch kept), 64 usage.',
-    )
+    .addHelpText('after', note('Without a terminal, --approve or --reject --reason is required.'))
     .option('--no-start', 'do not start a supervisor to carry on')
     .action(lazy(() => import('./commands/verify.js')));
 
@@ -117,12 +119,6 @@ export function buildProgram(): Command {
     .command('merge')
     .description('Merge an approved (verified) stage into the base branch; removes its worktree and branch')
     .argument('<id>', 'stage id')
-    .addHelpText(
-      'after',
-      '\nExit codes: 0 merged (or already merged), 3 refused (not verified, a dirty main worktree,\n' +
-        'the main worktree on another branch, uncommitted work in the stage worktree),\n' +
-        '8 conflict (nothing merged; worktree and branch kept).',
-    )
     .option('--no-start', 'do not start a supervisor to carry on')
     .action(lazy(() => import('./commands/merge.js')));
 
@@ -134,8 +130,7 @@ export function buildProgram(): Command {
     .argument('<id>', 'stage id')
     .addHelpText(
       'after',
-      '\nThe first prompt carries the latest handoff, or the commits already on the branch.\n' +
-        'Exit codes: 0 started, 3 refused (its session is alive, or nothing to resume), 5 could not start.',
+      note('The first prompt carries the latest handoff, or the commits already on the branch.'),
     )
     .option('--no-start', 'do not start a supervisor to carry on')
     .action(lazy(() => import('./commands/resume.js')));
@@ -146,10 +141,6 @@ export function buildProgram(): Command {
       'Attach this terminal to a live session (detach with Ctrl+B D); `flux attach list` lists them',
     )
     .argument('<target>', 'a stage id, a session id (stage-1.s2) or a tmux session name')
-    .addHelpText(
-      'after',
-      "\nExit codes: tmux's own once attached (0 after detaching), 3 no live session or no terminal.",
-    )
     .action(lazy(() => import('./commands/attach.js')));
   attach
     .command('list')
@@ -170,7 +161,6 @@ export function buildProgram(): Command {
       'End a session and close its tmux session; the worktree and branch stay (`flux resume` continues)',
     )
     .argument('<target>', 'a session id, a stage id (its current session) or a tmux session name')
-    .addHelpText('after', '\nExit codes: 0 ended, 3 already ended, 64 no such stage or session.')
     .action(lazy(async () => ({ run: (await import('./commands/sessions.js')).kill })));
 
   const worktree = program.command('worktree').description('List or clean up stage worktrees');
@@ -186,7 +176,7 @@ export function buildProgram(): Command {
     .description(
       'Remove worktrees of merged stages and of stages not in the plan, when nothing in them is uncommitted or unmerged',
     )
-    .addHelpText('after', '\nIt lists what it removed and what it kept, and why; it exits 0 either way.')
+    .addHelpText('after', note('It lists what it removed and what it kept, and why; it exits 0 either way.'))
     .action(lazy(async () => ({ run: (await import('./commands/worktree.js')).clean })));
 
   const task = program
@@ -202,11 +192,6 @@ export function buildProgram(): Command {
     .option('--session', 'a detached tmux session even when run inside tmux')
     .option('--agent <name>', 'claude, sim or an [agents.<name>] command agent (default: run.agent)')
     .option('--json', 'machine-readable output')
-    .addHelpText(
-      'after',
-      '\nExit codes: 0 started, 2 invalid config, 3 the task, its branch, worktree path or tmux session\n' +
-        'already exists, 5 not in a git repository, tmux missing, or the agent could not start (nothing is left half-made).',
-    )
     .action(lazy(() => import('./commands/task-run.js')));
   task
     .command('list')
@@ -250,9 +235,7 @@ export function buildProgram(): Command {
     )
     .addHelpText(
       'after',
-      '\nWith uncommitted changes and no flag it asks on a terminal; without one it exits 64.\n' +
-        'Exit codes: 0 merged and cleaned up, 3 refused or stopped (--abort; a dirty main worktree or\n' +
-        'detached HEAD), 8 merge conflict (aborted; worktree and branch kept), 64 usage.',
+      note('With uncommitted changes and no flag it asks on a terminal; without one it exits 64.'),
     )
     .action(lazy(() => import('./commands/task-cleanup.js')));
 
@@ -263,10 +246,6 @@ export function buildProgram(): Command {
     .addOption(new Option('--project', 'in this repository (default)').conflicts('user'))
     .addOption(new Option('--user', 'for your user: $CLAUDE_CONFIG_DIR or ~/.claude').conflicts('project'))
     .option('--force', 'replace a different SKILL.md that is already there')
-    .addHelpText(
-      'after',
-      '\nExit codes: 0 installed (or already up to date), 3 a different file is there, 5 not in a git repository.',
-    )
     .action(lazy(async () => ({ run: (await import('./commands/skill.js')).install })));
   skill
     .command('show')
@@ -353,7 +332,33 @@ export function buildProgram(): Command {
     .requiredOption('--prompt-file <file>', 'its first prompt')
     .action(lazy(() => import('./commands/agent-sim.js')));
 
+  addExitCodes(program);
   return program;
+}
+
+/** A paragraph after a command's options, wrapped to the help's width when it is shown. */
+function note(text: string): () => string {
+  return () => `\n${wrap(text, terminalWidth()).join('\n')}`;
+}
+
+/** The path of a command below the program: `task run`; '' for the program. */
+function commandPath(command: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = command; c?.parent; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
+}
+
+/**
+ * Ends every command's help with its exit codes (help-exit-codes.ts); a group
+ * (`flux task`) lists every code its commands exit with.
+ */
+function addExitCodes(command: Command): void {
+  const path = commandPath(command);
+  const leaves = (c: Command): string[] =>
+    c.commands.length === 0 ? [commandPath(c)] : c.commands.flatMap(leaves);
+  const codes = EXIT_CODES[path] ?? groupCodes(leaves(command));
+  command.addHelpText('after', () => `\n${exitCodesHelp(codes, terminalWidth())}`);
+  for (const sub of command.commands) addExitCodes(sub);
 }
 
 export async function runCli(argv: string[]): Promise<number> {

@@ -13,7 +13,8 @@
  *   exit), so it is checked first.
  * Tests run on a private server (`-L <socket>`), never the user's.
  */
-import { stat } from 'node:fs/promises';
+import { lstat, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { ExternalError, RefusedError } from '../errors.js';
 import { runTool, toolFailure, type ToolResult } from './exec.js';
@@ -84,6 +85,11 @@ export interface Tmux {
   listPanes(): Promise<TmuxPaneInfo[]>;
   /** False when there was no such session (or, for a pane id, no such pane). */
   killSession(name: string): Promise<boolean>;
+  /**
+   * Ends a private server (`-L`) and every session on it, and removes its
+   * socket file, which tmux leaves behind. Refused for the user's own server.
+   */
+  killServer(): Promise<void>;
   /** The last `lines` non-empty-trailing lines of the pane; `target` is a session name or a pane id (`%3`). */
   capturePane(target: string, lines: number): Promise<string>;
   /** Key names (`Enter`, `C-c`) or, with `literal`, text typed as is. */
@@ -188,6 +194,12 @@ export function parseVersion(output: string): { major: number; minor: number } |
 }
 
 // ---- the real implementation ----------------------------------------------
+
+/** Where tmux keeps a `-L` server's socket: `$TMUX_TMPDIR` (or /tmp), then `tmux-<uid>`. */
+export function socketPath(socket: string, env: NodeJS.ProcessEnv = process.env): string {
+  const uid = process.getuid?.() ?? os.userInfo().uid;
+  return path.join(env.TMUX_TMPDIR || '/tmp', `tmux-${uid}`, socket);
+}
 
 export function createTmux(options: { socket?: string } = {}): Tmux {
   const socket = options.socket;
@@ -353,6 +365,16 @@ export function createTmux(options: { socket?: string } = {}): Tmux {
     throw toolFailure('tmux', ['kill-session', '-t', `=${name}`], result);
   }
 
+  async function killServer(): Promise<void> {
+    if (socket === undefined) throw new RefusedError("Flux never ends the user's own tmux server");
+    const result = await run(['kill-server']);
+    if (result.exitCode !== 0 && !/no server running|error connecting/.test(result.stderr))
+      throw toolFailure('tmux', [...socketArgs, 'kill-server'], result);
+    const file = socketPath(socket);
+    // Only a socket: a name that happens to be a file of the user's is left alone.
+    if ((await lstat(file).catch(() => null))?.isSocket() === true) await rm(file, { force: true });
+  }
+
   async function capturePane(target: string, lines: number): Promise<string> {
     const count = Math.max(1, Math.floor(lines));
     // -J joins wrapped lines; history plus the screen covers `count` lines even when the screen is mostly blank.
@@ -456,6 +478,7 @@ export function createTmux(options: { socket?: string } = {}): Tmux {
     listSessions,
     listPanes,
     killSession,
+    killServer,
     capturePane,
     sendKeys,
     paneCurrentCommand: (target) => paneFormat(target, '#{pane_current_command}'),

@@ -36,8 +36,14 @@ export function nextStepFor(state: FluxState, stage: StageState): string {
     }
     case 'ready':
       return `it has not started yet: \`flux run\` (or \`flux run --stage ${id}\`) starts it`;
-    case 'running':
+    case 'running': {
+      const session = currentSession(state, stage);
+      if (session !== null && !sessionAlive(session))
+        return `its session ${session.id} ${session.status} before the stage was done: \`flux resume ${id}\` starts a fresh session on its branch`;
+      if (session !== null && session.tmux === '')
+        return 'its agent was prepared for you to start by hand (the command `flux run --manual` printed); the stage becomes completed when that agent runs `flux done` and the acceptance commands pass';
       return `its agent is still working; the stage becomes completed when the agent runs \`flux done\` and the acceptance commands pass (watch it with \`flux attach ${id}\`)`;
+    }
     case 'needs_handoff':
       return `a fresh session continues from its handoff: \`flux run\` or \`flux resume ${id}\``;
     case 'completed':

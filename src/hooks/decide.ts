@@ -99,7 +99,7 @@ function onStop(
       // A blocked stop: the agent goes straight on, so the session stays as it is.
       events: [{ type: 'session.reminded', session: session.id }],
       answer: block(
-        'The stage is not done yet. If the work is finished, commit it and run `flux done` ' +
+        `The ${stage.kind === 'task' ? 'task' : 'stage'} is not done yet. If the work is finished, commit it and run \`flux done\` ` +
           '(it runs the acceptance commands; fix what fails). If you are stuck, explain why in your reply.',
       ),
     };

@@ -11,7 +11,8 @@ import type { FluxState } from '../../engine/state.js';
 import { nextStepFor, sessionAlive } from '../../engine/verify.js';
 import { isPaneId } from '../../effects/tmux.js';
 import { ExitCode, ExternalError, RefusedError } from '../../errors.js';
-import { paintStatus, print, printJson, table } from '../output.js';
+import { sessionActivity } from '../../engine/views.js';
+import { paintStatus, print, printJson, say, table } from '../output.js';
 
 /**
  * Names of the tmux sessions that exist on Flux's server (none when it is not
@@ -57,7 +58,7 @@ export async function list(options: { json?: boolean }): Promise<number> {
     return ExitCode.ok;
   }
   if (rows.length === 0) {
-    print(
+    say(
       'No live sessions to attach to. `flux run` starts the ready stages; `flux status` shows every stage.',
     );
     return ExitCode.ok;
@@ -68,9 +69,11 @@ export async function list(options: { json?: boolean }): Promise<number> {
       rows.map((row) => [
         row.session,
         row.stage,
-        paintStatus(row.status),
+        paintStatus(sessionActivity({ status: row.status, agent: row.agent, tmux: row.session })),
         row.context === null ? '-' : `${Math.round(row.context)}%`,
       ]),
+      // The tmux name is long (prefix, project, id); `flux attach <stage>` works as well.
+      { shrink: [[0], [1]] },
     ),
   );
   return ExitCode.ok;

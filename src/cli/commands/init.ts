@@ -24,6 +24,20 @@ interface InitOptions {
 }
 
 export async function run(planPath: string, options: InitOptions): Promise<number> {
+  const { outcome, state, plan, baseBranch } = await initialize(planPath, options);
+  report(outcome, state, plan, baseBranch);
+  if (outcome.kind !== 'unchanged') {
+    print('');
+    print('Next: `flux status` to look, `flux run` to start the ready stages.');
+  }
+  return 0;
+}
+
+/** Validates the plan and creates (or updates) the workspace; prints only warnings. */
+export async function initialize(
+  planPath: string,
+  options: InitOptions,
+): Promise<{ outcome: InitOutcome; state: FluxState; plan: Plan; baseBranch: string | null }> {
   const root = await findMainWorktree(process.cwd());
   // A regular file inside the repository once links are resolved (src/plan/plan-file.ts).
   const plan = loadPlan(path.resolve(process.cwd(), planPath), root);
@@ -41,9 +55,7 @@ export async function run(planPath: string, options: InitOptions): Promise<numbe
     ? commitPlan(new Engine(ws), plan, baseBranch, options.force === true)
     : createPlanWorkspace(root, plan, baseBranch);
   await git.ensureExcluded();
-
-  report(outcome, state, plan, baseBranch);
-  return 0;
+  return { outcome, state, plan, baseBranch };
 }
 
 function createPlanWorkspace(root: string, plan: Plan, baseBranch: string | null): InitResult {
@@ -52,7 +64,8 @@ function createPlanWorkspace(root: string, plan: Plan, baseBranch: string | null
   );
 }
 
-function report(outcome: InitOutcome, state: FluxState, plan: Plan, baseBranch: string | null): void {
+/** What init did, and which stages are ready now. */
+export function report(outcome: InitOutcome, state: FluxState, plan: Plan, baseBranch: string | null): void {
   const ready = state.order.filter((id) => state.stages[id]!.status === 'ready');
   switch (outcome.kind) {
     case 'unchanged':
@@ -68,6 +81,4 @@ function report(outcome: InitOutcome, state: FluxState, plan: Plan, baseBranch: 
       break;
   }
   print(`Ready now: ${ready.length === 0 ? 'none' : ready.join(', ')}`);
-  print('');
-  print('Next: `flux status` to look, `flux run` to start the ready stages.');
 }

@@ -50,6 +50,10 @@ function checkOptions(options: VerifyOptions): void {
     throw new UsageError('--reason is empty', 'say what to change: the next session is told it');
   if (options.merge === false && options.reject === true)
     throw new UsageError('--no-merge goes with approving', 'a rejected stage is never merged');
+}
+
+/** Refuses to go on without a decision when there is no terminal to ask on (after the stage is known). */
+function checkCanDecide(options: VerifyOptions): void {
   const decided = options.approve === true || (options.reject === true && options.reason !== undefined);
   if (!decided && !interactive()) {
     throw new UsageError(
@@ -291,6 +295,7 @@ async function verify(id: string, options: VerifyOptions): Promise<number> {
   const state = runtime.engine.load();
   const stage = requireStage(state, id);
   requireVerifiable(state, stage);
+  checkCanDecide(options);
   const merge = options.merge !== false;
 
   if (options.reject === true) {
