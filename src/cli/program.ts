@@ -21,6 +21,22 @@ function lazy(load: () => Promise<{ run: Action }>): (...args: unknown[]) => Pro
   };
 }
 
+/**
+ * `lazy`, for a command only a person may run: refused inside an agent
+ * session before the command loads (src/cli/human-only.ts, docs/security.md).
+ */
+function humanOnly(
+  name: string,
+  load: () => Promise<{ run: Action }>,
+): (...args: unknown[]) => Promise<void> {
+  const action = lazy(load);
+  return async (...args) => {
+    const { refuseInsideAgent } = await import('./human-only.js');
+    await refuseInsideAgent(name);
+    await action(...args);
+  };
+}
+
 function parsePositiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of 1 or more');
@@ -51,7 +67,7 @@ export function buildProgram(): Command {
     .description('Validate a plan and create the .work/ workspace (or update it when the plan changed)')
     .argument('<plan-path>', 'the plan document, e.g. doc/plans/PLAN-auth.md')
     .option('--force', 'apply a changed plan (history is kept; started stages cannot disappear)')
-    .action(lazy(() => import('./commands/init.js')));
+    .action(humanOnly('flux init', () => import('./commands/init.js')));
 
   program
     .command('run')
@@ -93,7 +109,7 @@ export function buildProgram(): Command {
         'Exit codes: 0 done (approved and merged, approved with --no-merge, rejected, or quit),\n' +
         '3 not completed or merge refused, 8 merge conflict (worktree and branch kept), 64 usage.',
     )
-    .action(lazy(() => import('./commands/verify.js')));
+    .action(humanOnly('flux verify', () => import('./commands/verify.js')));
 
   program
     .command('merge')
@@ -105,7 +121,7 @@ export function buildProgram(): Command {
         'the main worktree on another branch, uncommitted work in the stage worktree),\n' +
         '8 conflict (nothing merged; worktree and branch kept).',
     )
-    .action(lazy(() => import('./commands/merge.js')));
+    .action(humanOnly('flux merge', () => import('./commands/merge.js')));
 
   program
     .command('resume')
@@ -118,7 +134,7 @@ export function buildProgram(): Command {
       '\nThe first prompt carries the latest handoff, or the commits already on the branch.\n' +
         'Exit codes: 0 started, 3 refused (its session is alive, or nothing to resume), 5 could not start.',
     )
-    .action(lazy(() => import('./commands/resume.js')));
+    .action(humanOnly('flux resume', () => import('./commands/resume.js')));
 
   const attach = program
     .command('attach')
@@ -151,7 +167,9 @@ export function buildProgram(): Command {
     )
     .argument('<target>', 'a session id, a stage id (its current session) or a tmux session name')
     .addHelpText('after', '\nExit codes: 0 ended, 3 already ended, 64 no such stage or session.')
-    .action(lazy(async () => ({ run: (await import('./commands/sessions.js')).kill })));
+    .action(
+      humanOnly('flux sessions kill', async () => ({ run: (await import('./commands/sessions.js')).kill })),
+    );
 
   const worktree = program.command('worktree').description('List or clean up stage worktrees');
   worktree
@@ -167,7 +185,9 @@ export function buildProgram(): Command {
       'Remove worktrees of merged stages and of stages not in the plan, when nothing in them is uncommitted or unmerged',
     )
     .addHelpText('after', '\nIt lists what it removed and what it kept, and why; it exits 0 either way.')
-    .action(lazy(async () => ({ run: (await import('./commands/worktree.js')).clean })));
+    .action(
+      humanOnly('flux worktree clean', async () => ({ run: (await import('./commands/worktree.js')).clean })),
+    );
 
   const task = program
     .command('task')
@@ -234,7 +254,7 @@ export function buildProgram(): Command {
         'Exit codes: 0 merged and cleaned up, 3 refused or stopped (--abort; a dirty main worktree or\n' +
         'detached HEAD), 8 merge conflict (aborted; worktree and branch kept), 64 usage.',
     )
-    .action(lazy(() => import('./commands/task-cleanup.js')));
+    .action(humanOnly('flux task cleanup', () => import('./commands/task-cleanup.js')));
 
   const skill = program.command('skill').description('The Claude Code skill that lets Claude drive Flux');
   skill
@@ -272,7 +292,7 @@ export function buildProgram(): Command {
   graph
     .command('edit')
     .description('Open the plan in $EDITOR, then re-validate and re-initialise')
-    .action(lazy(() => import('./commands/graph-edit.js')));
+    .action(humanOnly('flux graph edit', () => import('./commands/graph-edit.js')));
 
   program
     .command('stage')
@@ -280,7 +300,7 @@ export function buildProgram(): Command {
     .argument('<id>', 'stage id')
     .addArgument(new Argument('<action>', 'the forced transition').choices(['complete', 'block', 'reset']))
     .option('--reason <text>', 'why (recorded in the log)')
-    .action(lazy(() => import('./commands/stage.js')));
+    .action(humanOnly('flux stage', () => import('./commands/stage.js')));
 
   program
     .command('replay')
@@ -293,14 +313,16 @@ export function buildProgram(): Command {
     .command('approve')
     .description("Allow what a stage's agent is asking permission for, without attaching")
     .argument('<stage>', 'stage, session or tmux session name')
-    .action(lazy(async () => ({ run: (await import('./commands/permission.js')).approve })));
+    .action(
+      humanOnly('flux approve', async () => ({ run: (await import('./commands/permission.js')).approve })),
+    );
 
   program
     .command('deny')
     .description("Deny what a stage's agent is asking permission for; the reason is told to the agent")
     .argument('<stage>', 'stage, session or tmux session name')
     .option('--reason <text>', 'why, for the agent')
-    .action(lazy(async () => ({ run: (await import('./commands/permission.js')).deny })));
+    .action(humanOnly('flux deny', async () => ({ run: (await import('./commands/permission.js')).deny })));
 
   program
     .command('done')

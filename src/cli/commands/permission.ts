@@ -8,6 +8,7 @@ import { settle } from '../../engine/decide.js';
 import { Engine } from '../../engine/engine.js';
 import { resolveTarget } from '../../engine/lookup.js';
 import { RefusedError } from '../../errors.js';
+import { humanActor } from '../human-only.js';
 import { print } from '../output.js';
 
 function answer(target: string, decision: 'allow' | 'deny', reason: string | undefined): number {
@@ -28,6 +29,7 @@ function answer(target: string, decision: 'allow' | 'deny', reason: string | und
         session: session.id,
         decision,
         ...(reason === undefined ? {} : { reason }),
+        by: humanActor(),
       },
     ]);
   });

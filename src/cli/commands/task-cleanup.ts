@@ -25,6 +25,7 @@ import { closeTaskTmux, commitEverything, stashEverything } from '../../engine/t
 import { ExitCode, FluxError, RefusedError, UsageError } from '../../errors.js';
 import type { NewEvent } from '../../log/events.js';
 import { paint, print, warn } from '../output.js';
+import { humanActor } from '../human-only.js';
 
 export interface CleanupOptions {
   commit?: boolean;
@@ -132,7 +133,7 @@ export async function run(id: string, options: CleanupOptions): Promise<number> 
     print(paint(`Note: its agent (${session!.id}) is still working; it is ended after the merge.`, 'dim'));
 
   // Completed (forced) and verified by the person cleaning up, then merged.
-  runtime.engine.commit((current) => decideTaskClose(current, id));
+  runtime.engine.commit((current) => decideTaskClose(current, id, humanActor()));
   const record = (event: NewEvent) => runtime.engine.commit((current) => settle(current, [event]));
 
   let commit: string | null = null;

@@ -16,6 +16,7 @@ import type { StageState } from '../../engine/state.js';
 import { decideVerdict, outsideFiles, requireVerifiable, type Verdict } from '../../engine/verify.js';
 import { ExitCode, UsageError } from '../../errors.js';
 import type { AcceptanceResult } from '../../log/events.js';
+import { humanActor } from '../human-only.js';
 import { paint, print, table, warn } from '../output.js';
 import { printPrediction, reportMerge, shownPath } from './merge.js';
 
@@ -233,7 +234,7 @@ async function reviewChanges(
 async function approve(runtime: Runtime, id: string, merge: boolean): Promise<number> {
   const committed = runtime.engine.commit((current) => {
     requireVerifiable(current, requireStage(current, id));
-    return decideVerdict(current, id, { kind: 'approve' });
+    return decideVerdict(current, id, { kind: 'approve' }, humanActor());
   });
   print(paint(`Approved ${id}.`, 'green'));
   if (!merge) {
@@ -254,7 +255,7 @@ async function approve(runtime: Runtime, id: string, merge: boolean): Promise<nu
 async function reject(runtime: Runtime, id: string, reason: string): Promise<number> {
   await runtime.commitAndRun((current) => {
     requireVerifiable(current, requireStage(current, id));
-    return decideVerdict(current, id, { kind: 'reject', reason });
+    return decideVerdict(current, id, { kind: 'reject', reason }, humanActor());
   });
   print(`Rejected ${id}: ${reason}`);
   print(
