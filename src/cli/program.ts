@@ -184,7 +184,11 @@ export function buildProgram(): Command {
     .description(
       'Remove worktrees of merged stages and of stages not in the plan, when nothing in them is uncommitted or unmerged',
     )
-    .addHelpText('after', '\nIt lists what it removed and what it kept, and why; it exits 0 either way.')
+    .addHelpText(
+      'after',
+      '\nIt lists what it removed and what it kept, and why; it exits 0 either way\n' +
+        '(3 only when run from inside an agent session: a person runs it).',
+    )
     .action(
       humanOnly('flux worktree clean', async () => ({ run: (await import('./commands/worktree.js')).clean })),
     );
