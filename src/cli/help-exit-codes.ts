@@ -117,6 +117,7 @@ export const EXIT_CODES: Readonly<Record<string, CodeMeanings>> = {
   'worktree clean': {
     0: 'done, whatever it had to keep (it says why)',
     2: CONFIG_OR_BASE,
+    3: 'run from inside an agent session: a person runs it',
     4: null,
     5: 'git failed',
     6: null,

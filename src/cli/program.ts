@@ -23,6 +23,22 @@ function lazy(load: () => Promise<{ run: Action }>): (...args: unknown[]) => Pro
   };
 }
 
+/**
+ * `lazy`, for a command only a person may run: refused inside an agent
+ * session before the command loads (src/cli/human-only.ts, docs/security.md).
+ */
+function humanOnly(
+  name: string,
+  load: () => Promise<{ run: Action }>,
+): (...args: unknown[]) => Promise<void> {
+  const action = lazy(load);
+  return async (...args) => {
+    const { refuseInsideAgent } = await import('./human-only.js');
+    await refuseInsideAgent(name);
+    await action(...args);
+  };
+}
+
 function parsePositiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of 1 or more');
@@ -59,7 +75,7 @@ export function buildProgram(): Command {
     .description('Validate a plan and create the .work/ workspace (or update it when the plan changed)')
     .argument('<plan-path>', 'the plan document, e.g. doc/plans/PLAN-auth.md')
     .option('--force', 'apply a changed plan (history is kept; started stages cannot disappear)')
-    .action(lazy(() => import('./commands/init.js')));
+    .action(humanOnly('flux init', () => import('./commands/init.js')));
 
   program
     .command('run')
@@ -113,14 +129,14 @@ export function buildProgram(): Command {
     .option('--no-merge', 'approve without merging (`flux merge <id>` later)')
     .addHelpText('after', note('Without a terminal, --approve or --reject --reason is required.'))
     .option('--no-start', 'do not start a supervisor to carry on')
-    .action(lazy(() => import('./commands/verify.js')));
+    .action(humanOnly('flux verify', () => import('./commands/verify.js')));
 
   program
     .command('merge')
     .description('Merge an approved (verified) stage into the base branch; removes its worktree and branch')
     .argument('<id>', 'stage id')
     .option('--no-start', 'do not start a supervisor to carry on')
-    .action(lazy(() => import('./commands/merge.js')));
+    .action(humanOnly('flux merge', () => import('./commands/merge.js')));
 
   program
     .command('resume')
@@ -133,7 +149,7 @@ export function buildProgram(): Command {
       note('The first prompt carries the latest handoff, or the commits already on the branch.'),
     )
     .option('--no-start', 'do not start a supervisor to carry on')
-    .action(lazy(() => import('./commands/resume.js')));
+    .action(humanOnly('flux resume', () => import('./commands/resume.js')));
 
   const attach = program
     .command('attach')
@@ -161,7 +177,10 @@ export function buildProgram(): Command {
       'End a session and close its tmux session; the worktree and branch stay (`flux resume` continues)',
     )
     .argument('<target>', 'a session id, a stage id (its current session) or a tmux session name')
-    .action(lazy(async () => ({ run: (await import('./commands/sessions.js')).kill })));
+
+    .action(
+      humanOnly('flux sessions kill', async () => ({ run: (await import('./commands/sessions.js')).kill })),
+    );
 
   const worktree = program.command('worktree').description('List or clean up stage worktrees');
   worktree
@@ -177,7 +196,9 @@ export function buildProgram(): Command {
       'Remove worktrees of merged stages and of stages not in the plan, when nothing in them is uncommitted or unmerged',
     )
     .addHelpText('after', note('It lists what it removed and what it kept, and why; it exits 0 either way.'))
-    .action(lazy(async () => ({ run: (await import('./commands/worktree.js')).clean })));
+    .action(
+      humanOnly('flux worktree clean', async () => ({ run: (await import('./commands/worktree.js')).clean })),
+    );
 
   const task = program
     .command('task')
@@ -237,7 +258,7 @@ export function buildProgram(): Command {
       'after',
       note('With uncommitted changes and no flag it asks on a terminal; without one it exits 64.'),
     )
-    .action(lazy(() => import('./commands/task-cleanup.js')));
+    .action(humanOnly('flux task cleanup', () => import('./commands/task-cleanup.js')));
 
   const skill = program.command('skill').description('The Claude Code skill that lets Claude drive Flux');
   skill
@@ -271,7 +292,7 @@ export function buildProgram(): Command {
   graph
     .command('edit')
     .description('Open the plan in $EDITOR, then re-validate and re-initialise')
-    .action(lazy(() => import('./commands/graph-edit.js')));
+    .action(humanOnly('flux graph edit', () => import('./commands/graph-edit.js')));
 
   program
     .command('stage')
@@ -280,7 +301,7 @@ export function buildProgram(): Command {
     .addArgument(new Argument('<action>', 'the forced transition').choices(['complete', 'block', 'reset']))
     .option('--reason <text>', 'why (recorded in the log)')
     .option('--no-start', 'do not start a supervisor to carry on')
-    .action(lazy(() => import('./commands/stage.js')));
+    .action(humanOnly('flux stage', () => import('./commands/stage.js')));
 
   program
     .command('replay')
@@ -294,7 +315,9 @@ export function buildProgram(): Command {
     .description("Allow what a stage's agent is asking permission for, without attaching")
     .argument('<stage>', 'stage, session or tmux session name')
     .option('--no-start', 'do not start a supervisor to carry on')
-    .action(lazy(async () => ({ run: (await import('./commands/permission.js')).approve })));
+    .action(
+      humanOnly('flux approve', async () => ({ run: (await import('./commands/permission.js')).approve })),
+    );
 
   program
     .command('deny')
@@ -302,7 +325,7 @@ export function buildProgram(): Command {
     .argument('<stage>', 'stage, session or tmux session name')
     .option('--reason <text>', 'why, for the agent')
     .option('--no-start', 'do not start a supervisor to carry on')
-    .action(lazy(async () => ({ run: (await import('./commands/permission.js')).deny })));
+    .action(humanOnly('flux deny', async () => ({ run: (await import('./commands/permission.js')).deny })));
 
   program
     .command('done')

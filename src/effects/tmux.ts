@@ -207,9 +207,12 @@ export function createTmux(options: { socket?: string } = {}): Tmux {
   // On a private server, the runner's own TMUX must not leak in (it would name another server).
   const clientEnv = socket === undefined ? {} : { TMUX: undefined, TMUX_PANE: undefined };
 
-  /** Runs tmux commands in one client call; several are chained with `;`, which tmux runs in order. */
+  /**
+   * Runs tmux commands in one client call; several are chained with `;`, which tmux runs in order.
+   * `-u`: in a locale that is not UTF-8 (LANG unset, `C`) tmux writes the tabs of `-F` formats as `_`.
+   */
   function run(...commands: (readonly string[])[]): Promise<ToolResult> {
-    const args = [...socketArgs];
+    const args = ['-u', ...socketArgs];
     commands.forEach((command, index) => {
       if (index > 0) args.push(';');
       args.push(...command.map(escapeTmuxArg));

@@ -224,10 +224,11 @@ export function taskAgent(state: FluxState, task: StageState, fallback: string):
 
 /**
  * The events that close a task for merging: completed (forced, unless the
- * agent declared it done) and verified by the person cleaning it up. Nothing
- * for a task that is verified already (a merge that stopped earlier).
+ * agent declared it done) and verified by the person cleaning it up (`by`,
+ * from the human-only check). Nothing for a task that is verified already
+ * (a merge that stopped earlier).
  */
-export function decideTaskClose(state: FluxState, id: string): Decision {
+export function decideTaskClose(state: FluxState, id: string, by: 'human'): Decision {
   const task = requireTask(state, id);
   const events: NewEvent[] = [];
   switch (task.status) {
@@ -235,11 +236,11 @@ export function decideTaskClose(state: FluxState, id: string): Decision {
     case 'merged':
       break;
     case 'completed':
-      events.push({ type: 'stage.verified', stage: id, by: 'human' });
+      events.push({ type: 'stage.verified', stage: id, by });
       break;
     default:
-      events.push({ type: 'stage.completed', stage: id, forced: true });
-      events.push({ type: 'stage.verified', stage: id, by: 'human' });
+      events.push({ type: 'stage.completed', stage: id, forced: true, by });
+      events.push({ type: 'stage.verified', stage: id, by });
   }
   return settle(state, events);
 }

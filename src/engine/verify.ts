@@ -79,12 +79,15 @@ export function requireVerifiable(state: FluxState, stage: StageState): void {
 
 export type Verdict = { kind: 'approve' } | { kind: 'reject'; reason: string };
 
-/** The events (and effects: the merge, or ending the session) of a person's verdict. */
-export function decideVerdict(state: FluxState, stageId: string, verdict: Verdict): Decision {
+/**
+ * The events (and effects: the merge, or ending the session) of a person's
+ * verdict; `by` comes from the human-only check (src/cli/human-only.ts).
+ */
+export function decideVerdict(state: FluxState, stageId: string, verdict: Verdict, by: 'human'): Decision {
   const event: NewEvent =
     verdict.kind === 'approve'
-      ? { type: 'stage.verified', stage: stageId, by: 'human' }
-      : { type: 'stage.rejected', stage: stageId, reason: verdict.reason };
+      ? { type: 'stage.verified', stage: stageId, by }
+      : { type: 'stage.rejected', stage: stageId, reason: verdict.reason, by };
   return settle(state, [event]);
 }
 

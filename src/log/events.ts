@@ -41,6 +41,13 @@ const envelope = {
   at: z.string(),
 };
 
+/**
+ * On the events a person's decision records (`flux verify`, `flux stage`,
+ * `flux approve`, …): written only after the human-only check passed
+ * (src/cli/human-only.ts). Absent in logs written before it was recorded.
+ */
+const byHuman = z.literal('human').optional();
+
 function event<T extends string, S extends z.ZodRawShape>(type: T, shape: S) {
   return z.object({ ...envelope, type: z.literal(type), ...shape });
 }
@@ -120,6 +127,8 @@ export const stageAcceptanceFailed = event('stage.acceptance_failed', {
 export const stageCompleted = event('stage.completed', {
   stage: stageId,
   forced: z.boolean(),
+  /** Set when forced by a person. */
+  by: byHuman,
   results: z.array(acceptanceResultSchema).optional(),
 });
 
@@ -131,6 +140,7 @@ export const stageVerified = event('stage.verified', {
 export const stageRejected = event('stage.rejected', {
   stage: stageId,
   reason: z.string(),
+  by: byHuman,
 });
 
 export const stageMerged = event('stage.merged', {
@@ -156,12 +166,15 @@ export const stageFailed = event('stage.failed', {
 export const stageBlocked = event('stage.blocked', {
   stage: stageId,
   reason: z.string(),
+  by: byHuman,
 });
 
 /** Back to pending (a `stage.ready` follows when its dependencies are merged). */
 export const stageReset = event('stage.reset', {
   stage: stageId,
   reason: z.string().optional(),
+  /** Set by `flux stage <id> reset`; absent when Flux reset it (a changed plan). */
+  by: byHuman,
 });
 
 /** `flux verify` ran the acceptance commands for the person reviewing the stage. */
@@ -214,6 +227,7 @@ export const sessionPermissionAnswered = event('session.permission_answered', {
   decision: z.enum(['allow', 'deny']),
   /** Told to the agent with a denial. */
   reason: z.string().optional(),
+  by: byHuman,
 });
 
 /** The status line reported a new context figure. */

@@ -90,7 +90,7 @@ describe('canMove', () => {
       ...started(),
       { type: 'session.ended', ...S, reason: 'the agent exited' },
     ]);
-    expect(canMove(state)).toBe(true);
+    expect(canMove(state)).toBe(false);
     expect(statusView(state).attention).toEqual([
       { stage: 'a', what: 'its session ended before the stage was done', command: 'flux resume a' },
     ]);

@@ -209,9 +209,9 @@ describe('decideTaskRun', () => {
 describe('decideTaskClose (flux task cleanup)', () => {
   it('a running task: completed (forced), then verified by the person', () => {
     given(created('t'))
-      .when((state) => decideTaskClose(state, 't'))
+      .when((state) => decideTaskClose(state, 't', 'human'))
       .then([
-        { type: 'stage.completed', stage: 't', forced: true },
+        { type: 'stage.completed', stage: 't', forced: true, by: 'human' },
         { type: 'stage.verified', stage: 't', by: 'human' },
       ]);
   });
@@ -219,14 +219,14 @@ describe('decideTaskClose (flux task cleanup)', () => {
   it('a task its agent declared done: verified only; a verified one (merge failed): nothing', () => {
     const done: NewEvent[] = [...created('t'), { type: 'stage.completed', stage: 't', forced: false }];
     given(done)
-      .when((state) => decideTaskClose(state, 't'))
+      .when((state) => decideTaskClose(state, 't', 'human'))
       .then([{ type: 'stage.verified', stage: 't', by: 'human' }]);
     given([
       ...done,
       { type: 'stage.verified', stage: 't', by: 'human' },
       { type: 'stage.merge_failed', stage: 't', reason: 'merge conflicts in a', conflicts: ['a'] },
     ])
-      .when((state) => decideTaskClose(state, 't'))
+      .when((state) => decideTaskClose(state, 't', 'human'))
       .then([]);
   });
 
@@ -236,9 +236,9 @@ describe('decideTaskClose (flux task cleanup)', () => {
       { type: 'stage.failed', stage: 't', reason: 'x' },
     ] as NewEvent[]) {
       given([...created('t'), stop])
-        .when((state) => decideTaskClose(state, 't'))
+        .when((state) => decideTaskClose(state, 't', 'human'))
         .then([
-          { type: 'stage.completed', stage: 't', forced: true },
+          { type: 'stage.completed', stage: 't', forced: true, by: 'human' },
           { type: 'stage.verified', stage: 't', by: 'human' },
         ]);
     }
@@ -323,7 +323,7 @@ describe('the plan machinery leaves tasks alone', () => {
     given(pane)
       .when((s) => decideReconcile(s, { tmux: new Set(['%8']), worktrees: new Set() }))
       .then([{ type: 'session.crashed', session: 't.s1', reason: 'its tmux session %7 is gone' }]);
-    given([...pane, ...(decideTaskClose(fold(pane), 't').events as NewEvent[])])
+    given([...pane, ...(decideTaskClose(fold(pane), 't', 'human').events as NewEvent[])])
       .when((s) => decideReconcile(s, { tmux: new Set(['%7']), worktrees: new Set(['t']) }))
       .then([], []);
   });

@@ -302,7 +302,7 @@ describe('flux hook, the built binary', () => {
             tool: 'Bash',
             detail: 'npm install left-pad',
           },
-          { type: 'session.permission_answered', session: SESSION, ...recorded },
+          { type: 'session.permission_answered', session: SESSION, ...recorded, by: 'human' },
         ]);
       },
     );

@@ -9,6 +9,7 @@ import { Runtime } from '../../engine/runtime.js';
 import { resolveTarget } from '../../engine/lookup.js';
 import { RefusedError } from '../../errors.js';
 import { carryOnAndSay } from '../carry-on.js';
+import { humanActor } from '../human-only.js';
 import { print } from '../output.js';
 
 async function answer(
@@ -35,6 +36,7 @@ async function answer(
         session: session.id,
         decision,
         ...(reason === undefined ? {} : { reason }),
+        by: humanActor(),
       },
     ]);
   });

@@ -4,6 +4,7 @@ import { Runtime } from '../../engine/runtime.js';
 import { requireStage } from '../../engine/lookup.js';
 import { carryOnAndSay } from '../carry-on.js';
 import { paintStatus, print } from '../output.js';
+import { humanActor } from '../human-only.js';
 import { RefusedError, TransitionError } from '../../errors.js';
 
 const ACTION_EVENT: Record<ForcedTransition, string> = {
@@ -22,7 +23,7 @@ export async function run(
   const { events, state: after } = await runtime.commitAndRun((current) => {
     const stage = requireStage(current, id);
     try {
-      return decideForced(current, id, action, options.reason);
+      return decideForced(current, id, action, humanActor(), options.reason);
     } catch (error) {
       if (!(error instanceof TransitionError) || error.id !== id) throw error;
       // Say it in the command's words, not the log's.

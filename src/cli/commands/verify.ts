@@ -23,6 +23,7 @@ import {
 import { ExitCode, UsageError } from '../../errors.js';
 import type { AcceptanceResult } from '../../log/events.js';
 import { carryOnAndSay } from '../carry-on.js';
+import { humanActor } from '../human-only.js';
 import { paint, print, table, warn } from '../output.js';
 import { printPrediction, reportMerge, shownPath } from './merge.js';
 
@@ -247,7 +248,7 @@ async function reviewChanges(
 async function approve(runtime: Runtime, id: string, merge: boolean, start: boolean): Promise<number> {
   const committed = runtime.engine.commit((current) => {
     requireVerifiable(current, requireStage(current, id));
-    return decideVerdict(current, id, { kind: 'approve' });
+    return decideVerdict(current, id, { kind: 'approve' }, humanActor());
   });
   print(paint(`Approved ${id}.`, 'green'));
   if (!merge) {
@@ -271,7 +272,7 @@ async function approve(runtime: Runtime, id: string, merge: boolean, start: bool
 async function reject(runtime: Runtime, id: string, reason: string, start = true): Promise<number> {
   await runtime.commitAndRun((current) => {
     requireVerifiable(current, requireStage(current, id));
-    return decideVerdict(current, id, { kind: 'reject', reason });
+    return decideVerdict(current, id, { kind: 'reject', reason }, humanActor());
   });
   print(`Rejected ${id}: ${reason}`);
   print(

@@ -56,14 +56,14 @@ describe('verify decisions', () => {
 
   it('approve: verified by a human, and the merge is requested', () => {
     given([...initialized, ...completedA])
-      .when((s) => decideVerdict(s, 'a', { kind: 'approve' }))
+      .when((s) => decideVerdict(s, 'a', { kind: 'approve' }, 'human'))
       .then([{ type: 'stage.verified', stage: 'a', by: 'human' }], ['mergeStage']);
   });
 
-  it('reject: rejected with the reason', () => {
+  it('reject: rejected with the reason, by a human', () => {
     given([...initialized, ...completedA])
-      .when((s) => decideVerdict(s, 'a', { kind: 'reject', reason: 'tests are thin' }))
-      .then([{ type: 'stage.rejected', stage: 'a', reason: 'tests are thin' }]);
+      .when((s) => decideVerdict(s, 'a', { kind: 'reject', reason: 'tests are thin' }, 'human'))
+      .then([{ type: 'stage.rejected', stage: 'a', reason: 'tests are thin', by: 'human' }]);
   });
 
   it('files outside the globs; none flagged when the stage declares no globs', () => {
