@@ -79,6 +79,9 @@ export interface ViewOptions {
   summary?: (state: FluxState, why: MonitorEnd, width: number) => string[];
 }
 
+/** The terminal bell, for a notice while a person watches ([notify] bell). */
+export const BELL = '\u0007';
+
 export class LiveView implements MonitorView {
   /** The lines of the frame on screen, as drawn. */
   private drawn: string[] = [];
@@ -127,8 +130,12 @@ export class LiveView implements MonitorView {
     this.drawn = fitted;
   }
 
+  /** Ring the bell when a person is told they are needed (set from [notify] bell). */
+  bell = false;
+
   update(state: FluxState, events: readonly FluxEvent[]): void {
     for (const event of events) if (event.type.startsWith('stage.')) this.note(describeNewEvent(event));
+    if (this.bell && events.some((event) => event.type === 'notification.sent')) this.out.write(BELL);
     this.last = state;
     this.draw(this.frame(state, true));
   }

@@ -62,6 +62,17 @@ export const configSchema = z
       .strict()
       .prefault({}),
     agents: z.record(z.string(), agentCommandSchema).default({}),
+    /** How a person is told they are needed (docs/notify.md). */
+    notify: z
+      .object({
+        bell: z.boolean().default(true),
+        tmux: z.boolean().default(true),
+        desktop: z.boolean().default(false),
+        /** argv; `{title}`, `{message}`, `{stage}` and `{kind}` are replaced. Empty: none. */
+        command: z.array(z.string()).default([]),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 
@@ -167,6 +178,19 @@ branch = "feature/{id}"
 session = "flux-{project}-{id}"
 # Commands \`flux done\` runs in a task's worktree (e.g. ["npm test", "npm run lint"]).
 acceptance = []
+
+[notify]
+# Each time a person is needed (a review, a permission question, a crash past its restarts,
+# a conflict) and when the plan is done, Flux tells them, once per event:
+# ring the terminal bell in \`flux ui\`,
+bell = true
+# show a message on your own tmux client (tmux display-message),
+tmux = true
+# a desktop notification (notify-send, or osascript on macOS),
+desktop = false
+# and run this command: an argument list where {title}, {message}, {stage} and {kind} are
+# replaced, e.g. ["ntfy", "publish", "my-topic", "{title}: {message}"].
+command = []
 
 # A command agent (no hooks; liveness from tmux, done through \`flux done\`):
 # [agents.aider]

@@ -118,6 +118,8 @@ export class Monitor {
     );
     // Merged stages' worktrees go after their dependents have started.
     await this.runtime.flushDeferred();
+    // Then whoever is needed is told.
+    this.runtime.notify();
     return this.runtime.engine.load();
   }
 
@@ -177,6 +179,7 @@ export class Monitor {
       }
     } finally {
       await this.watcher?.close();
+      await this.runtime.notified();
       this.lock?.release();
     }
   }

@@ -13,6 +13,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createGit, type Git } from '../effects/git.js';
+import { sendNotice } from '../effects/notify.js';
 import { createTmux, isPaneId, type Tmux } from '../effects/tmux.js';
 import { ConfigError, ExternalError } from '../errors.js';
 import type { NewEvent } from '../log/events.js';
@@ -21,6 +22,7 @@ import { INTEGRATION_DIR_NAME, STAGE_BRANCH_PREFIX, WORKTREES_DIR_NAME } from '.
 import { loadConfig, type FluxConfig } from './config.js';
 import { settle } from './decide.js';
 import { Engine, type Committed } from './engine.js';
+import { decideNotices } from './notify.js';
 import { decideReconcile, type Observed } from './reconcile.js';
 import { EffectsLock, NOTHING_RECORDED } from './runtime/effects-lock.js';
 import { launch, prepareLaunch, recordLaunchFailure } from './runtime/launch.js';
@@ -282,6 +284,32 @@ export class Runtime {
       const newerAlive = newer !== undefined && newer.status !== 'ended' && newer.status !== 'crashed';
       if (session !== undefined && !newerAlive) await this.tmux.killSession(session.tmux).catch(() => false);
     });
+  }
+
+  /** Notifications being sent: the monitor waits for them before it ends. */
+  private readonly notifying = new Set<Promise<void>>();
+
+  /**
+   * Records the notices due now (once each: `notification.sent`) and sends
+   * them. Sending is not an effect on git or tmux sessions and can take a
+   * person's command seconds: it runs outside the effects lock, in the background.
+   */
+  notify(): void {
+    const { events } = this.engine.commit((state) => decideNotices(state, this.config.run.stop_reminders));
+    const log = path.join(this.engine.ws.workDir, 'logs', 'notify.log');
+    for (const event of events) {
+      if (event.type !== 'notification.sent') continue;
+      this.note(`told: ${event.title}: ${event.message}`);
+      const sending = sendNotice(event, this.config.notify, log).finally(() =>
+        this.notifying.delete(sending),
+      );
+      this.notifying.add(sending);
+    }
+  }
+
+  /** Waits for the notifications under way (each is bounded by its own timeout). */
+  async notified(): Promise<void> {
+    await Promise.all([...this.notifying]);
   }
 
   /** Merges a verified stage into its base (an ad hoc task: into `base`); records merged or merge_failed. */

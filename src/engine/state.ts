@@ -20,7 +20,7 @@ import type { StageStatus } from '../machines/stage-states.js';
 import type { Plan, StageDef } from '../plan/types.js';
 
 /** Bumped whenever the shape of FluxState changes: it invalidates snapshot caches. */
-export const STATE_VERSION = 2;
+export const STATE_VERSION = 3;
 
 export interface StageState {
   id: string;
@@ -92,11 +92,13 @@ export interface FluxState {
   order: string[];
   stages: Record<string, StageState>;
   sessions: Record<string, SessionState>;
+  /** Keys of the notifications sent (`notification.sent`): each is sent once. */
+  notified: Record<string, true>;
   seq: number;
 }
 
 export function initialState(): FluxState {
-  return { plan: null, baseBranch: null, order: [], stages: {}, sessions: {}, seq: 0 };
+  return { plan: null, baseBranch: null, order: [], stages: {}, sessions: {}, notified: {}, seq: 0 };
 }
 
 function newStage(def: StageDef, at: string): StageState {
@@ -202,6 +204,9 @@ export function evolve(state: FluxState, event: FluxEvent): FluxState {
       };
       return state;
     }
+    case 'notification.sent':
+      (state.notified ??= {})[event.key] = true;
+      return state;
     case 'review.recorded':
       stageOf(state, event.stage, event.type).acceptance = event.results;
       return state;

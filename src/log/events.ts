@@ -193,6 +193,15 @@ export const cleanupFailed = event('cleanup.failed', {
   reason: z.string(),
 });
 
+/** A person was told they are needed (or that the plan is done), once per `key` (docs/notify.md). */
+export const notificationSent = event('notification.sent', {
+  key: z.string().min(1),
+  kind: z.enum(['review', 'permission', 'crash', 'conflict', 'budget', 'done']),
+  stage: stageId.optional(),
+  title: z.string(),
+  message: z.string(),
+});
+
 // ---- session lifecycle --------------------------------------------------
 
 export const sessionStarted = event('session.started', {
@@ -275,6 +284,7 @@ export const fluxEventSchema = z.discriminatedUnion('type', [
   stageReset,
   cleanupFailed,
   reviewRecorded,
+  notificationSent,
   sessionStarted,
   sessionWorking,
   sessionIdle,

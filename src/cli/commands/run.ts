@@ -31,6 +31,7 @@ export async function run(options: RunOptions): Promise<number> {
   const live = process.stdout.isTTY === true;
   const view = live ? new LiveView() : new LogView();
   const runtime = Runtime.open(undefined, { onNote: (text) => view.note(text) });
+  if (view instanceof LiveView) view.bell = runtime.config.notify.bell;
   const maxParallel = options.maxParallel ?? runtime.config.run.max_parallel;
   if (!Number.isInteger(maxParallel) || maxParallel < 1)
     throw new UsageError('--max-parallel takes a whole number of 1 or more');
