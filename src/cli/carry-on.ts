@@ -5,11 +5,32 @@
  * (`--no-start` opts out; FLUX_SUPERVISOR=off for scripts that drive every step).
  */
 import type { Runtime } from '../engine/runtime.js';
-import { carryOn } from '../engine/runtime/supervisor.js';
+import type { StageMergeOutcome } from '../engine/runtime.js';
+import { carryOn, type CarryOn } from '../engine/runtime/supervisor.js';
 import { paint, print } from './output.js';
 
 export async function carryOnAndSay(runtime: Runtime, options: { start?: boolean } = {}): Promise<void> {
-  const result = await carryOn(runtime, { noStart: options.start === false });
+  sayCarryOn(await carryOn(runtime, { noStart: options.start === false }));
+}
+
+/**
+ * A merge, then what it lets start, then its cleanup: the dependents' sessions
+ * start before the merged stage's worktree and branch go (they are on no one's
+ * critical path). Returns the merge's outcome and what to say about carrying on.
+ */
+export async function mergeThenCarryOn(
+  runtime: Runtime,
+  id: string,
+  options: { start?: boolean } = {},
+): Promise<{ outcome: StageMergeOutcome; carried: CarryOn }> {
+  runtime.deferCleanups = true;
+  const outcome = await runtime.merge(id);
+  const carried = await carryOn(runtime, { noStart: options.start === false });
+  await runtime.flushDeferred();
+  return { outcome, carried };
+}
+
+export function sayCarryOn(result: CarryOn): void {
   switch (result.kind) {
     case 'started':
       print(

@@ -13,7 +13,7 @@ import { Runtime, type StageMergeOutcome } from '../../engine/runtime.js';
 import { dependentsOf } from '../../engine/state.js';
 import { requireMergeable } from '../../engine/verify.js';
 import { ExitCode, FluxError, RefusedError } from '../../errors.js';
-import { carryOnAndSay } from '../carry-on.js';
+import { mergeThenCarryOn, sayCarryOn } from '../carry-on.js';
 import { paint, print } from '../output.js';
 
 /** Where a stage's worktree is, as a person would type it from the repository root. */
@@ -101,7 +101,8 @@ export async function run(id: string, options: { start?: boolean } = {}): Promis
   if (await runtime.git.branchExists(branch))
     printPrediction(base, await runtime.git.predictMerge(base, branch));
   print(`Merging ${branch} into ${base}…`);
-  const exit = reportMerge(runtime, id, await runtime.merge(id));
-  await carryOnAndSay(runtime, options);
+  const { outcome, carried } = await mergeThenCarryOn(runtime, id, options);
+  const exit = reportMerge(runtime, id, outcome);
+  sayCarryOn(carried);
   return exit;
 }

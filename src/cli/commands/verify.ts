@@ -22,7 +22,7 @@ import {
 } from '../../engine/verify.js';
 import { ExitCode, UsageError } from '../../errors.js';
 import type { AcceptanceResult } from '../../log/events.js';
-import { carryOnAndSay } from '../carry-on.js';
+import { carryOnAndSay, mergeThenCarryOn, sayCarryOn } from '../carry-on.js';
 import { humanActor } from '../human-only.js';
 import { paint, print, table, warn } from '../output.js';
 import { printPrediction, reportMerge, shownPath } from './merge.js';
@@ -262,10 +262,13 @@ async function approve(runtime: Runtime, id: string, merge: boolean, start: bool
   await runtime.perform(
     committed.effects.filter((effect) => !(effect.type === 'mergeStage' && effect.params.stage === id)),
   );
-  const exit = committed.effects.some((effect) => effect.type === 'mergeStage')
-    ? reportMerge(runtime, id, await runtime.merge(id))
-    : ExitCode.ok;
-  await carryOnAndSay(runtime, { start });
+  if (!committed.effects.some((effect) => effect.type === 'mergeStage')) {
+    await carryOnAndSay(runtime, { start });
+    return ExitCode.ok;
+  }
+  const { outcome, carried } = await mergeThenCarryOn(runtime, id, { start });
+  const exit = reportMerge(runtime, id, outcome);
+  sayCarryOn(carried);
   return exit;
 }
 
