@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { RefusedError } from '../errors.js';
+import { defaultConfigToml } from './config.js';
 import { WORK_DIR_NAME, WORK_SUBDIRS, workspaceAt, type Workspace } from './workspace.js';
 
 /**
@@ -38,4 +39,25 @@ export function createWorkspace<T>(root: string, configToml: string, fill: (stag
     rmSync(staging, { recursive: true, force: true });
     throw error;
   }
+}
+
+/**
+ * `.work/` for a repository that has none (a first `flux task run`): the
+ * layout and config.toml of `flux init`, and an empty log, without a plan.
+ * `created` says whether this call made it.
+ */
+export function ensureTaskWorkspace(
+  root: string,
+  baseBranch: string | null,
+): { ws: Workspace; created: boolean } {
+  const ws = workspaceAt(root);
+  if (existsSync(ws.logPath)) return { ws, created: false };
+  try {
+    createWorkspace(root, defaultConfigToml('', baseBranch), (staged) => writeFileSync(staged.logPath, ''));
+  } catch (error) {
+    // Another `flux task run` made it first: use theirs.
+    if (existsSync(ws.logPath)) return { ws, created: false };
+    throw error;
+  }
+  return { ws, created: true };
 }

@@ -21,7 +21,7 @@ import {
   taskSession,
   type TaskState,
 } from '../../engine/task.js';
-import { commitEverything, stashEverything } from '../../engine/task-world.js';
+import { commitEverything, stashEverything } from '../../engine/runtime/tasks.js';
 import { ExitCode, FluxError, RefusedError, UsageError } from '../../errors.js';
 import type { NewEvent } from '../../log/events.js';
 import { paint, print, warn } from '../output.js';

@@ -8,7 +8,7 @@ import { shellJoin, isPaneId } from '../../effects/tmux.js';
 import { Runtime } from '../../engine/runtime.js';
 import { tasksOf, type FluxState } from '../../engine/state.js';
 import { taskSession, type TaskState } from '../../engine/task.js';
-import { lookAtTmux, taskRunning, type TmuxView } from '../../engine/task-world.js';
+import { lookAtTmux, taskRunning, type TmuxView } from '../../engine/runtime/tasks.js';
 import { ExitCode, NotInitializedError } from '../../errors.js';
 import { paint, paintStatus, print, printJson } from '../output.js';
 

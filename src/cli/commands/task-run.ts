@@ -27,7 +27,8 @@ import {
   tmuxSessionName,
   type TaskState,
 } from '../../engine/task.js';
-import { ensureTaskWorkspace, rollbackWorktree } from '../../engine/task-world.js';
+import { rollbackWorktree } from '../../engine/runtime/tasks.js';
+import { ensureTaskWorkspace } from '../../engine/workspace-create.js';
 import { ConfigError, ExitCode, ExternalError, FluxError, RefusedError, UsageError } from '../../errors.js';
 import { paint, print, printJson } from '../output.js';
 

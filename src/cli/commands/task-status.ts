@@ -6,7 +6,7 @@
 import { isPaneId } from '../../effects/tmux.js';
 import { Runtime } from '../../engine/runtime.js';
 import { requireTask, taskNextSteps, taskSession } from '../../engine/task.js';
-import { gatherTaskFacts, lookAtTmux, taskTarget } from '../../engine/task-world.js';
+import { gatherTaskFacts, lookAtTmux, taskTarget } from '../../engine/runtime/tasks.js';
 import { ExitCode } from '../../errors.js';
 import { paint, paintStatus, print, printJson } from '../output.js';
 import { duration } from './task-list.js';

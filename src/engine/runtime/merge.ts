@@ -12,7 +12,7 @@ import type { NewEvent } from '../../log/events.js';
 import { settle } from '../decide.js';
 import type { Runtime } from '../runtime.js';
 import { isTask } from '../state.js';
-import { closeTaskTmux } from '../task-world.js';
+import { closeTaskTmux } from './tasks.js';
 
 export type { MergeOutcome } from '../../effects/git.js';
 
