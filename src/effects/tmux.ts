@@ -140,12 +140,6 @@ export function escapeTmuxArg(arg: string): string {
   return arg.endsWith(';') ? `${arg.slice(0, -1)}\\;` : arg;
 }
 
-/** A tmux session name for any id: characters tmux would rewrite or misread become `_`. */
-export function toSessionName(id: string): string {
-  const name = id.replace(/[^A-Za-z0-9_-]/g, '_');
-  return /^[A-Za-z0-9_]/.test(name) ? name : `_${name}`;
-}
-
 function assertSessionName(name: string): void {
   if (!SESSION_NAME_PATTERN.test(name)) {
     throw new RefusedError(

@@ -12,6 +12,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { runAcceptance, type AcceptanceOptions, type AcceptanceReport } from '../effects/acceptance.js';
 import { createGit, type Git } from '../effects/git.js';
 import { createTmux, isPaneId, type Tmux } from '../effects/tmux.js';
 import { ConfigError, ExternalError } from '../errors.js';
@@ -29,6 +30,8 @@ import { findProgram, fluxCommand } from './runtime/program.js';
 import { liveSessions, type FluxState } from './state.js';
 
 export { fluxCommand, findProgram, retryWhileServerExits } from './runtime/program.js';
+// Pure tmux text the commands print (a pane id or a session name, a command line to paste).
+export { isPaneId, shellJoin } from '../effects/tmux.js';
 export type { CleanupReport, StageMergeOutcome } from './runtime/merge.js';
 
 export interface RuntimeOptions {
@@ -133,6 +136,11 @@ export class Runtime {
       await this.performHeld(committed.effects);
       return committed;
     });
+  }
+
+  /** Runs a stage's acceptance commands in its worktree (`flux done`, `flux verify`). */
+  runAcceptance(options: AcceptanceOptions): Promise<AcceptanceReport> {
+    return runAcceptance(options);
   }
 
   /** Runs other effects (a task's commit or stash) under the effects lock. */

@@ -4,7 +4,6 @@
  * with a session that died (restarted at most MAX_CRASH_RESTARTS times in a
  * row), while fewer than `maxParallel` sessions are alive.
  */
-import { toSessionName } from '../effects/tmux.js';
 import type { NewEvent } from '../log/events.js';
 import { settle, type Decision } from './decide.js';
 import { isTask, liveSessions, tasksOf, type FluxState, type StageState } from './state.js';
@@ -54,6 +53,16 @@ export function wantsSession(
   }
 }
 
+/**
+ * A tmux session name for any id: characters tmux would rewrite or misread
+ * become `_` (the tmux effects refuse any other name).
+ */
+export function toSessionName(id: string): string {
+  const name = id.replace(/[^A-Za-z0-9_-]/g, '_');
+  return /^[A-Za-z0-9_]/.test(name) ? name : `_${name}`;
+}
+
+/** The tmux session of a plan stage's sessions: the configured prefix and the stage id. */
 export function tmuxNameFor(prefix: string, stage: string): string {
   return toSessionName(`${prefix}${stage}`);
 }

@@ -7,7 +7,8 @@
  */
 import { handoffPath } from '../agents/protocol.js';
 import { ConfigError, RefusedError, UsageError } from '../errors.js';
-import { STAGE_ID_MAX_LENGTH, STAGE_ID_PATTERN, type NewEvent } from '../log/events.js';
+import { STAGE_ID_MAX_LENGTH, STAGE_ID_PATTERN } from '../ids.js';
+import type { NewEvent } from '../log/events.js';
 import type { StageDef } from '../plan/types.js';
 import { closest } from '../plan/suggest.js';
 import { settle, type Decision } from './decide.js';

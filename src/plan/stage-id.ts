@@ -3,7 +3,7 @@
  * (`.worktrees/<id>`) and tmux session names (`flux-<id>`), so they are
  * limited to what all three accept without quoting.
  */
-import { STAGE_ID_MAX_LENGTH, STAGE_ID_PATTERN } from '../log/events.js';
+import { STAGE_ID_MAX_LENGTH, STAGE_ID_PATTERN } from '../ids.js';
 
 const ALLOWED = /^[a-z0-9._-]$/;
 

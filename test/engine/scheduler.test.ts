@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import {
   decideStarts,
   MAX_CRASH_RESTARTS,
+  toSessionName,
   wantsSession,
   type StartOptions,
 } from '../../src/engine/scheduler.js';
@@ -281,5 +282,13 @@ describe('wantsSession', () => {
       { type: 'stage.verified', stage: 'e', by: 'human' },
     ]);
     for (const id of ['a', 'b', 'c', 'd', 'e']) expect(wantsSession(state, state.stages[id]!), id).toBeNull();
+  });
+});
+
+describe('toSessionName', () => {
+  it('replaces characters tmux would rewrite or misread in a target', () => {
+    expect(toSessionName('flux-stage-1')).toBe('flux-stage-1');
+    expect(toSessionName('flux-stage.1:x')).toBe('flux-stage_1_x');
+    expect(toSessionName('%odd')).toBe('_odd');
   });
 });

@@ -28,7 +28,8 @@ import {
   type TaskState,
 } from '../../src/engine/task.js';
 import { statusView } from '../../src/engine/views.js';
-import { STAGE_ID_PATTERN, type NewEvent } from '../../src/log/events.js';
+import { STAGE_ID_PATTERN } from '../../src/ids.js';
+import type { NewEvent } from '../../src/log/events.js';
 import { fold, given, plan, stageDef, stamp } from './spec.js';
 
 function runInput(id: string, extra: Partial<TaskRunInput> = {}): TaskRunInput {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { STAGE_ID_MAX_LENGTH, STAGE_ID_PATTERN } from '../../src/log/events.js';
+import { STAGE_ID_MAX_LENGTH, STAGE_ID_PATTERN } from '../../src/ids.js';
 import { stageIdProblem, suggestStageId } from '../../src/plan/stage-id.js';
 import { closest, editDistance, suggestField } from '../../src/plan/suggest.js';
 import { STAGE_FIELDS } from '../../src/plan/schema.js';

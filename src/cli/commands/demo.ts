@@ -8,14 +8,14 @@ import { execa } from 'execa';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createTmux, shellJoin } from '../../effects/tmux.js';
 import { Monitor } from '../../engine/monitor.js';
-import { fluxCommand, Runtime } from '../../engine/runtime.js';
+import { fluxCommand, Runtime, shellJoin } from '../../engine/runtime.js';
+import { checkTmux } from '../../engine/runtime/standalone.js';
 import { RefusedError } from '../../errors.js';
 import { DEMO_PLAN, DEMO_PLAN_PATH, DEMO_README, DEMO_SCRIPTS } from '../demo-content.js';
+import { initPlan } from '../init-plan.js';
 import { paint, print } from '../output.js';
 import { LiveView, LogView } from '../run-view.js';
-import { run as init } from './init.js';
 
 /** A tmux server of the demo's own, so it never touches the user's sessions. */
 const DEMO_SOCKET = `flux-demo-${process.pid}`;
@@ -47,7 +47,7 @@ async function makeRepository(dir: string): Promise<void> {
 }
 
 export async function run(options: { dir?: string }): Promise<number> {
-  await createTmux({ socket: DEMO_SOCKET }).isInstalled();
+  await checkTmux(DEMO_SOCKET);
   const dir =
     options.dir === undefined ? mkdtempSync(path.join(tmpdir(), 'flux-demo-')) : path.resolve(options.dir);
   if (options.dir !== undefined) {
@@ -59,7 +59,7 @@ export async function run(options: { dir?: string }): Promise<number> {
   print(`${paint('Flux demo', 'bold')}: a throw-away repository in ${dir}`);
   await makeRepository(dir);
   process.chdir(dir);
-  await init(DEMO_PLAN_PATH, {});
+  await initPlan(DEMO_PLAN_PATH, {});
 
   // The simulated agent, a script per stage, and a tmux server of the demo's own.
   const config = path.join(dir, '.work', 'config.toml');

@@ -8,8 +8,8 @@ import { requireStage } from '../../engine/lookup.js';
 import { Runtime } from '../../engine/runtime.js';
 import { currentSession, decideResume } from '../../engine/verify.js';
 import { ExitCode, ExternalError } from '../../errors.js';
+import { shownPath } from '../merge-report.js';
 import { paint, print } from '../output.js';
-import { shownPath } from './merge.js';
 
 export async function run(id: string): Promise<number> {
   const runtime = Runtime.open();

@@ -9,7 +9,7 @@ import { Runtime } from '../../engine/runtime.js';
 import { requireStage } from '../../engine/lookup.js';
 import { UsageError } from '../../errors.js';
 import { LiveView, LogView } from '../run-view.js';
-import { prepareManual } from './run-manual.js';
+import { prepareManual } from '../run-manual.js';
 
 interface RunOptions {
   stage?: string;

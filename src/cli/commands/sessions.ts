@@ -11,7 +11,7 @@ import type { SessionState } from '../../engine/state.js';
 import { sessionAlive } from '../../engine/verify.js';
 import { ExitCode, RefusedError } from '../../errors.js';
 import { paint, paintStatus, print, printJson, table } from '../output.js';
-import { tmuxNames } from './attach.js';
+import { tmuxNames } from '../tmux-names.js';
 
 /** "12s ago", "5m ago", "3h ago", "2d ago". */
 export function age(from: string, now: number = Date.now()): string {

@@ -13,11 +13,11 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { createGit, findMainWorktree } from '../../effects/git.js';
-import { isPaneId, shellJoin, type Tmux } from '../../effects/tmux.js';
+import type { Tmux } from '../../effects/tmux.js';
 import { loadConfig, type FluxConfig } from '../../engine/config.js';
 import { Engine } from '../../engine/engine.js';
-import { Runtime } from '../../engine/runtime.js';
+import { isPaneId, Runtime, shellJoin } from '../../engine/runtime.js';
+import { findRepository, forkPoint } from '../../engine/runtime/standalone.js';
 import {
   checkTaskId,
   decideTaskRun,
@@ -72,16 +72,8 @@ export async function run(words: string | string[], options: TaskRunOptions): Pr
   if (options.id !== undefined) checkTaskId(options.id);
 
   // Not in a repository: ExternalError (exit 5) from git.
-  const root = await findMainWorktree(process.cwd());
-  const git = createGit(root);
-  const branchNow = await git.currentBranch();
-  const head = await git.headCommit().catch(() => {
-    throw new RefusedError(
-      `the repository at ${root} has no commits yet`,
-      'make a first commit (a task forks from it), then run `flux task run` again',
-    );
-  });
-  const base = branchNow ?? head;
+  const root = await findRepository(process.cwd());
+  const { branch: branchNow, base } = await forkPoint(root);
 
   const { ws, created } = ensureTaskWorkspace(root, branchNow);
   let appended = false;

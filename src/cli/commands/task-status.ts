@@ -3,13 +3,12 @@
  * agent runs, its worktree (uncommitted changes, commits ahead of its base),
  * the last 15 lines of its pane, and the next steps that fit.
  */
-import { isPaneId } from '../../effects/tmux.js';
-import { Runtime } from '../../engine/runtime.js';
+import { isPaneId, Runtime } from '../../engine/runtime.js';
 import { requireTask, taskNextSteps, taskSession } from '../../engine/task.js';
 import { gatherTaskFacts, lookAtTmux, taskTarget } from '../../engine/runtime/tasks.js';
 import { ExitCode } from '../../errors.js';
+import { duration } from '../duration.js';
 import { paint, paintStatus, print, printJson } from '../output.js';
-import { duration } from './task-list.js';
 
 /** Lines of the pane shown as recent activity. */
 export const ACTIVITY_LINES = 15;

@@ -9,15 +9,14 @@
  */
 import { existsSync } from 'node:fs';
 import { createInterface, type Interface } from 'node:readline';
-import { runAcceptance } from '../../effects/acceptance.js';
 import { requireStage } from '../../engine/lookup.js';
 import { Runtime } from '../../engine/runtime.js';
 import type { StageState } from '../../engine/state.js';
 import { decideVerdict, outsideFiles, requireVerifiable, type Verdict } from '../../engine/verify.js';
 import { ExitCode, UsageError } from '../../errors.js';
 import type { AcceptanceResult } from '../../log/events.js';
+import { printPrediction, reportMerge, shownPath } from '../merge-report.js';
 import { paint, print, table, warn } from '../output.js';
-import { printPrediction, reportMerge, shownPath } from './merge.js';
 
 interface VerifyOptions {
   approve?: boolean;
@@ -147,7 +146,7 @@ async function reviewAcceptance(
   for (const command of commands) {
     print(paint(`$ ${command}`, 'bold'));
     let endsInNewline = true;
-    const report = await runAcceptance({
+    const report = await runtime.runAcceptance({
       cwd: worktree,
       commands: [command],
       timeoutMs: runtime.config.run.acceptance_timeout * 1000,
