@@ -5,7 +5,7 @@
 // files costs more than the work itself (docs/performance.md).
 // Built beside dist/bin and swapped in, so a running `flux` never sees half a build.
 import { build } from 'esbuild';
-import { chmodSync, existsSync, renameSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 
 const dist = new URL('../dist/', import.meta.url).pathname;
 const outdir = `${dist}bin.build-${process.pid}/`;
@@ -27,10 +27,13 @@ await build({
     js: "import { createRequire as __fluxRequire } from 'node:module'; const require = __fluxRequire(import.meta.url);",
   },
 });
-await build({
+const hook = await build({
   ...common,
   entryPoints: { hook: new URL('../src/cli/hook-main.ts', import.meta.url).pathname },
+  metafile: true,
 });
+// What went into hook.js, for test/build/hook-bundle.test.ts (it must stay free of zod, XState, …).
+writeFileSync(`${dist}meta-hook.json`, JSON.stringify(hook.metafile, null, 2) + '\n');
 chmodSync(`${outdir}main.js`, 0o755);
 chmodSync(`${outdir}hook.js`, 0o755);
 
