@@ -10,23 +10,24 @@ import { decideReconcile } from '../../src/engine/reconcile.js';
 import { decideStarts, startEvents } from '../../src/engine/scheduler.js';
 import { isTask, liveSessions, replay, tasksOf } from '../../src/engine/state.js';
 import {
-  checkTaskId,
   decideTaskClose,
   decideTaskRun,
-  expandTemplate,
   nextTaskTarget,
-  renderTaskPrompt,
   requireTask,
-  SLUG_MAX,
-  taskDef,
-  taskId,
   taskNextSteps,
-  taskRules,
-  taskSlug,
-  tmuxSessionName,
   type TaskRunInput,
   type TaskState,
 } from '../../src/engine/task.js';
+import {
+  checkTaskId,
+  expandTemplate,
+  SLUG_MAX,
+  taskDef,
+  taskId,
+  taskSlug,
+  tmuxSessionName,
+} from '../../src/engine/task-names.js';
+import { renderTaskPrompt, taskRules } from '../../src/engine/task-prompt.js';
 import { statusView } from '../../src/engine/views.js';
 import { STAGE_ID_PATTERN } from '../../src/ids.js';
 import type { NewEvent } from '../../src/log/events.js';

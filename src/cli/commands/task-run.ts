@@ -18,15 +18,8 @@ import { loadConfig, type FluxConfig } from '../../engine/config.js';
 import { Engine } from '../../engine/engine.js';
 import { isPaneId, Runtime, shellJoin } from '../../engine/runtime.js';
 import { findRepository, forkPoint } from '../../engine/runtime/standalone.js';
-import {
-  checkTaskId,
-  decideTaskRun,
-  expandTemplate,
-  taskDef,
-  taskId,
-  tmuxSessionName,
-  type TaskState,
-} from '../../engine/task.js';
+import { decideTaskRun, type TaskState } from '../../engine/task.js';
+import { checkTaskId, expandTemplate, taskDef, taskId, tmuxSessionName } from '../../engine/task-names.js';
 import { rollbackWorktree } from '../../engine/runtime/tasks.js';
 import { ensureTaskWorkspace } from '../../engine/workspace-create.js';
 import { ConfigError, ExitCode, ExternalError, FluxError, RefusedError, UsageError } from '../../errors.js';

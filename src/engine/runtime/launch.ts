@@ -14,7 +14,7 @@ import type { NewEvent } from '../../log/events.js';
 import { settle } from '../decide.js';
 import { agentRules, renderSignal, type DependencyNote } from '../signal.js';
 import { isTask, type FluxState } from '../state.js';
-import { renderTaskPrompt, taskRules } from '../task.js';
+import { renderTaskPrompt, taskRules } from '../task-prompt.js';
 import type { Runtime } from '../runtime.js';
 import { retryWhileServerExits } from './program.js';
 
