@@ -10,7 +10,8 @@
  */
 import type { FluxEvent, NewEvent, SessionEvent, StageEvent } from '../log/events.js';
 import { stepSession, stepStage, type EffectRequest } from '../machines/index.js';
-import { evolve, unmergedDependencies, type FluxState } from './state.js';
+import { evolve } from './evolve.js';
+import { unmergedDependencies, type FluxState } from './state.js';
 
 export interface Decision {
   events: NewEvent[];

@@ -13,7 +13,8 @@ import type { EffectRequest } from '../machines/index.js';
 import { syncProjections } from '../effects/projections.js';
 import type { Decision } from './decide.js';
 import { renderProjections, touchedBy } from './projections.js';
-import { asFluxState, evolve, initialState, STATE_VERSION, type FluxState } from './state.js';
+import { evolve } from './evolve.js';
+import { asFluxState, initialState, STATE_VERSION, type FluxState } from './state.js';
 import { SESSION_TABLE, STAGE_TABLE } from '../machines/lifecycle.js';
 import { findWorkspace, type Workspace } from './workspace.js';
 

@@ -42,7 +42,7 @@ describe('dist/bin/hook.js', () => {
   it('bundles the hook path from the sources', () => {
     const { output } = readMeta();
     const inputs = Object.keys(output.inputs);
-    for (const file of ['src/cli/hook-main.ts', 'src/hooks/run.ts', 'src/engine/state.ts'])
+    for (const file of ['src/cli/hook-main.ts', 'src/hooks/run.ts', 'src/engine/evolve.ts'])
       expect(inputs).toContain(file);
   });
 

@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { canMove } from '../../src/engine/monitor.js';
 import { decideReconcile } from '../../src/engine/reconcile.js';
 import { decideStarts, startEvents } from '../../src/engine/scheduler.js';
-import { isTask, liveSessions, replay, tasksOf } from '../../src/engine/state.js';
+import { replay } from '../../src/engine/evolve.js';
+import { isTask, liveSessions, tasksOf } from '../../src/engine/state.js';
 import {
   decideTaskClose,
   decideTaskRun,
