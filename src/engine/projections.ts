@@ -7,7 +7,7 @@
 import type { FluxEvent } from '../log/events.js';
 import { toToml } from './toml.js';
 import { graphRows } from './graph.js';
-import type { FluxState, SessionState, StageState } from './state.js';
+import { currentSession, type FluxState, type SessionState, type StageState } from './state.js';
 
 export const GENERATED_NOTE = 'Written by Flux from .work/events.jsonl; edits here are overwritten.';
 
@@ -23,7 +23,7 @@ export function renderExecutionGraph(state: FluxState): string {
 
 /** `.work/worktrees/<stage>.toml`: where a started stage works. */
 export function renderWorktree(state: FluxState, stage: StageState, root: string): string {
-  const session = stage.session === null ? undefined : state.sessions[stage.session];
+  const session = currentSession(state, stage) ?? undefined;
   return `# ${GENERATED_NOTE}\n${toToml({
     stage: stage.id,
     path: `${root}/.worktrees/${stage.id}`,
@@ -41,7 +41,7 @@ function list(items: string[], empty: string, code = false): string {
 }
 
 export function renderStage(state: FluxState, stage: StageState): string {
-  const session = stage.session === null ? undefined : state.sessions[stage.session];
+  const session = currentSession(state, stage) ?? undefined;
   const lines = [
     `<!-- ${GENERATED_NOTE} -->`,
     `# ${stage.id}: ${stage.def.name}`,

@@ -27,7 +27,7 @@ import { EffectsLock } from './runtime/effects-lock.js';
 import { launch, prepareLaunch, recordLaunchFailure } from './runtime/launch.js';
 import { cleanupStage, mergeStage, type CleanupReport, type StageMergeOutcome } from './runtime/merge.js';
 import { findProgram, fluxCommand } from './runtime/program.js';
-import { liveSessions, type FluxState } from './state.js';
+import { liveSessions, sessionAlive, type FluxState } from './state.js';
 
 export { fluxCommand, findProgram, retryWhileServerExits } from './runtime/program.js';
 // Pure tmux text the commands print (a pane id or a session name, a command line to paste).
@@ -267,9 +267,7 @@ export class Runtime {
     if (sessionId === null) return Promise.resolve();
     return this.lock.hold(async () => {
       const { state } = this.engine.commit((current) => {
-        const session = current.sessions[sessionId];
-        if (session === undefined || session.status === 'ended' || session.status === 'crashed')
-          return { events: [], effects: [] };
+        if (!sessionAlive(current.sessions[sessionId])) return { events: [], effects: [] };
         return settle(current, [{ type: 'session.ended', session: sessionId, reason: 'ended by Flux' }]);
       });
       const session = state.sessions[sessionId];
@@ -278,7 +276,7 @@ export class Runtime {
         current !== undefined && current !== null && current !== sessionId
           ? state.sessions[current]
           : undefined;
-      const newerAlive = newer !== undefined && newer.status !== 'ended' && newer.status !== 'crashed';
+      const newerAlive = sessionAlive(newer);
       if (session !== undefined && !newerAlive) await this.tmux.killSession(session.tmux).catch(() => false);
     });
   }

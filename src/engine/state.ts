@@ -3,7 +3,7 @@
  * `evolve`, in `evolve.ts`), and the questions every layer asks of it.
  */
 import type { AcceptanceResult } from '../log/events.js';
-import type { SessionStatus } from '../machines/session-states.js';
+import { sessionOver, type SessionStatus } from '../machines/session-states.js';
 import type { StageStatus } from '../machines/stage-states.js';
 import type { Plan, StageDef } from '../plan/types.js';
 
@@ -100,16 +100,26 @@ export function dependentsOf(state: FluxState, id: string): string[] {
 }
 
 /**
+ * Whether a session is alive according to the log: it has not ended or
+ * crashed. (Whether its agent still runs is for tmux to say.)
+ */
+export function sessionAlive(session: { status: string } | null | undefined): boolean {
+  return session !== null && session !== undefined && !sessionOver(session.status);
+}
+
+/** The stage's current session (kept after it ends, for status and resume), if it has one. */
+export function currentSession(state: FluxState, stage: StageState): SessionState | null {
+  return stage.session === null ? null : (state.sessions[stage.session] ?? null);
+}
+
+/**
  * Sessions that are still alive according to the log: the plan's, and those
  * of ad hoc tasks too with `{ tasks: true }`. The plan's scheduler and the
  * monitor count only the plan's: a task runs beside the plan, not in its slots.
  */
 export function liveSessions(state: FluxState, options: { tasks?: boolean } = {}): SessionState[] {
   return Object.values(state.sessions).filter(
-    (s) =>
-      s.status !== 'ended' &&
-      s.status !== 'crashed' &&
-      (options.tasks === true || state.stages[s.stage]?.kind !== 'task'),
+    (s) => sessionAlive(s) && (options.tasks === true || state.stages[s.stage]?.kind !== 'task'),
   );
 }
 

@@ -12,10 +12,11 @@ import { closest } from '../plan/suggest.js';
 import type { StageDef } from '../plan/types.js';
 import { settle, type Decision } from './decide.js';
 import {
+  currentSession,
   isTask,
+  sessionAlive,
   tasksOf,
   type FluxState,
-  type SessionState,
   type StageState,
   type TaskInfo,
 } from './state.js';
@@ -45,15 +46,6 @@ export function requireTask(state: FluxState, id: string): TaskState {
   );
 }
 
-/** The task's current session, if it has one. */
-export function taskSession(state: FluxState, task: StageState): SessionState | null {
-  return task.session === null ? null : (state.sessions[task.session] ?? null);
-}
-
-export function sessionAliveInLog(session: SessionState | null): boolean {
-  return session !== null && session.status !== 'ended' && session.status !== 'crashed';
-}
-
 // ---- flux task run ---------------------------------------------------------------
 
 export interface TaskRunInput {
@@ -74,7 +66,7 @@ export function decideTaskRun(state: FluxState, input: TaskRunInput): Decision {
   const id = input.def.id;
   const existing = state.stages[id];
   if (existing !== undefined) {
-    const live = sessionAliveInLog(taskSession(state, existing));
+    const live = sessionAlive(currentSession(state, existing));
     throw new RefusedError(
       isTask(existing)
         ? `task '${id}' already exists (${existing.status}${live ? ', its session is alive' : ''})`
@@ -109,7 +101,7 @@ export function decideTaskRun(state: FluxState, input: TaskRunInput): Decision {
  * detached session.
  */
 export function nextTaskTarget(state: FluxState, task: TaskState): string {
-  const last = taskSession(state, task);
+  const last = currentSession(state, task);
   if (task.task.placement === 'pane' && task.status === 'needs_handoff' && last !== null && last.tmux !== '')
     return last.tmux;
   return task.task.tmuxSession;
@@ -160,7 +152,7 @@ export interface TaskFacts {
 /** What a person can do about a task now, most useful first. */
 export function taskNextSteps(state: FluxState, task: TaskState, facts: TaskFacts): string[] {
   const id = task.id;
-  const session = taskSession(state, task);
+  const session = currentSession(state, task);
   const steps: string[] = [];
   const cleanup = `flux task cleanup ${id}`;
   const dirtyNote =
@@ -195,7 +187,7 @@ export function taskNextSteps(state: FluxState, task: TaskState, facts: TaskFact
         steps.push(
           `its agent waits for a permission answer: \`flux approve ${id}\` or \`flux deny ${id} --reason …\``,
         );
-      if (facts.running && sessionAliveInLog(session)) {
+      if (facts.running && sessionAlive(session)) {
         steps.push(`watch it: \`flux attach ${id}\``);
         steps.push(`when it is done: \`${cleanup}\`${dirtyNote}`);
       } else {

@@ -4,7 +4,7 @@
  */
 import type { SessionStatus, StageStatus } from '../machines/index.js';
 import type { FluxState, SessionState } from './state.js';
-import { tasksOf, unmergedDependencies } from './state.js';
+import { currentSession, tasksOf, unmergedDependencies } from './state.js';
 
 export interface StageRow {
   id: string;
@@ -58,8 +58,8 @@ export interface StatusView {
   seq: number;
 }
 
-function sessionRow(session: SessionState | undefined): StageRow['session'] {
-  if (session === undefined) return null;
+function sessionRow(session: SessionState | null): StageRow['session'] {
+  if (session === null) return null;
   return {
     id: session.id,
     status: session.status,
@@ -189,7 +189,7 @@ export function statusView(state: FluxState): StatusView {
       status: stage.status,
       dependencies: stage.def.dependencies,
       waitingFor: unmergedDependencies(state, id),
-      session: sessionRow(stage.session === null ? undefined : state.sessions[stage.session]),
+      session: sessionRow(currentSession(state, stage)),
       reason: stage.reason,
       since: stage.since,
     };
@@ -200,7 +200,7 @@ export function statusView(state: FluxState): StatusView {
     id: task.id,
     name: task.def.name,
     status: task.status,
-    session: sessionRow(task.session === null ? undefined : state.sessions[task.session]),
+    session: sessionRow(currentSession(state, task)),
     reason: task.reason,
     since: task.since,
     worktree: task.task.worktree,

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { AGENT_EXIT, ENV, HOOK_NAMES, type HookName } from '../agents/protocol.js';
 import { Engine } from '../engine/engine.js';
 import { nextHandoffPath } from '../engine/signal.js';
+import { sessionAlive } from '../engine/state.js';
 import { workspaceAt } from '../engine/workspace.js';
 import type { NewEvent } from '../log/events.js';
 import { installCodec, trustedCodec } from '../log/line.js';
@@ -151,9 +152,7 @@ export function recordAgentExit(status: number, env: NodeJS.ProcessEnv): void {
     return;
   installCodec(trustedCodec);
   new Engine(workspaceAt(path.dirname(workDir))).commit((state) => {
-    const current = state.sessions[session];
-    if (current === undefined || current.status === 'ended' || current.status === 'crashed')
-      return { events: [], effects: [] };
+    if (!sessionAlive(state.sessions[session])) return { events: [], effects: [] };
     return { events: [exitEvent(Number.isInteger(status) ? status : 1, session)], effects: [] };
   });
 }

@@ -7,8 +7,8 @@
 import { spawn } from 'node:child_process';
 import { resolveTarget } from '../../engine/lookup.js';
 import { isPaneId, Runtime } from '../../engine/runtime.js';
-import type { FluxState } from '../../engine/state.js';
-import { nextStepFor, sessionAlive } from '../../engine/verify.js';
+import { sessionAlive, type FluxState } from '../../engine/state.js';
+import { nextStepFor } from '../../engine/verify.js';
 import { ExitCode, ExternalError, RefusedError } from '../../errors.js';
 import { paintStatus, print, printJson, table } from '../output.js';
 import { tmuxNames } from '../tmux-names.js';

@@ -6,7 +6,8 @@
  */
 import { requireStage } from '../../engine/lookup.js';
 import { Runtime } from '../../engine/runtime.js';
-import { currentSession, decideResume } from '../../engine/verify.js';
+import { currentSession } from '../../engine/state.js';
+import { decideResume } from '../../engine/verify.js';
 import { ExitCode, ExternalError } from '../../errors.js';
 import { shownPath } from '../merge-report.js';
 import { paint, print } from '../output.js';

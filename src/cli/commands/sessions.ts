@@ -7,8 +7,7 @@
  */
 import { resolveTarget } from '../../engine/lookup.js';
 import { Runtime } from '../../engine/runtime.js';
-import type { SessionState } from '../../engine/state.js';
-import { sessionAlive } from '../../engine/verify.js';
+import { sessionAlive, type SessionState } from '../../engine/state.js';
 import { ExitCode, RefusedError } from '../../errors.js';
 import { paint, paintStatus, print, printJson, table } from '../output.js';
 import { tmuxNames } from '../tmux-names.js';
@@ -53,8 +52,7 @@ function row(session: SessionState, tmux: ReadonlySet<string>): SessionRow {
 
 function tmuxCell(r: SessionRow): string {
   if (r.tmuxAlive === null) return '(by hand)';
-  const alive = r.status !== 'ended' && r.status !== 'crashed';
-  if (alive && !r.tmuxAlive) return `${r.tmux} ${paint('(gone)', 'red')}`;
+  if (sessionAlive(r) && !r.tmuxAlive) return `${r.tmux} ${paint('(gone)', 'red')}`;
   return r.tmux;
 }
 
@@ -92,7 +90,7 @@ export async function run(options: { all?: boolean; json?: boolean }): Promise<n
       ]),
     ),
   );
-  if (rows.some((r) => r.tmuxAlive === false && r.status !== 'ended' && r.status !== 'crashed')) {
+  if (rows.some((r) => r.tmuxAlive === false && sessionAlive(r))) {
     print(
       paint(
         '\n(gone): the log says the session is alive but its tmux session is not; `flux run` records it, `flux resume <stage>` replaces it.',

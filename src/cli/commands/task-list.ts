@@ -5,8 +5,8 @@
  * its status and clean it up.
  */
 import { isPaneId, Runtime, shellJoin } from '../../engine/runtime.js';
-import { tasksOf, type FluxState } from '../../engine/state.js';
-import { taskSession, type TaskState } from '../../engine/task.js';
+import { currentSession, tasksOf, type FluxState } from '../../engine/state.js';
+import type { TaskState } from '../../engine/task.js';
 import { lookAtTmux, taskRunning, type TmuxView } from '../../engine/runtime/tasks.js';
 import { ExitCode, NotInitializedError } from '../../errors.js';
 import { duration } from '../duration.js';
@@ -37,7 +37,7 @@ export function taskRow(
   view: TmuxView,
   now = Date.now(),
 ): TaskListRow {
-  const session = taskSession(state, task);
+  const session = currentSession(state, task);
   const running = taskRunning(view, state, task);
   const target = session?.tmux ?? task.task.tmuxSession;
   const raw = shellJoin(runtime.tmux.attachArgs(target));

@@ -4,7 +4,8 @@
  * the last 15 lines of its pane, and the next steps that fit.
  */
 import { isPaneId, Runtime } from '../../engine/runtime.js';
-import { requireTask, taskNextSteps, taskSession } from '../../engine/task.js';
+import { currentSession } from '../../engine/state.js';
+import { requireTask, taskNextSteps } from '../../engine/task.js';
 import { gatherTaskFacts, lookAtTmux, taskTarget } from '../../engine/runtime/tasks.js';
 import { ExitCode } from '../../errors.js';
 import { duration } from '../duration.js';
@@ -28,7 +29,7 @@ export async function run(id: string, options: { json?: boolean }): Promise<numb
   const runtime = Runtime.open();
   const state = runtime.engine.load();
   const task = requireTask(state, id);
-  const session = taskSession(state, task);
+  const session = currentSession(state, task);
   const view = await lookAtTmux(runtime);
   const facts = await gatherTaskFacts(runtime, state, task, view);
   const target = taskTarget(view, state, task);

@@ -13,7 +13,7 @@ import { FluxError, RefusedError } from '../../errors.js';
 import type { NewEvent } from '../../log/events.js';
 import { settle } from '../decide.js';
 import { agentRules, renderSignal, type DependencyNote } from '../signal.js';
-import { isTask, type FluxState } from '../state.js';
+import { isTask, sessionAlive, type FluxState } from '../state.js';
 import { renderTaskPrompt, taskRules } from '../task-prompt.js';
 import type { Runtime } from '../runtime.js';
 import { retryWhileServerExits } from './program.js';
@@ -145,7 +145,7 @@ export function recordLaunchFailure(rt: Runtime, stageId: string, sessionId: str
   rt.engine.commit((current) => {
     const events: NewEvent[] = [];
     const live = current.sessions[sessionId];
-    if (live !== undefined && live.status !== 'ended' && live.status !== 'crashed') {
+    if (sessionAlive(live)) {
       events.push({ type: 'session.crashed', session: sessionId, reason });
     }
     if (current.stages[stageId]?.status === 'running')

@@ -11,7 +11,7 @@ import { FluxError } from '../../errors.js';
 import type { NewEvent } from '../../log/events.js';
 import { settle } from '../decide.js';
 import type { Runtime } from '../runtime.js';
-import { isTask } from '../state.js';
+import { currentSession, isTask } from '../state.js';
 import { closeTaskTmux } from './tasks.js';
 
 export type { MergeOutcome } from '../../effects/git.js';
@@ -156,9 +156,9 @@ export async function cleanupStage(rt: Runtime, stageId: string): Promise<Cleanu
   if (isTask(stage)) {
     report.done.push(...(await closeTaskTmux(rt, state, stage)).map((what) => `closed its ${what}`));
   } else {
-    const session = stage.session === null ? undefined : state.sessions[stage.session];
+    const session = currentSession(state, stage);
     if (
-      session !== undefined &&
+      session !== null &&
       session.tmux !== '' &&
       (await rt.tmux.killSession(session.tmux).catch(() => false))
     )

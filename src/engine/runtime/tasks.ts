@@ -6,8 +6,8 @@
 import * as taskGit from '../../effects/task-git.js';
 import * as taskTmux from '../../effects/task-tmux.js';
 import type { Runtime } from '../runtime.js';
-import type { FluxState } from '../state.js';
-import { taskSession, type TaskFacts, type TaskState } from '../task.js';
+import { currentSession, type FluxState } from '../state.js';
+import type { TaskFacts, TaskState } from '../task.js';
 
 export type { TmuxView } from '../../effects/task-tmux.js';
 export { commitEverything, stashEverything, type MadeWorktree } from '../../effects/task-git.js';
@@ -19,12 +19,12 @@ export function lookAtTmux(runtime: Runtime): Promise<taskTmux.TmuxView> {
 
 /** Whether the task's current session runs in tmux: its pane, or its session with a live pane. */
 export function taskRunning(view: taskTmux.TmuxView, state: FluxState, task: TaskState): boolean {
-  return taskTmux.taskRunning(view, taskSession(state, task));
+  return taskTmux.taskRunning(view, currentSession(state, task));
 }
 
 /** Where the task's agent can be seen: its pane (if still its own) or its session; null when neither exists. */
 export function taskTarget(view: taskTmux.TmuxView, state: FluxState, task: TaskState): string | null {
-  return taskTmux.taskTarget(view, taskSession(state, task));
+  return taskTmux.taskTarget(view, currentSession(state, task));
 }
 
 /**
