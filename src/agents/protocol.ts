@@ -13,6 +13,21 @@ export const ENV = {
   workDir: 'FLUX_WORK_DIR',
   /** JSON array: the argv prefix that runs Flux, e.g. `["/usr/bin/node","/x/dist/cli/main.js"]`. */
   fluxCommand: 'FLUX_COMMAND',
+  // The hooks' settings (`run.*` of .work/config.toml): `flux hook` must not load the config file on every turn.
+  /** `run.handoff_threshold`, percent. */
+  handoffThreshold: 'FLUX_HANDOFF_THRESHOLD',
+  /** `run.stop_reminders`. */
+  stopReminders: 'FLUX_STOP_REMINDERS',
+  /** `run.permission_wait`, seconds. */
+  permissionWait: 'FLUX_PERMISSION_WAIT',
+} as const;
+
+/** What a person (or a test) sets for Flux itself, not for its agents. */
+export const OVERRIDE_ENV = {
+  /** The `flux` entry agents are given (`dist/bin/main.js`), instead of the one found beside this code. */
+  main: 'FLUX_MAIN',
+  /** The tmux socket (`tmux -L`), over `tmux.socket` of .work/config.toml. */
+  tmuxSocket: 'FLUX_TMUX_SOCKET',
 } as const;
 
 /**

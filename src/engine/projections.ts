@@ -5,6 +5,7 @@
  * batch of events, and deleting them loses nothing.
  */
 import type { FluxEvent } from '../log/events.js';
+import { STAGE_BRANCH_PREFIX, WORKTREES_DIR_NAME } from '../paths.js';
 import { toToml } from './toml.js';
 import { graphRows } from './graph.js';
 import { currentSession, type FluxState, type SessionState, type StageState } from './state.js';
@@ -26,8 +27,8 @@ export function renderWorktree(state: FluxState, stage: StageState, root: string
   const session = currentSession(state, stage) ?? undefined;
   return `# ${GENERATED_NOTE}\n${toToml({
     stage: stage.id,
-    path: `${root}/.worktrees/${stage.id}`,
-    branch: `flux/${stage.id}`,
+    path: `${root}/${WORKTREES_DIR_NAME}/${stage.id}`,
+    branch: `${STAGE_BRANCH_PREFIX}${stage.id}`,
     base: state.baseBranch ?? '',
     status: stage.status,
     session: session?.id,

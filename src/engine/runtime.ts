@@ -12,6 +12,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { OVERRIDE_ENV } from '../agents/protocol.js';
 import { runAcceptance, type AcceptanceOptions, type AcceptanceReport } from '../effects/acceptance.js';
 import { createGit, type Git } from '../effects/git.js';
 import { createTmux, isPaneId, type Tmux } from '../effects/tmux.js';
@@ -61,7 +62,7 @@ export class Runtime {
     this.engine = engine;
     this.config = config;
     this.git = options.git ?? createGit(engine.ws.root);
-    const socket = options.tmuxSocket ?? process.env.FLUX_TMUX_SOCKET ?? config.tmux.socket;
+    const socket = options.tmuxSocket ?? process.env[OVERRIDE_ENV.tmuxSocket] ?? config.tmux.socket;
     this.tmux = options.tmux ?? createTmux(socket === '' ? {} : { socket });
     this.flux = fluxCommand();
     this.note = options.onNote ?? (() => {});

@@ -3,6 +3,7 @@
  * the folded state: progress, one row per stage, and what waits on a person.
  */
 import type { SessionStatus, StageStatus } from '../machines/index.js';
+import { RUN_DEFAULTS } from './defaults.js';
 import type { FluxState, SessionState } from './state.js';
 import { currentSession, tasksOf, unmergedDependencies } from './state.js';
 
@@ -113,9 +114,6 @@ function attentionFor(state: FluxState, row: StageRow): Attention | null {
   }
 }
 
-/** How many stops of a session Flux answers with a reminder (config `run.stop_reminders`). */
-export const DEFAULT_STOP_REMINDERS = 3;
-
 /**
  * Why a running stage's session cannot go on without a person, or null while
  * it can: it crashed, or ended, before the stage was done; it stopped and was
@@ -125,7 +123,7 @@ export const DEFAULT_STOP_REMINDERS = 3;
 export function stalledSession(
   state: FluxState,
   sessionId: string | null,
-  stopReminders = DEFAULT_STOP_REMINDERS,
+  stopReminders: number = RUN_DEFAULTS.stop_reminders,
 ): { what: string; command: (stage: string) => string } | null {
   const session = sessionId === null ? undefined : state.sessions[sessionId];
   if (session === undefined) return null;

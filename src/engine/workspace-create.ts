@@ -7,7 +7,9 @@ import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:f
 import path from 'node:path';
 import { RefusedError } from '../errors.js';
 import { defaultConfigToml } from './config.js';
-import { WORK_DIR_NAME, WORK_SUBDIRS, workspaceAt, type Workspace } from './workspace.js';
+import { logPathIn } from '../log/paths.js';
+import { CONFIG_FILE_NAME, WORK_DIR_NAME } from '../paths.js';
+import { WORK_SUBDIRS, workspaceAt, type Workspace } from './workspace.js';
 
 /**
  * Creates the workspace with `configToml`; `fill` writes its first contents
@@ -25,12 +27,12 @@ export function createWorkspace<T>(root: string, configToml: string, fill: (stag
   rmSync(staging, { recursive: true, force: true });
   try {
     for (const dir of WORK_SUBDIRS) mkdirSync(path.join(staging, dir), { recursive: true });
-    writeFileSync(path.join(staging, 'config.toml'), configToml);
+    writeFileSync(path.join(staging, CONFIG_FILE_NAME), configToml);
     const staged: Workspace = {
       ...workspaceAt(root),
       workDir: staging,
-      logPath: path.join(staging, 'events.jsonl'),
-      configPath: path.join(staging, 'config.toml'),
+      logPath: logPathIn(staging),
+      configPath: path.join(staging, CONFIG_FILE_NAME),
     };
     const result = fill(staged);
     renameSync(staging, finalDir);

@@ -11,7 +11,9 @@ import path from 'node:path';
 import { Monitor } from '../../engine/monitor.js';
 import { fluxCommand, Runtime, shellJoin } from '../../engine/runtime.js';
 import { checkTmux } from '../../engine/runtime/standalone.js';
+import { workspaceAt } from '../../engine/workspace.js';
 import { RefusedError } from '../../errors.js';
+import { SIM_SCRIPTS_DIR_NAME } from '../../paths.js';
 import { DEMO_PLAN, DEMO_PLAN_PATH, DEMO_README, DEMO_SCRIPTS } from '../demo-content.js';
 import { initPlan } from '../init-plan.js';
 import { paint, print } from '../output.js';
@@ -62,16 +64,19 @@ export async function run(options: { dir?: string }): Promise<number> {
   await initPlan(DEMO_PLAN_PATH, {});
 
   // The simulated agent, a script per stage, and a tmux server of the demo's own.
-  const config = path.join(dir, '.work', 'config.toml');
+  const { workDir, configPath: config } = workspaceAt(dir);
   writeFileSync(
     config,
     readFileSync(config, 'utf8')
       .replace('agent = "claude"', 'agent = "sim"')
       .replace('socket = ""', `socket = "${DEMO_SOCKET}"`),
   );
-  mkdirSync(path.join(dir, '.work', 'sim'), { recursive: true });
+  mkdirSync(path.join(workDir, SIM_SCRIPTS_DIR_NAME), { recursive: true });
   for (const [stage, script] of Object.entries(DEMO_SCRIPTS)) {
-    writeFileSync(path.join(dir, '.work', 'sim', `${stage}.json`), JSON.stringify(script, null, 2) + '\n');
+    writeFileSync(
+      path.join(workDir, SIM_SCRIPTS_DIR_NAME, `${stage}.json`),
+      JSON.stringify(script, null, 2) + '\n',
+    );
   }
   print('');
 

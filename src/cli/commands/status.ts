@@ -1,4 +1,5 @@
 /** `flux status [--json]`: progress, every stage with its session and context, what waits on a person. */
+import { RUN_DEFAULTS } from '../../engine/defaults.js';
 import { Engine } from '../../engine/engine.js';
 import { predictedConflicts } from '../../engine/runtime/standalone.js';
 import { statusView, type StageRow, type StatusView } from '../../engine/views.js';
@@ -23,7 +24,11 @@ function contextCell(row: Pick<StageRow, 'session'>): string {
   const context = row.session?.context;
   if (context === null || context === undefined) return '-';
   const text = `${Math.round(context)}%`;
-  return context >= 75 ? paint(text, 'red') : context >= 50 ? paint(text, 'yellow') : text;
+  return context >= RUN_DEFAULTS.handoff_threshold
+    ? paint(text, 'red')
+    : context >= 50
+      ? paint(text, 'yellow')
+      : text;
 }
 
 export function renderStatus(view: StatusView & { conflicts?: Record<string, string[]> }): string {

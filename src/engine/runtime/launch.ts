@@ -11,6 +11,7 @@ import { defaultSimScript } from '../../agents/sim/default-script.js';
 import { isPaneId } from '../../effects/tmux.js';
 import { FluxError, RefusedError } from '../../errors.js';
 import type { NewEvent } from '../../log/events.js';
+import { SIM_SCRIPTS_DIR_NAME } from '../../paths.js';
 import { settle } from '../decide.js';
 import { agentRules, renderSignal, type DependencyNote } from '../signal.js';
 import { isTask, sessionAlive, type FluxState } from '../state.js';
@@ -34,7 +35,7 @@ async function dependencyNotes(rt: Runtime, state: FluxState, stage: string): Pr
 }
 
 function simScript(rt: Runtime, stage: FluxState['stages'][string]): string {
-  const custom = path.join(rt.engine.ws.workDir, 'sim', `${stage.id}.json`);
+  const custom = path.join(rt.engine.ws.workDir, SIM_SCRIPTS_DIR_NAME, `${stage.id}.json`);
   if (existsSync(custom)) return readFileSync(custom, 'utf8');
   return JSON.stringify(defaultSimScript(stage.def), null, 2) + '\n';
 }
