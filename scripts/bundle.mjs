@@ -4,8 +4,11 @@
 // it on every turn. Unbundled, resolving and compiling hundreds of small ESM
 // files costs more than the work itself (docs/performance.md).
 // Built beside dist/bin and swapped in, so a running `flux` never sees half a build.
+// The bundle is self-contained: the package declares no runtime dependencies,
+// so the build fails if anything but a Node built-in is left to load at run time.
 import { build } from 'esbuild';
 import { chmodSync, existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
 
 const dist = new URL('../dist/', import.meta.url).pathname;
 const outdir = `${dist}bin.build-${process.pid}/`;
@@ -16,8 +19,21 @@ const common = {
   platform: 'node',
   target: 'node20',
   logLevel: 'warning',
+  metafile: true,
 };
-await build({
+
+/** Fails when an output imports anything but a Node built-in (it would be missing where npm installs Flux). */
+function requireSelfContained({ metafile }) {
+  const outside = Object.entries(metafile.outputs).flatMap(([file, output]) =>
+    output.imports.filter((i) => i.external && !isBuiltin(i.path)).map((i) => `${file} imports ${i.path}`),
+  );
+  if (outside.length > 0) {
+    rmSync(outdir, { recursive: true, force: true });
+    throw new Error(`the bundle must load only Node built-ins at run time:\n  ${outside.join('\n  ')}`);
+  }
+}
+
+const main = await build({
   ...common,
   entryPoints: { main: new URL('../src/cli/main.ts', import.meta.url).pathname },
   splitting: true,
@@ -27,11 +43,12 @@ await build({
     js: "import { createRequire as __fluxRequire } from 'node:module'; const require = __fluxRequire(import.meta.url);",
   },
 });
+requireSelfContained(main);
 const hook = await build({
   ...common,
   entryPoints: { hook: new URL('../src/cli/hook-main.ts', import.meta.url).pathname },
-  metafile: true,
 });
+requireSelfContained(hook);
 // What went into hook.js, for test/build/hook-bundle.test.ts (it must stay free of zod, XState, …).
 writeFileSync(`${dist}meta-hook.json`, JSON.stringify(hook.metafile, null, 2) + '\n');
 chmodSync(`${outdir}main.js`, 0o755);

@@ -176,7 +176,8 @@ function simLaunch(input: LaunchInput): LaunchSpec {
   const script = path.join(agentDir(input.workDir, input.session), 'sim-script.json');
   return {
     argv: [...input.flux, 'agent', 'sim', '--script', script, '--prompt-file', input.promptFile],
-    env: sessionEnv(input),
+    // Its hook calls carry this as session_id, as claude's carry its --session-id.
+    env: { ...sessionEnv(input), [ENV.agentSessionId]: input.agentSessionId },
     files: new Map(),
   };
 }

@@ -1,17 +1,21 @@
 /**
  * Initializing a plan, for `flux init` and `flux demo`: validate the plan,
- * then create `.work/` (or record the changed plan in it), and say what
- * changed. A first init builds the workspace in a temporary directory and
- * renames it into place, so a failure leaves nothing behind; an invalid plan
- * fails before anything is written at all.
+ * then create `.work/` (or record the changed plan in it). A first init
+ * builds the workspace in a temporary directory and renames it into place,
+ * so a failure leaves nothing behind; an invalid plan fails before anything
+ * is written at all.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { PlanError } from '../errors.js';
 import { defaultConfigToml } from '../engine/config.js';
 import { Engine } from '../engine/engine.js';
 import { commitPlan, describeChange, type InitOutcome, type InitResult } from '../engine/plan-change.js';
-import { currentBranch, excludeFluxFiles, findRepository } from '../engine/runtime/standalone.js';
+import {
+  currentBranch,
+  excludeFluxFiles,
+  findRepository,
+  requireHeadCommit,
+} from '../engine/runtime/standalone.js';
 import type { FluxState } from '../engine/state.js';
 import { workspaceAt } from '../engine/workspace.js';
 import { createWorkspace } from '../engine/workspace-create.js';
@@ -24,18 +28,19 @@ export interface InitOptions {
   force?: boolean;
 }
 
-/** Validates the plan and creates the workspace, or records the changed plan in it; prints what it did. */
-export async function initPlan(planPath: string, options: InitOptions): Promise<number> {
+export interface Initialized {
+  outcome: InitOutcome;
+  state: FluxState;
+  plan: Plan;
+  baseBranch: string | null;
+}
+
+/** Validates the plan and creates the workspace, or records the changed plan in it; prints only warnings. */
+export async function initialize(planPath: string, options: InitOptions): Promise<Initialized> {
   const root = await findRepository(process.cwd());
-  const planFile = path.resolve(process.cwd(), planPath);
-  if (path.relative(root, planFile).startsWith('..')) {
-    throw new PlanError({
-      location: { file: planPath },
-      message: `the plan is outside the repository (${root})`,
-      hint: 'keep the plan in the repository (e.g. doc/plans/), so every stage worktree has it',
-    });
-  }
-  const plan = loadPlan(planFile, root);
+  // A regular file inside the repository once links are resolved (src/plan/plan-file.ts).
+  const plan = loadPlan(path.resolve(process.cwd(), planPath), root);
+  await requireHeadCommit(root, 'stages fork from it', 'flux init');
   for (const overlap of overlappingFiles(plan)) {
     const [a, b] = overlap.stages;
     const globs = overlap.globs.map(([x, y]) => (x === y ? x : `${x} ~ ${y}`)).join(', ');
@@ -48,9 +53,7 @@ export async function initPlan(planPath: string, options: InitOptions): Promise<
     ? commitPlan(new Engine(ws), plan, baseBranch, options.force === true)
     : createPlanWorkspace(root, plan, baseBranch);
   await excludeFluxFiles(root);
-
-  report(outcome, state, plan, baseBranch);
-  return 0;
+  return { outcome, state, plan, baseBranch };
 }
 
 function createPlanWorkspace(root: string, plan: Plan, baseBranch: string | null): InitResult {
@@ -59,7 +62,8 @@ function createPlanWorkspace(root: string, plan: Plan, baseBranch: string | null
   );
 }
 
-function report(outcome: InitOutcome, state: FluxState, plan: Plan, baseBranch: string | null): void {
+/** What init did, and which stages are ready now. */
+export function report({ outcome, state, plan, baseBranch }: Initialized): void {
   const ready = state.order.filter((id) => state.stages[id]!.status === 'ready');
   switch (outcome.kind) {
     case 'unchanged':
@@ -75,6 +79,4 @@ function report(outcome: InitOutcome, state: FluxState, plan: Plan, baseBranch: 
       break;
   }
   print(`Ready now: ${ready.length === 0 ? 'none' : ready.join(', ')}`);
-  print('');
-  print('Next: `flux status` to look, `flux run` to start the ready stages.');
 }

@@ -11,6 +11,7 @@ import { tmuxPanes } from './tmux/panes.js';
 import { tmuxSessions } from './tmux/sessions.js';
 import type { Tmux } from './tmux/types.js';
 
+export { socketPath } from './tmux/client.js';
 export { isPaneId, PANE_LABEL_OPTION } from './tmux/names.js';
 export { parseVersion } from './tmux/parse.js';
 export { escapeTmuxArg, shellJoin, shellQuote } from './tmux/quote.js';
@@ -26,5 +27,11 @@ export type {
 export function createTmux(options: { socket?: string } = {}): Tmux {
   const client = tmuxClient(options);
   const panes = tmuxPanes(client);
-  return { socket: client.socket, isInstalled: client.isInstalled, ...tmuxSessions(client, panes), ...panes };
+  return {
+    socket: client.socket,
+    isInstalled: client.isInstalled,
+    killServer: client.killServer,
+    ...tmuxSessions(client, panes),
+    ...panes,
+  };
 }

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseToml } from 'smol-toml';
 import { z } from 'zod';
+import { OVERRIDE_ENV } from '../agents/protocol.js';
 import { ConfigError } from '../errors.js';
 import { RUN_DEFAULTS } from './defaults.js';
 
@@ -63,10 +64,31 @@ export const configSchema = z
       .strict()
       .prefault({}),
     agents: z.record(z.string(), agentCommandSchema).default({}),
+    /** How a person is told they are needed (docs/notify.md). */
+    notify: z
+      .object({
+        bell: z.boolean().default(true),
+        tmux: z.boolean().default(true),
+        desktop: z.boolean().default(false),
+        /** argv; `{title}`, `{message}`, `{stage}` and `{kind}` are replaced. Empty: none. */
+        command: z.array(z.string()).default([]),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 
 export type FluxConfig = z.infer<typeof configSchema>;
+
+/**
+ * The tmux socket Flux's sessions run on: `override` (the demo's, a test's),
+ * else FLUX_TMUX_SOCKET, else `tmux.socket` of the config (read only then);
+ * undefined is the user's own server.
+ */
+export function chooseTmuxSocket(config: () => FluxConfig, override?: string): string | undefined {
+  const socket = override ?? process.env[OVERRIDE_ENV.tmuxSocket] ?? config().tmux.socket;
+  return socket === '' ? undefined : socket;
+}
 
 export function parseConfig(text: string, file: string): FluxConfig {
   let raw: unknown;
@@ -168,6 +190,19 @@ branch = "feature/{id}"
 session = "flux-{project}-{id}"
 # Commands \`flux done\` runs in a task's worktree (e.g. ["npm test", "npm run lint"]).
 acceptance = []
+
+[notify]
+# Each time a person is needed (a review, a permission question, a crash past its restarts,
+# a conflict) and when the plan is done, Flux tells them, once per event:
+# ring the terminal bell in \`flux ui\`,
+bell = true
+# show a message on your own tmux client (tmux display-message),
+tmux = true
+# a desktop notification (notify-send, or osascript on macOS),
+desktop = false
+# and run this command: an argument list where {title}, {message}, {stage} and {kind} are
+# replaced, e.g. ["ntfy", "publish", "my-topic", "{title}: {message}"].
+command = []
 
 # A command agent (no hooks; liveness from tmux, done through \`flux done\`):
 # [agents.aider]

@@ -96,20 +96,24 @@ export function readyEvents(state: FluxState): NewEvent[] {
 
 export type ForcedTransition = 'complete' | 'block' | 'reset';
 
+/** `by` comes from the human-only check (src/cli/human-only.ts). */
 export function decideForced(
   state: FluxState,
   stage: string,
   action: ForcedTransition,
+  by: 'human',
   reason?: string,
 ): Decision {
   switch (action) {
     case 'complete':
-      return settle(state, [{ type: 'stage.completed', stage, forced: true }]);
+      return settle(state, [{ type: 'stage.completed', stage, forced: true, by }]);
     case 'block':
-      return settle(state, [{ type: 'stage.blocked', stage, reason: reason ?? 'blocked by hand' }]);
+      return settle(state, [{ type: 'stage.blocked', stage, reason: reason ?? 'blocked by hand', by }]);
     case 'reset':
       return settle(state, [
-        reason === undefined ? { type: 'stage.reset', stage } : { type: 'stage.reset', stage, reason },
+        reason === undefined
+          ? { type: 'stage.reset', stage, by }
+          : { type: 'stage.reset', stage, reason, by },
       ]);
   }
 }

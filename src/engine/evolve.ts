@@ -120,6 +120,12 @@ export function evolve(state: FluxState, event: FluxEvent): FluxState {
       };
       return state;
     }
+    case 'notification.sent':
+      (state.notified ??= {})[event.key] = true;
+      return state;
+    case 'review.recorded':
+      stageOf(state, event.stage, event.type).acceptance = event.results;
+      return state;
     case 'cleanup.failed':
       stageOf(state, event.stage, event.type).cleanupFailed = event.reason;
       return state;

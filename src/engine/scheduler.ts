@@ -4,7 +4,10 @@
  * with a session that died (restarted at most MAX_CRASH_RESTARTS times in a
  * row), while fewer than `maxParallel` sessions are alive.
  */
+import { randomUUID } from 'node:crypto';
+import { takesAgentSessionId } from '../agents/protocol.js';
 import type { NewEvent } from '../log/events.js';
+import { toSessionName } from '../plan/stage-id.js';
 import { settle, type Decision } from './decide.js';
 import {
   currentSession,
@@ -61,15 +64,6 @@ export function wantsSession(
   }
 }
 
-/**
- * A tmux session name for any id: characters tmux would rewrite or misread
- * become `_` (the tmux effects refuse any other name).
- */
-export function toSessionName(id: string): string {
-  const name = id.replace(/[^A-Za-z0-9_-]/g, '_');
-  return /^[A-Za-z0-9_]/.test(name) ? name : `_${name}`;
-}
-
 /** The tmux session of a plan stage's sessions: the configured prefix and the stage id. */
 export function tmuxNameFor(prefix: string, stage: string): string {
   return toSessionName(`${prefix}${stage}`);
@@ -100,6 +94,8 @@ export function startEvents(
       stage: stage.id,
       agent,
       tmux: manual ? '' : isTask(stage) ? nextTaskTarget(state, stage) : tmuxNameFor(sessionPrefix, stage.id),
+      // Chosen here, so it is in the log before the agent starts and speaks with it.
+      ...(takesAgentSessionId(agent) ? { agent_session_id: randomUUID() } : {}),
       ...(handoff === undefined ? {} : { handoff }),
       ...(stage.status === 'rejected' && stage.reason !== null ? { feedback: stage.reason } : {}),
     },

@@ -8,7 +8,7 @@ import type { StageStatus } from '../machines/stage-states.js';
 import type { Plan, StageDef } from '../plan/types.js';
 
 /** Bumped whenever the shape of FluxState changes: it invalidates snapshot caches. */
-export const STATE_VERSION = 2;
+export const STATE_VERSION = 3;
 
 export interface StageState {
   id: string;
@@ -80,11 +80,13 @@ export interface FluxState {
   order: string[];
   stages: Record<string, StageState>;
   sessions: Record<string, SessionState>;
+  /** Keys of the notifications sent (`notification.sent`): each is sent once. */
+  notified: Record<string, true>;
   seq: number;
 }
 
 export function initialState(): FluxState {
-  return { plan: null, baseBranch: null, order: [], stages: {}, sessions: {}, seq: 0 };
+  return { plan: null, baseBranch: null, order: [], stages: {}, sessions: {}, notified: {}, seq: 0 };
 }
 
 /** Dependencies of `id` that are not merged yet. */
@@ -92,6 +94,11 @@ export function unmergedDependencies(state: FluxState, id: string): string[] {
   const stage = state.stages[id];
   if (stage === undefined) return [];
   return stage.def.dependencies.filter((dep) => state.stages[dep]?.status !== 'merged');
+}
+
+/** Nothing left to merge: every stage (ad hoc tasks too) is merged. */
+export function allMerged(state: FluxState): boolean {
+  return Object.values(state.stages).every((stage) => stage.status === 'merged');
 }
 
 /** Stages that list `id` as a dependency, in plan order. */

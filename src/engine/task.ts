@@ -3,9 +3,11 @@
  * task is a stage outside the plan, with a worktree, a branch and a tmux
  * placement of its own (`task.created`), driven through the same stage and
  * session lifecycles as the plan's stages. This file decides; what the agent
- * is told is in `task-prompt.ts`, its names in `task-names.ts`; what git and tmux say about a task comes
- * through `runtime/tasks.ts`.
+ * is told is in `task-prompt.ts`, its names in `task-names.ts`; what git and
+ * tmux say about a task comes through `runtime/tasks.ts`.
  */
+import { randomUUID } from 'node:crypto';
+import { takesAgentSessionId } from '../agents/protocol.js';
 import { RefusedError, UsageError } from '../errors.js';
 import type { NewEvent } from '../log/events.js';
 import { closest } from '../plan/suggest.js';
@@ -89,7 +91,14 @@ export function decideTaskRun(state: FluxState, input: TaskRunInput): Decision {
     },
     { type: 'stage.ready', stage: id },
     { type: 'stage.started', stage: id, session },
-    { type: 'session.started', session, stage: id, agent: input.agent, tmux: input.tmuxTarget },
+    {
+      type: 'session.started',
+      session,
+      stage: id,
+      agent: input.agent,
+      tmux: input.tmuxTarget,
+      ...(takesAgentSessionId(input.agent) ? { agent_session_id: randomUUID() } : {}),
+    },
   ];
   return settle(state, events);
 }
@@ -117,10 +126,11 @@ export function taskAgent(state: FluxState, task: StageState, fallback: string):
 
 /**
  * The events that close a task for merging: completed (forced, unless the
- * agent declared it done) and verified by the person cleaning it up. Nothing
- * for a task that is verified already (a merge that stopped earlier).
+ * agent declared it done) and verified by the person cleaning it up (`by`,
+ * from the human-only check). Nothing for a task that is verified already
+ * (a merge that stopped earlier).
  */
-export function decideTaskClose(state: FluxState, id: string): Decision {
+export function decideTaskClose(state: FluxState, id: string, by: 'human'): Decision {
   const task = requireTask(state, id);
   const events: NewEvent[] = [];
   switch (task.status) {
@@ -128,11 +138,11 @@ export function decideTaskClose(state: FluxState, id: string): Decision {
     case 'merged':
       break;
     case 'completed':
-      events.push({ type: 'stage.verified', stage: id, by: 'human' });
+      events.push({ type: 'stage.verified', stage: id, by });
       break;
     default:
-      events.push({ type: 'stage.completed', stage: id, forced: true });
-      events.push({ type: 'stage.verified', stage: id, by: 'human' });
+      events.push({ type: 'stage.completed', stage: id, forced: true, by });
+      events.push({ type: 'stage.verified', stage: id, by });
   }
   return settle(state, events);
 }

@@ -5,7 +5,8 @@
  * `src/cli/commands/` gather what git and tmux say, then ask these.
  */
 import { RefusedError } from '../errors.js';
-import type { NewEvent } from '../log/events.js';
+import type { AcceptanceResult, NewEvent } from '../log/events.js';
+import { requireStage } from './lookup.js';
 import { matchesAny } from '../plan/glob.js';
 import { settle, withEvents, type Decision } from './decide.js';
 import { startEvents } from './scheduler.js';
@@ -29,8 +30,14 @@ export function nextStepFor(state: FluxState, stage: StageState): string {
     }
     case 'ready':
       return `it has not started yet: \`flux run\` (or \`flux run --stage ${id}\`) starts it`;
-    case 'running':
+    case 'running': {
+      const session = currentSession(state, stage);
+      if (session !== null && !sessionAlive(session))
+        return `its session ${session.id} ${session.status} before the stage was done: \`flux resume ${id}\` starts a fresh session on its branch`;
+      if (session !== null && session.tmux === '')
+        return 'its agent was prepared for you to start by hand (the command `flux run --manual` printed); the stage becomes completed when that agent runs `flux done` and the acceptance commands pass';
       return `its agent is still working; the stage becomes completed when the agent runs \`flux done\` and the acceptance commands pass (watch it with \`flux attach ${id}\`)`;
+    }
     case 'needs_handoff':
       return `a fresh session continues from its handoff: \`flux run\` or \`flux resume ${id}\``;
     case 'completed':
@@ -66,16 +73,25 @@ export function requireVerifiable(state: FluxState, stage: StageState): void {
 
 export type Verdict = { kind: 'approve' } | { kind: 'reject'; reason: string };
 
-/** The events (and effects: the merge, or ending the session) of a person's verdict. */
-export function decideVerdict(state: FluxState, stageId: string, verdict: Verdict): Decision {
+/**
+ * The events (and effects: the merge, or ending the session) of a person's
+ * verdict; `by` comes from the human-only check (src/cli/human-only.ts).
+ */
+export function decideVerdict(state: FluxState, stageId: string, verdict: Verdict, by: 'human'): Decision {
   const event: NewEvent =
     verdict.kind === 'approve'
-      ? { type: 'stage.verified', stage: stageId, by: 'human' }
-      : { type: 'stage.rejected', stage: stageId, reason: verdict.reason };
+      ? { type: 'stage.verified', stage: stageId, by }
+      : { type: 'stage.rejected', stage: stageId, reason: verdict.reason, by };
   return settle(state, [event]);
 }
 
 /** Changed files the stage's `files` globs do not cover (none when it declares no globs). */
+/** What the review ran, for the record: the acceptance results a person saw before deciding. */
+export function decideReview(state: FluxState, stageId: string, results: AcceptanceResult[]): Decision {
+  requireVerifiable(state, requireStage(state, stageId));
+  return { events: [{ type: 'review.recorded', stage: stageId, results }], effects: [] };
+}
+
 export function outsideFiles(changed: readonly string[], globs: readonly string[]): string[] {
   if (globs.length === 0) return [];
   return changed.filter((file) => !matchesAny(file, globs));

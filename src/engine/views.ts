@@ -2,6 +2,7 @@
  * What `flux status` (and the live view of `flux run`) shows, derived from
  * the folded state: progress, one row per stage, and what waits on a person.
  */
+import { reportsThroughHooks } from '../agents/protocol.js';
 import type { SessionStatus, StageStatus } from '../machines/index.js';
 import { RUN_DEFAULTS } from './defaults.js';
 import type { FluxState, SessionState } from './state.js';
@@ -17,6 +18,10 @@ export interface StageRow {
   session: {
     id: string;
     status: SessionStatus;
+    /** The agent: `claude`, `sim` or a command agent's name. */
+    agent: string;
+    /** What it is doing, as shown to a person (see `sessionActivity`). */
+    activity: string;
     context: number | null;
     tmux: string;
     waiting: { tool: string; detail: string } | null;
@@ -59,11 +64,31 @@ export interface StatusView {
   seq: number;
 }
 
+/**
+ * What a session is doing, as shown to a person: its status, except that a
+ * command agent (`[agents.<name>]`), which sends no hooks and so never leaves
+ * `starting` in the log, shows as `running` once Flux has launched it in
+ * tmux: a launch that fails is recorded as crashed at once, and its exit (the
+ * exit reporter) or a vanished tmux session (the liveness check) ends it.
+ */
+export function sessionActivity(session: { status: string; agent: string; tmux: string }): string {
+  if (session.status === 'starting' && session.tmux !== '' && !reportsThroughHooks(session.agent))
+    return 'running';
+  return session.status;
+}
+
+/** A session's id without its stage's (or task's) prefix, for a row that names the stage: `s2` for `stage-1-models.s2`. */
+export function shortSession(id: string, owner: string): string {
+  return id.startsWith(`${owner}.`) ? id.slice(owner.length + 1) : id;
+}
+
 function sessionRow(session: SessionState | null): StageRow['session'] {
   if (session === null) return null;
   return {
     id: session.id,
     status: session.status,
+    agent: session.agent,
+    activity: sessionActivity(session),
     context: session.context,
     tmux: session.tmux,
     waiting: session.waiting,

@@ -39,8 +39,24 @@ export function findWorkspace(cwd: string = process.cwd()): Workspace {
       return workspaceAt(path.dirname(workDir));
     }
     const parent = path.dirname(dir);
-    if (parent === dir) throw new NotInitializedError(path.join(start, WORK_DIR_NAME));
+    if (parent === dir) {
+      throw new NotInitializedError(
+        path.join(start, WORK_DIR_NAME),
+        insideGitRepository(start)
+          ? undefined
+          : `${start} is not inside a git repository: Flux works in one. cd into your project's repository (or make one with \`git init\` and a first commit), then \`flux init <plan-path>\``,
+      );
+    }
     dir = parent;
+  }
+}
+
+/** Whether `dir` is in a git repository: a `.git` (directory or file) here or above, or GIT_DIR set. */
+function insideGitRepository(dir: string): boolean {
+  if (process.env.GIT_DIR !== undefined && process.env.GIT_DIR !== '') return true;
+  for (let at = dir; ; at = path.dirname(at)) {
+    if (existsSync(path.join(at, '.git'))) return true;
+    if (path.dirname(at) === at) return false;
   }
 }
 

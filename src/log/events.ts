@@ -37,6 +37,13 @@ const envelope = {
   at: z.string(),
 };
 
+/**
+ * On the events a person's decision records (`flux verify`, `flux stage`,
+ * `flux approve`, …): written only after the human-only check passed
+ * (src/cli/human-only.ts). Absent in logs written before it was recorded.
+ */
+const byHuman = z.literal('human').optional();
+
 function event<T extends string, S extends z.ZodRawShape>(type: T, shape: S) {
   return z.object({ ...envelope, type: z.literal(type), ...shape });
 }
@@ -116,6 +123,8 @@ export const stageAcceptanceFailed = event('stage.acceptance_failed', {
 export const stageCompleted = event('stage.completed', {
   stage: stageId,
   forced: z.boolean(),
+  /** Set when forced by a person. */
+  by: byHuman,
   results: z.array(acceptanceResultSchema).optional(),
 });
 
@@ -127,6 +136,7 @@ export const stageVerified = event('stage.verified', {
 export const stageRejected = event('stage.rejected', {
   stage: stageId,
   reason: z.string(),
+  by: byHuman,
 });
 
 export const stageMerged = event('stage.merged', {
@@ -152,12 +162,21 @@ export const stageFailed = event('stage.failed', {
 export const stageBlocked = event('stage.blocked', {
   stage: stageId,
   reason: z.string(),
+  by: byHuman,
 });
 
 /** Back to pending (a `stage.ready` follows when its dependencies are merged). */
 export const stageReset = event('stage.reset', {
   stage: stageId,
   reason: z.string().optional(),
+  /** Set by `flux stage <id> reset`; absent when Flux reset it (a changed plan). */
+  by: byHuman,
+});
+
+/** `flux verify` ran the acceptance commands for the person reviewing the stage. */
+export const reviewRecorded = event('review.recorded', {
+  stage: stageId,
+  results: z.array(acceptanceResultSchema),
 });
 
 /**
@@ -168,6 +187,15 @@ export const stageReset = event('stage.reset', {
 export const cleanupFailed = event('cleanup.failed', {
   stage: stageId,
   reason: z.string(),
+});
+
+/** A person was told they are needed (or that the plan is done), once per `key` (docs/notify.md). */
+export const notificationSent = event('notification.sent', {
+  key: z.string().min(1),
+  kind: z.enum(['review', 'permission', 'crash', 'conflict', 'budget', 'done']),
+  stage: stageId.optional(),
+  title: z.string(),
+  message: z.string(),
 });
 
 // ---- session lifecycle --------------------------------------------------
@@ -204,6 +232,7 @@ export const sessionPermissionAnswered = event('session.permission_answered', {
   decision: z.enum(['allow', 'deny']),
   /** Told to the agent with a denial. */
   reason: z.string().optional(),
+  by: byHuman,
 });
 
 /** The status line reported a new context figure. */
@@ -250,6 +279,8 @@ export const fluxEventSchema = z.discriminatedUnion('type', [
   stageBlocked,
   stageReset,
   cleanupFailed,
+  reviewRecorded,
+  notificationSent,
   sessionStarted,
   sessionWorking,
   sessionIdle,

@@ -1,20 +1,26 @@
 /**
- * Rules that need more than the schema: safe and unique ids, dependencies
- * that exist and form no cycle, non-empty commands, well-formed globs. Each
- * check throws the first PlanError it finds, in document order.
+ * Rules that need more than the schema: safe and unique ids (also as tmux
+ * session names), dependencies that exist and form no cycle, non-empty
+ * commands, well-formed globs. Each check throws the first PlanError it
+ * finds, in document order.
  */
 import { PlanError } from '../errors.js';
 import type { StageDef } from './types.js';
 import { findCycle } from './dag.js';
 import { globProblem } from './glob-check.js';
 import type { YamlLocator } from './locate.js';
-import { STAGE_ID_RULES, stageIdProblem, suggestStageId } from './stage-id.js';
+import { STAGE_ID_RULES, stageIdProblem, suggestStageId, toSessionName } from './stage-id.js';
 import { closest } from './suggest.js';
 
 const stagePath = (index: number, ...rest: (string | number)[]) => ['flux', 'stages', index, ...rest];
 
+/** The session names the scheduler gives with the default `tmux.session_prefix`, for messages. */
+const DEFAULT_SESSION_PREFIX = 'flux-';
+
 function checkIds(stages: readonly StageDef[], at: YamlLocator): void {
   const firstLine = new Map<string, number | undefined>();
+  // Stages whose ids differ only where tmux rewrites would share one session: ending one would end both.
+  const bySession = new Map<string, string>();
   stages.forEach((stage, index) => {
     const location = at.value(stagePath(index, 'id'));
     const problem = stageIdProblem(stage.id);
@@ -37,7 +43,19 @@ function checkIds(stages: readonly StageDef[], at: YamlLocator): void {
         hint: 'give every stage its own id',
       });
     }
+    const session = toSessionName(stage.id);
+    const other = bySession.get(session);
+    if (other !== undefined) {
+      throw new PlanError({
+        location,
+        stage: stage.id,
+        field: 'id',
+        message: `same tmux session name as \`${other}\` (line ${firstLine.get(other)}): both become \`${DEFAULT_SESSION_PREFIX}${session}\``,
+        hint: 'tmux writes `.` as `_` in session names, so the two stages would share one session: rename one of the two (e.g. with `-`)',
+      });
+    }
     firstLine.set(stage.id, location.line);
+    bySession.set(session, stage.id);
   });
 }
 

@@ -1,16 +1,18 @@
 /**
  * The markdown side of a plan: the metadata block and the title. Markers and
  * fences are matched on whole lines (surrounding spaces and `\r` ignored).
+ * Only markers outside code fences count: a block shown inside a fence (as
+ * docs and READMEs do) is an example, not the plan.
  */
 import { posix } from 'node:path';
 import { PlanError } from '../errors.js';
+import { closesFence, fenceOpening, type Fence } from './fences.js';
 
 export const START_MARKER = '<!-- FLUX METADATA -->';
 export const END_MARKER = '<!-- END FLUX METADATA -->';
 
 const START_LINE = /^<!--\s*FLUX METADATA\s*-->$/;
 const END_LINE = /^<!--\s*END FLUX METADATA\s*-->$/;
-const FENCE_OPEN = /^(`{3,}|~{3,})\s*([^\s`]*)\s*$/;
 
 export interface MetadataBlock {
   /** The text between the ```yaml fence lines. */
@@ -19,9 +21,60 @@ export interface MetadataBlock {
   firstLine: number;
 }
 
-function isFenceClose(line: string, open: string): boolean {
-  const match = /^(`{3,}|~{3,})\s*$/.exec(line);
-  return match !== null && match[1]?.[0] === open[0] && (match[1]?.length ?? 0) >= open.length;
+interface OpenFence extends Fence {
+  /** 0-based lines; `close` is -1 while (or when left) open. */
+  open: number;
+  close: number;
+}
+
+/** The markers and fences of a document, as `extractMetadata` needs them (0-based lines). */
+interface Outline {
+  /** Start and end markers outside any fence. */
+  starts: number[];
+  ends: number[];
+  /** The first start marker inside a fence, and where that fence opens: for the hint. */
+  fencedStart: { line: number; fenceLine: number } | undefined;
+  /** The first non-blank line after the first start marker, and the fence it opens. */
+  firstContent: number | undefined;
+  metadataFence: OpenFence | undefined;
+}
+
+function outline(lines: readonly string[]): Outline {
+  const result: Outline = {
+    starts: [],
+    ends: [],
+    fencedStart: undefined,
+    firstContent: undefined,
+    metadataFence: undefined,
+  };
+  let fence: OpenFence | undefined;
+  lines.forEach((line, index) => {
+    if (result.starts.length > 0 && result.firstContent === undefined && line !== '') {
+      result.firstContent = index;
+    }
+    if (fence !== undefined) {
+      if (closesFence(line, fence)) {
+        fence.close = index;
+        fence = undefined;
+      } else if (fence === result.metadataFence && END_LINE.test(line)) {
+        // The YAML fence was left open: its end marker still ends the block, and the error says so.
+        result.ends.push(index);
+        fence = undefined;
+      } else if (START_LINE.test(line) && result.fencedStart === undefined) {
+        result.fencedStart = { line: index, fenceLine: fence.open };
+      }
+      return;
+    }
+    if (START_LINE.test(line)) result.starts.push(index);
+    else if (END_LINE.test(line)) result.ends.push(index);
+    else {
+      const opening = fenceOpening(line);
+      if (opening === undefined) return;
+      fence = { ...opening, open: index, close: -1 };
+      if (result.firstContent === index && result.starts.length === 1) result.metadataFence = fence;
+    }
+  });
+  return result;
 }
 
 /** Finds the ```yaml block between the metadata markers; throws PlanError when it is missing or broken. */
@@ -31,32 +84,37 @@ export function extractMetadata(text: string, file: string): MetadataBlock {
     throw new PlanError({ location: { file, line }, message, hint });
   }
 
-  const start = lines.findIndex((line) => START_LINE.test(line));
-  const end = lines.findIndex((line, i) => i > start && END_LINE.test(line));
-  if (start === -1) {
-    const orphanEnd = lines.findIndex((line) => END_LINE.test(line));
-    if (orphanEnd !== -1) {
+  const found = outline(lines);
+  const start = found.starts[0];
+  if (start === undefined) {
+    const orphanEnd = found.ends[0];
+    if (orphanEnd !== undefined) {
       fail(
         orphanEnd + 1,
         `\`${END_MARKER}\` without a \`${START_MARKER}\` before it`,
         `add \`${START_MARKER}\` on its own line before the \`\`\`yaml block`,
       );
     }
+    const example = found.fencedStart;
     fail(
       undefined,
       'no metadata block',
-      `add a \`\`\`yaml block between \`${START_MARKER}\` and \`${END_MARKER}\` lines (docs/plan-format.md shows one)`,
+      example === undefined
+        ? `add a \`\`\`yaml block between \`${START_MARKER}\` and \`${END_MARKER}\` lines (docs/plan-format.md shows one)`
+        : `the \`${START_MARKER}\` at line ${example.line + 1} is inside the code fence opened at line ${example.fenceLine + 1}, ` +
+            'so it is an example: put the plan’s own block outside any code fence',
     );
   }
-  const second = lines.findIndex((line, i) => i > start && START_LINE.test(line));
-  if (second !== -1) {
+  const second = found.starts[1];
+  if (second !== undefined) {
     fail(
       second + 1,
       `a second \`${START_MARKER}\` (the first is at line ${start + 1})`,
       'a plan has exactly one metadata block: merge the two',
     );
   }
-  if (end === -1) {
+  const end = found.ends.find((line) => line > start);
+  if (end === undefined) {
     fail(
       start + 1,
       `\`${START_MARKER}\` is never closed`,
@@ -64,53 +122,48 @@ export function extractMetadata(text: string, file: string): MetadataBlock {
     );
   }
 
-  const fence = lines.findIndex((line, i) => i > start && i < end && line !== '');
-  const open = fence === -1 ? null : FENCE_OPEN.exec(lines[fence] as string);
-  if (open === null) {
+  const fenceLine =
+    found.firstContent !== undefined && found.firstContent < end ? found.firstContent : undefined;
+  const fence = found.metadataFence;
+  if (fenceLine === undefined || fence === undefined) {
     fail(
-      fence === -1 ? start + 1 : fence + 1,
+      fenceLine === undefined ? start + 1 : fenceLine + 1,
       `the metadata block (lines ${start + 1}-${end + 1}) does not start with a \`\`\`yaml fence`,
       'put the YAML inside a ```yaml ... ``` fence between the markers',
     );
   }
-  const [, marks, language] = open as RegExpExecArray;
-  if (language !== 'yaml' && language !== 'yml') {
+  if (fence.language !== 'yaml' && fence.language !== 'yml') {
     fail(
-      fence + 1,
-      language === ''
+      fence.open + 1,
+      fence.language === ''
         ? 'the metadata fence has no language'
-        : `the metadata fence is \`${language}\`, not \`yaml\``,
+        : `the metadata fence is \`${fence.language}\`, not \`yaml\``,
       `open the block with \`\`\`yaml`,
     );
   }
-  const close = lines.findIndex((line, i) => i > fence && i < end && isFenceClose(line, marks as string));
-  if (close === -1) {
+  if (fence.close === -1 || fence.close > end) {
     fail(
-      fence + 1,
+      fence.open + 1,
       `the \`\`\`yaml fence is not closed before \`${END_MARKER}\` (line ${end + 1})`,
-      `add a line with ${marks} after the YAML`,
+      `add a line with ${fence.marks} after the YAML`,
     );
   }
 
   // The original lines, not the trimmed ones, so YAML columns stay true; only a CR before the LF goes.
   const original = text.split('\n').map((line) => line.replace(/\r$/, ''));
-  return { yaml: original.slice(fence + 1, close).join('\n') + '\n', firstLine: fence + 2 };
+  return { yaml: original.slice(fence.open + 1, fence.close).join('\n') + '\n', firstLine: fence.open + 2 };
 }
 
 /** The first `# ` heading outside code fences, without a leading `PLAN:`; else the file's name. */
 export function extractTitle(text: string, file: string): string {
-  let fence: string | undefined;
+  let fence: Fence | undefined;
   for (const raw of text.split('\n')) {
-    const line = raw.trim();
     if (fence !== undefined) {
-      if (isFenceClose(line, fence)) fence = undefined;
+      if (closesFence(raw, fence)) fence = undefined;
       continue;
     }
-    const open = /^(`{3,}|~{3,})/.exec(line);
-    if (open !== null) {
-      fence = open[1];
-      continue;
-    }
+    fence = fenceOpening(raw);
+    if (fence !== undefined) continue;
     const heading = /^# (.*)$/.exec(raw.trimEnd());
     if (heading !== null) {
       const title = (heading[1] as string)

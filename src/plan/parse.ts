@@ -4,11 +4,13 @@
  */
 import { LineCounter, parseDocument, type YAMLError } from 'yaml';
 import { PlanError } from '../errors.js';
+import { checkPlanText, controlInData, describeControl } from './characters.js';
 import { checkStages } from './checks.js';
 import { canonicalStage, hashStages } from './hash.js';
-import { issueToPlanError, pickIssue } from './issues.js';
+import { issueToPlanError, pickIssue, stageLabel } from './issues.js';
 import { YamlLocator } from './locate.js';
 import { extractMetadata, extractTitle } from './markdown.js';
+import { MAX_YAML_DEPTH, tooDeepAt } from './nesting.js';
 import { metadataSchema } from './schema.js';
 import type { Plan } from './types.js';
 
@@ -63,10 +65,41 @@ function yamlError(error: YAMLError, yaml: string, at: YamlLocator): PlanError {
   });
 }
 
+/** Refuses YAML nested deeper than MAX_YAML_DEPTH before the composer, which recurses, reads it. */
+function checkNesting(yaml: string, file: string, firstLine: number): void {
+  const offset = tooDeepAt(yaml);
+  if (offset === undefined) return;
+  const before = yaml.slice(0, offset).split('\n');
+  throw new PlanError({
+    location: { file, line: firstLine + before.length - 1, column: (before.at(-1) as string).length + 1 },
+    message: `YAML error: the metadata nests more than ${MAX_YAML_DEPTH} levels deep here`,
+    hint: 'a plan needs only a few levels (`flux:` → `stages:` → a stage → its fields → their lists): remove the extra nesting',
+  });
+}
+
+/** Refuses a control character a YAML escape (`"\e"`, `"\0"`) put into a key or value. */
+function checkControlInValues(data: unknown, at: YamlLocator): void {
+  const found = controlInData(data);
+  if (found === undefined) return;
+  const { path } = found;
+  const inStage = path[0] === 'flux' && path[1] === 'stages' && typeof path[2] === 'number';
+  const field =
+    inStage && typeof path[3] === 'string' && !(found.inKey && path.length === 4) ? path[3] : undefined;
+  throw new PlanError({
+    location: found.inKey ? at.key(path) : at.value(path),
+    stage: inStage ? stageLabel(data, path[2] as number) : undefined,
+    field,
+    message: `${found.inKey ? 'a key ' : ''}holds the control character ${describeControl(found.char)}`,
+    hint: 'remove the escape that writes it (such as `\\e`, `\\0` or `\\x1b`): plan text goes into prompts, terminals and tmux',
+  });
+}
+
 /** Parses and validates a plan. `file` names the plan in messages and becomes `Plan.path`. */
 export function parsePlan(text: string, file: string): Plan {
   const source = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  checkPlanText(source, file);
   const block = extractMetadata(source, file);
+  checkNesting(block.yaml, file, block.firstLine);
   const lineCounter = new LineCounter();
   const doc = parseDocument(block.yaml, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const at = new YamlLocator(doc, lineCounter, file, block.firstLine);
@@ -84,6 +117,7 @@ export function parsePlan(text: string, file: string): Plan {
       hint: 'write the metadata without YAML anchors and aliases',
     });
   }
+  checkControlInValues(data, at);
   const result = metadataSchema.safeParse(data);
   if (!result.success) throw issueToPlanError(pickIssue(result.error.issues), data, at);
 

@@ -1,11 +1,24 @@
 /**
  * Stage ids become git branch names (`flux/<id>`), worktree folders
  * (`.worktrees/<id>`) and tmux session names (`flux-<id>`), so they are
- * limited to what all three accept without quoting.
+ * limited to what all three accept without quoting. The session-name rule
+ * lives here too, so the plan check and the scheduler cannot disagree.
  */
 import { STAGE_ID_MAX_LENGTH, STAGE_ID_PATTERN } from '../ids.js';
 
 const ALLOWED = /^[a-z0-9._-]$/;
+
+/**
+ * A tmux session name for any string: characters tmux would rewrite (`.`,
+ * `:`) or read specially in a target (`=`, `%`, `$`, `@`, ...) become `_`.
+ * It maps character by character, and a stage id never starts with `-`, so
+ * a session prefix never changes which stage ids end up with the same name:
+ * two stages share a session exactly when their ids map to the same name.
+ */
+export function toSessionName(name: string): string {
+  const mapped = name.replace(/[^A-Za-z0-9_-]/g, '_');
+  return /^[A-Za-z0-9_]/.test(mapped) ? mapped : `_${mapped}`;
+}
 
 /** Why `id` is unusable as a stage id, or undefined when it is fine. Completes "the id ...". */
 export function stageIdProblem(id: string): string | undefined {

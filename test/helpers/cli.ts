@@ -25,6 +25,8 @@ export interface RunFluxOptions {
   env?: Record<string, string | undefined>;
   /** Written to stdin (stdin is a pipe, never a TTY). */
   input?: string;
+  /** Kill flux after this long (for tests of commands that must not hang); the exit code is then 128. */
+  timeoutMs?: number;
 }
 
 /** Variables of the runner's environment that would change what flux does. */
@@ -35,7 +37,7 @@ function fluxEnv(extra: Record<string, string | undefined> = {}): Record<string,
   for (const [key, value] of Object.entries(process.env)) {
     if (value !== undefined && !DROPPED.includes(key)) env[key] = value;
   }
-  Object.assign(env, isolatedGitEnv, { NO_COLOR: '1' });
+  Object.assign(env, isolatedGitEnv, { NO_COLOR: '1', FLUX_SUPERVISOR: 'off' });
   for (const [key, value] of Object.entries(extra)) {
     if (value === undefined) delete env[key];
     else env[key] = value;
@@ -52,6 +54,7 @@ export async function runFlux(args: readonly string[], options: RunFluxOptions):
     extendEnv: false,
     reject: false,
     stripFinalNewline: false,
+    ...(options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs }),
     ...(options.input === undefined ? { stdin: 'ignore' as const } : { input: options.input }),
   });
   return {

@@ -61,6 +61,40 @@ const cases: Record<string, Expected> = {
     says: 'a second `<!-- FLUX METADATA -->` (the first is at line 5)',
     hint: 'exactly one metadata block',
   },
+  'only-fenced-block': {
+    says: 'no metadata block',
+    hint: 'the `<!-- FLUX METADATA -->` at line 6 is inside the code fence opened at line 5, so it is an example',
+  },
+
+  // ---- encoding and characters
+  'not-utf8': {
+    at: '12:16',
+    says: 'byte 0xE9 is not valid UTF-8',
+    hint: 'save the plan as UTF-8',
+  },
+  'utf16le-bom': {
+    says: 'the plan is UTF-16 (little-endian), not UTF-8',
+    hint: 'save the plan as UTF-8',
+  },
+  'utf16be-no-bom': {
+    says: 'the plan is UTF-16 (big-endian), not UTF-8',
+    hint: 'save the plan as UTF-8',
+  },
+  'control-nul': {
+    at: '12:16',
+    says: 'the control character U+0000 (NUL) is not allowed in a plan',
+    hint: 'remove it',
+  },
+  'control-escape': {
+    at: '13:21',
+    says: 'the control character U+001B (ESC) is not allowed in a plan',
+    hint: 'remove it',
+  },
+  'control-in-prose': {
+    at: '3:16',
+    says: 'the control character U+0007 (BEL) is not allowed in a plan',
+    hint: 'remove it',
+  },
 
   // ---- YAML syntax
   'yaml-syntax': {
@@ -86,6 +120,11 @@ const cases: Record<string, Expected> = {
     at: '13:1',
     says: 'YAML error: the block holds more than one YAML document',
     hint: 'remove the `---` line',
+  },
+  'yaml-too-deep': {
+    at: '13:80',
+    says: 'YAML error: the metadata nests more than 64 levels deep here',
+    hint: 'remove the extra nesting',
   },
 
   // ---- `flux`, version, stages
@@ -280,6 +319,13 @@ const cases: Record<string, Expected> = {
     field: 'id',
     says: 'not a usable id: it is empty',
     hint: ID_RULES,
+  },
+  'session-name-collision': {
+    at: '13:11',
+    stage: 'docs_v2',
+    field: 'id',
+    says: 'same tmux session name as `docs.v2` (line 11): both become `flux-docs_v2`',
+    hint: 'rename one of the two',
   },
 
   // ---- dependencies

@@ -10,7 +10,8 @@ import { isPaneId, Runtime } from '../../engine/runtime.js';
 import { sessionAlive, type FluxState } from '../../engine/state.js';
 import { nextStepFor } from '../../engine/verify.js';
 import { ExitCode, ExternalError, RefusedError } from '../../errors.js';
-import { paintStatus, print, printJson, table } from '../output.js';
+import { sessionActivity } from '../../engine/views.js';
+import { paintStatus, print, printJson, say, table } from '../output.js';
 import { tmuxNames } from '../tmux-names.js';
 
 export interface AttachRow {
@@ -47,7 +48,7 @@ export async function list(options: { json?: boolean }): Promise<number> {
     return ExitCode.ok;
   }
   if (rows.length === 0) {
-    print(
+    say(
       'No live sessions to attach to. `flux run` starts the ready stages; `flux status` shows every stage.',
     );
     return ExitCode.ok;
@@ -58,9 +59,11 @@ export async function list(options: { json?: boolean }): Promise<number> {
       rows.map((row) => [
         row.session,
         row.stage,
-        paintStatus(row.status),
+        paintStatus(sessionActivity({ status: row.status, agent: row.agent, tmux: row.session })),
         row.context === null ? '-' : `${Math.round(row.context)}%`,
       ]),
+      // The tmux name is long (prefix, project, id); `flux attach <stage>` works as well.
+      { shrink: [[0], [1]] },
     ),
   );
   return ExitCode.ok;

@@ -5,8 +5,15 @@
  * behind; an invalid plan fails before anything is written at all. The work
  * is in `src/cli/init-plan.ts`, which `flux demo` shares.
  */
-import { initPlan, type InitOptions } from '../init-plan.js';
+import { initialize, report, type InitOptions } from '../init-plan.js';
+import { print } from '../output.js';
 
-export function run(planPath: string, options: InitOptions): Promise<number> {
-  return initPlan(planPath, options);
+export async function run(planPath: string, options: InitOptions): Promise<number> {
+  const initialized = await initialize(planPath, options);
+  report(initialized);
+  if (initialized.outcome.kind !== 'unchanged') {
+    print('');
+    print('Next: `flux status` to look, `flux run` to start the ready stages.');
+  }
+  return 0;
 }

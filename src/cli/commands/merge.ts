@@ -9,10 +9,11 @@ import { requireStage } from '../../engine/lookup.js';
 import { Runtime } from '../../engine/runtime.js';
 import { requireMergeable } from '../../engine/verify.js';
 import { ExitCode } from '../../errors.js';
+import { carryOnAndSay } from '../carry-on.js';
 import { printPrediction, reportMerge } from '../merge-report.js';
 import { paint, print } from '../output.js';
 
-export async function run(id: string): Promise<number> {
+export async function run(id: string, options: { start?: boolean } = {}): Promise<number> {
   const runtime = Runtime.open();
   const state = runtime.engine.load();
   const stage = requireStage(state, id);
@@ -28,5 +29,7 @@ export async function run(id: string): Promise<number> {
   if (await runtime.git.branchExists(branch))
     printPrediction(base, await runtime.git.predictMerge(base, branch));
   print(`Merging ${branch} into ${base}…`);
-  return reportMerge(runtime, id, await runtime.merge(id));
+  const exit = reportMerge(runtime, id, await runtime.merge(id));
+  await carryOnAndSay(runtime, options);
+  return exit;
 }

@@ -5,13 +5,21 @@
  * Claude Code (docs/claude-code.md).
  */
 import { settle } from '../../engine/decide.js';
-import { Engine } from '../../engine/engine.js';
+import { Runtime } from '../../engine/runtime.js';
 import { resolveTarget } from '../../engine/lookup.js';
 import { RefusedError } from '../../errors.js';
+import { carryOnAndSay } from '../carry-on.js';
+import { humanActor } from '../human-only.js';
 import { print } from '../output.js';
 
-function answer(target: string, decision: 'allow' | 'deny', reason: string | undefined): number {
-  const engine = Engine.open();
+async function answer(
+  target: string,
+  decision: 'allow' | 'deny',
+  reason: string | undefined,
+  start: boolean,
+): Promise<number> {
+  const runtime = Runtime.open();
+  const engine = runtime.engine;
   let asked = '';
   engine.commit((state) => {
     const { stage, session } = resolveTarget(state, target);
@@ -28,19 +36,22 @@ function answer(target: string, decision: 'allow' | 'deny', reason: string | und
         session: session.id,
         decision,
         ...(reason === undefined ? {} : { reason }),
+        by: humanActor(),
       },
     ]);
   });
   print(
     `${decision === 'allow' ? 'Allowed' : 'Denied'} ${asked}${reason === undefined ? '' : ` (${reason})`}.`,
   );
+  // The agent goes on: something must be there to merge its stage and start what follows.
+  await carryOnAndSay(runtime, { start });
   return 0;
 }
 
-export function approve(target: string): number {
-  return answer(target, 'allow', undefined);
+export function approve(target: string, options: { start?: boolean } = {}): Promise<number> {
+  return answer(target, 'allow', undefined, options.start !== false);
 }
 
-export function deny(target: string, options: { reason?: string }): number {
-  return answer(target, 'deny', options.reason);
+export function deny(target: string, options: { reason?: string; start?: boolean }): Promise<number> {
+  return answer(target, 'deny', options.reason, options.start !== false);
 }

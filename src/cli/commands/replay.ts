@@ -40,7 +40,7 @@ export function run(options: ReplayOptions): number {
   for (const event of read.events) {
     if (options.until !== undefined && event.seq > options.until) break;
     const before = {
-      stage: 'stage' in event ? state.stages[event.stage]?.status : undefined,
+      stage: 'stage' in event && event.stage !== undefined ? state.stages[event.stage]?.status : undefined,
       session:
         'session' in event && typeof event.session === 'string'
           ? state.sessions[event.session]?.status

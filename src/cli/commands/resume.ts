@@ -9,10 +9,11 @@ import { Runtime } from '../../engine/runtime.js';
 import { currentSession } from '../../engine/state.js';
 import { decideResume } from '../../engine/verify.js';
 import { ExitCode, ExternalError } from '../../errors.js';
+import { carryOnAndSay } from '../carry-on.js';
 import { shownPath } from '../merge-report.js';
 import { paint, print } from '../output.js';
 
-export async function run(id: string): Promise<number> {
+export async function run(id: string, opts: { start?: boolean } = {}): Promise<number> {
   const runtime = Runtime.open();
   runtime.checkAgent();
   const state = runtime.engine.load();
@@ -53,5 +54,6 @@ export async function run(id: string): Promise<number> {
   else print('It is told what the previous sessions committed on the branch.');
   print(`Its first prompt: .work/signals/${session.id}.md`);
   print(`Watch it with \`flux attach ${id}\`; \`flux run\` follows it (handoffs, merges, what starts next).`);
+  await carryOnAndSay(runtime, opts);
   return ExitCode.ok;
 }

@@ -20,6 +20,7 @@ import { commitEverything, stashEverything } from '../../engine/runtime/tasks.js
 import { ExitCode, FluxError, RefusedError, UsageError } from '../../errors.js';
 import type { NewEvent } from '../../log/events.js';
 import { paint, print, warn } from '../output.js';
+import { humanActor } from '../human-only.js';
 
 export interface CleanupOptions {
   commit?: boolean;
@@ -123,7 +124,7 @@ export async function run(id: string, options: CleanupOptions): Promise<number> 
     print(paint(`Note: its agent (${session!.id}) is still working; it is ended after the merge.`, 'dim'));
 
   // Completed (forced) and verified by the person cleaning up, then merged by the runtime.
-  runtime.engine.commit((current) => decideTaskClose(current, id));
+  runtime.engine.commit((current) => decideTaskClose(current, id, humanActor()));
   const branchExists = await runtime.git.branchExists(branch);
   const ahead = branchExists ? await runtime.git.commitsAhead(branch, target) : [];
   if (ahead.length > 0) print(`Merging ${branch} into ${target} (${ahead.length} commit(s))…`);

@@ -7,6 +7,7 @@ import { isPaneId, Runtime } from '../../engine/runtime.js';
 import { currentSession } from '../../engine/state.js';
 import { requireTask, taskNextSteps } from '../../engine/task.js';
 import { gatherTaskFacts, lookAtTmux, taskTarget } from '../../engine/runtime/tasks.js';
+import { sessionActivity } from '../../engine/views.js';
 import { ExitCode } from '../../errors.js';
 import { duration } from '../duration.js';
 import { paint, paintStatus, print, printJson } from '../output.js';
@@ -86,7 +87,7 @@ export async function run(id: string, options: { json?: boolean }): Promise<numb
   if (task.status === 'merged') health = paint('finished (merged)', 'dim');
   else if (facts.running && session !== null) {
     const up = duration((Date.now() - Date.parse(session.startedAt)) / 1000);
-    health = `${paint('running', 'green')} in ${where}, up ${up} (${session.id}: ${paintStatus(session.status)})`;
+    health = `${paint('running', 'green')} in ${where}, up ${up} (${session.id}: ${paintStatus(sessionActivity(session))})`;
   } else {
     const why =
       session === null

@@ -12,9 +12,17 @@ import { createInterface, type Interface } from 'node:readline';
 import { requireStage } from '../../engine/lookup.js';
 import { Runtime } from '../../engine/runtime.js';
 import type { StageState } from '../../engine/state.js';
-import { decideVerdict, outsideFiles, requireVerifiable, type Verdict } from '../../engine/verify.js';
+import {
+  decideReview,
+  decideVerdict,
+  outsideFiles,
+  requireVerifiable,
+  type Verdict,
+} from '../../engine/verify.js';
 import { ExitCode, UsageError } from '../../errors.js';
 import type { AcceptanceResult } from '../../log/events.js';
+import { carryOnAndSay } from '../carry-on.js';
+import { humanActor } from '../human-only.js';
 import { printPrediction, reportMerge, shownPath } from '../merge-report.js';
 import { paint, print, table, warn } from '../output.js';
 
@@ -24,6 +32,8 @@ interface VerifyOptions {
   reason?: string;
   /** False with `--no-merge`. */
   merge?: boolean;
+  /** False with `--no-start`: no supervisor is started to carry on. */
+  start?: boolean;
 }
 
 /** Whether a person can be asked: stdin and stdout are a terminal. */
@@ -40,6 +50,10 @@ function checkOptions(options: VerifyOptions): void {
     throw new UsageError('--reason is empty', 'say what to change: the next session is told it');
   if (options.merge === false && options.reject === true)
     throw new UsageError('--no-merge goes with approving', 'a rejected stage is never merged');
+}
+
+/** Refuses to go on without a decision when there is no terminal to ask on (after the stage is known). */
+function checkCanDecide(options: VerifyOptions): void {
   const decided = options.approve === true || (options.reject === true && options.reason !== undefined);
   if (!decided && !interactive()) {
     throw new UsageError(
@@ -159,6 +173,7 @@ async function reviewAcceptance(
     results.push(...report.results);
     print(describe(report.results[0]!));
   }
+  runtime.engine.commit((current) => decideReview(current, stage.id, results));
   const failed = results.filter((r) => r.timed_out || r.exit_code !== 0);
   if (failed.length === 0) {
     print(paint('All acceptance commands pass.', 'green'));
@@ -229,10 +244,10 @@ async function reviewChanges(
 
 // ---- recording --------------------------------------------------------------------
 
-async function approve(runtime: Runtime, id: string, merge: boolean): Promise<number> {
+async function approve(runtime: Runtime, id: string, merge: boolean, start: boolean): Promise<number> {
   const committed = runtime.engine.commit((current) => {
     requireVerifiable(current, requireStage(current, id));
-    return decideVerdict(current, id, { kind: 'approve' });
+    return decideVerdict(current, id, { kind: 'approve' }, humanActor());
   });
   print(paint(`Approved ${id}.`, 'green'));
   if (!merge) {
@@ -246,19 +261,23 @@ async function approve(runtime: Runtime, id: string, merge: boolean): Promise<nu
   await runtime.perform(
     committed.effects.filter((effect) => !(effect.type === 'mergeStage' && effect.params.stage === id)),
   );
-  if (!committed.effects.some((effect) => effect.type === 'mergeStage')) return ExitCode.ok;
-  return reportMerge(runtime, id, await runtime.merge(id));
+  const exit = committed.effects.some((effect) => effect.type === 'mergeStage')
+    ? reportMerge(runtime, id, await runtime.merge(id))
+    : ExitCode.ok;
+  await carryOnAndSay(runtime, { start });
+  return exit;
 }
 
-async function reject(runtime: Runtime, id: string, reason: string): Promise<number> {
+async function reject(runtime: Runtime, id: string, reason: string, start = true): Promise<number> {
   await runtime.commitAndRun((current) => {
     requireVerifiable(current, requireStage(current, id));
-    return decideVerdict(current, id, { kind: 'reject', reason });
+    return decideVerdict(current, id, { kind: 'reject', reason }, humanActor());
   });
   print(`Rejected ${id}: ${reason}`);
   print(
     `Its worktree and branch are kept. The next \`flux run\` (or \`flux resume ${id}\`) starts a fresh session on the branch, told why.`,
   );
+  await carryOnAndSay(runtime, { start });
   return ExitCode.ok;
 }
 
@@ -276,6 +295,7 @@ async function verify(id: string, options: VerifyOptions): Promise<number> {
   const state = runtime.engine.load();
   const stage = requireStage(state, id);
   requireVerifiable(state, stage);
+  checkCanDecide(options);
   const merge = options.merge !== false;
 
   if (options.reject === true) {
@@ -284,7 +304,7 @@ async function verify(id: string, options: VerifyOptions): Promise<number> {
       print(`Nothing recorded; ${id} is still completed.`);
       return ExitCode.ok;
     }
-    return reject(runtime, id, reason);
+    return reject(runtime, id, reason, options.start !== false);
   }
 
   const base = runtime.baseBranch(state);
@@ -312,5 +332,7 @@ async function verify(id: string, options: VerifyOptions): Promise<number> {
     print(`Nothing recorded; ${id} is still completed.`);
     return ExitCode.ok;
   }
-  return verdict.kind === 'approve' ? approve(runtime, id, merge) : reject(runtime, id, verdict.reason);
+  return verdict.kind === 'approve'
+    ? approve(runtime, id, merge, options.start !== false)
+    : reject(runtime, id, verdict.reason, options.start !== false);
 }

@@ -3,8 +3,10 @@
  * private one (`-L <socket>`; tests never use the user's), with the
  * version check and the checks tmux itself does not make.
  */
-import { stat } from 'node:fs/promises';
-import { ExternalError } from '../../errors.js';
+import { lstat, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { ExternalError, RefusedError } from '../../errors.js';
 import { runTool, toolFailure, type ToolResult } from '../exec.js';
 import { parseVersion } from './parse.js';
 import { escapeTmuxArg } from './quote.js';
@@ -18,11 +20,22 @@ export interface TmuxClient {
   readonly socket: string | undefined;
   /** `-L <socket>`, or nothing. */
   readonly socketArgs: readonly string[];
-  /** Runs tmux commands in one client call; several are chained with `;`, which tmux runs in order. */
+  /**
+   * Runs tmux commands in one client call; several are chained with `;`, which tmux runs in order.
+   * `-u`: in a locale that is not UTF-8 (LANG unset, `C`) tmux writes the tabs of `-F` formats as `_`.
+   */
   run(...commands: (readonly string[])[]): Promise<ToolResult>;
   /** Runs one command and returns its output; a non-zero exit is an ExternalError. */
   output(command: readonly string[]): Promise<string>;
   isInstalled(): Promise<string>;
+  /** Ends a private server and removes its socket file; refused for the user's own server. */
+  killServer(): Promise<void>;
+}
+
+/** Where tmux keeps a `-L` server's socket: `$TMUX_TMPDIR` (or /tmp), then `tmux-<uid>`. */
+export function socketPath(socket: string, env: NodeJS.ProcessEnv = process.env): string {
+  const uid = process.getuid?.() ?? os.userInfo().uid;
+  return path.join(env.TMUX_TMPDIR || '/tmp', `tmux-${uid}`, socket);
 }
 
 export function tmuxClient(options: { socket?: string } = {}): TmuxClient {
@@ -32,7 +45,7 @@ export function tmuxClient(options: { socket?: string } = {}): TmuxClient {
   const clientEnv = socket === undefined ? {} : { TMUX: undefined, TMUX_PANE: undefined };
 
   function run(...commands: (readonly string[])[]): Promise<ToolResult> {
-    const args = [...socketArgs];
+    const args = ['-u', ...socketArgs];
     commands.forEach((command, index) => {
       if (index > 0) args.push(';');
       args.push(...command.map(escapeTmuxArg));
@@ -60,7 +73,17 @@ export function tmuxClient(options: { socket?: string } = {}): TmuxClient {
     return result.stdout;
   }
 
-  return { socket, socketArgs, run, output, isInstalled };
+  async function killServer(): Promise<void> {
+    if (socket === undefined) throw new RefusedError("Flux never ends the user's own tmux server");
+    const result = await run(['kill-server']);
+    if (result.exitCode !== 0 && !/no server running|error connecting/.test(result.stderr))
+      throw toolFailure('tmux', [...socketArgs, 'kill-server'], result);
+    const file = socketPath(socket);
+    // Only a socket: a name that happens to be a file of the user's is left alone.
+    if ((await lstat(file).catch(() => null))?.isSocket() === true) await rm(file, { force: true });
+  }
+
+  return { socket, socketArgs, run, output, isInstalled, killServer };
 }
 
 /** A missing directory makes tmux fall back silently (or its server exit): checked first. */

@@ -73,6 +73,11 @@ export interface Tmux {
   listPanes(): Promise<TmuxPaneInfo[]>;
   /** False when there was no such session (or, for a pane id, no such pane). */
   killSession(name: string): Promise<boolean>;
+  /**
+   * Ends a private server (`-L`) and every session on it, and removes its
+   * socket file, which tmux leaves behind. Refused for the user's own server.
+   */
+  killServer(): Promise<void>;
   /** The last `lines` non-empty-trailing lines of the pane; `target` is a session name or a pane id (`%3`). */
   capturePane(target: string, lines: number): Promise<string>;
   /** Key names (`Enter`, `C-c`) or, with `literal`, text typed as is. */

@@ -141,7 +141,12 @@ export async function makeTaskRig(): Promise<TaskRig> {
   for (const [key, value] of Object.entries(process.env)) {
     if (value !== undefined && !DROPPED.includes(key) && !key.startsWith('FLUX_')) env[key] = value;
   }
-  Object.assign(env, isolatedGitEnv, { NO_COLOR: '1', FLUX_TMUX_SOCKET: tmux.socket, FLUX_MAIN: bin });
+  Object.assign(env, isolatedGitEnv, {
+    NO_COLOR: '1',
+    FLUX_TMUX_SOCKET: tmux.socket,
+    FLUX_MAIN: bin,
+    FLUX_SUPERVISOR: 'off',
+  });
 
   const flux: TaskRig['flux'] = async (args, options = {}) => {
     const merged: Record<string, string> = { ...env };
