@@ -7,7 +7,7 @@
 // The bundle is self-contained: the package declares no runtime dependencies,
 // so the build fails if anything but a Node built-in is left to load at run time.
 import { build } from 'esbuild';
-import { chmodSync, existsSync, renameSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 
 const dist = new URL('../dist/', import.meta.url).pathname;
@@ -49,6 +49,8 @@ const hook = await build({
   entryPoints: { hook: new URL('../src/cli/hook-main.ts', import.meta.url).pathname },
 });
 requireSelfContained(hook);
+// What went into hook.js, for test/build/hook-bundle.test.ts (it must stay free of zod, XState, …).
+writeFileSync(`${dist}meta-hook.json`, JSON.stringify(hook.metafile, null, 2) + '\n');
 chmodSync(`${outdir}main.js`, 0o755);
 chmodSync(`${outdir}hook.js`, 0o755);
 

@@ -5,11 +5,8 @@
  * runs once, before the command (src/cli/program.ts); docs/security.md says
  * what it covers.
  */
-import { createTmux } from '../effects/tmux.js';
-import { identifyCaller } from '../effects/agent-ancestry.js';
-import { loadConfig } from '../engine/config.js';
 import { Engine } from '../engine/engine.js';
-import { liveSessions } from '../engine/state.js';
+import { callerOf } from '../engine/runtime/standalone.js';
 import { findWorkspace, type Workspace } from '../engine/workspace.js';
 import { NotInitializedError, RefusedError } from '../errors.js';
 
@@ -36,17 +33,7 @@ export async function refuseInsideAgent(command: string, cwd: string = process.c
     checked = true;
     return;
   }
-  const live = new Set(liveSessions(state, { tasks: true }).map((session) => session.id));
-  // The server Flux's sessions run on, chosen as the runtime chooses it (asked only while one is live).
-  const socket = process.env.FLUX_TMUX_SOCKET ?? loadConfig(ws.configPath).tmux.socket;
-  const caller = await identifyCaller({
-    sessions: Object.values(state.sessions).map((session) => ({
-      id: session.id,
-      tmux: session.tmux,
-      live: live.has(session.id),
-    })),
-    servers: [createTmux(socket === '' ? {} : { socket })],
-  });
+  const caller = await callerOf(ws, state);
   if (caller.kind === 'agent') {
     throw new RefusedError(
       `${command} must be run by a person: this runs inside Flux's agent session ${caller.session} (${caller.evidence})`,

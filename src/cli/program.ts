@@ -5,7 +5,7 @@
  */
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { asIoError, ExitCode } from '../errors.js';
-import { takeViewFailure } from '../effects/projections.js';
+import { takeViewFailure } from '../engine/engine.js';
 import { EXIT_CODES, exitCodesHelp, groupCodes } from './help-exit-codes.js';
 import { printError, terminalWidth, wrap } from './output.js';
 // Installs the validating event codec: every command checks the log against the schemas.

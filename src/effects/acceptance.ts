@@ -28,6 +28,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
+import { ACCEPTANCE_ENV } from '../agents/protocol.js';
 import { ExternalError } from '../errors.js';
 import type { AcceptanceResult } from '../log/events.js';
 import { mergeEnv } from './exec.js';
@@ -64,7 +65,7 @@ export const KILL_GRACE_MS = 2000;
  */
 export const OUTPUT_GRACE_MS = 1000;
 /** Set, to a fresh random value, in the environment of each command: its descendants carry it. */
-export const RUN_MARKER = 'FLUX_ACCEPTANCE_RUN';
+export const RUN_MARKER = ACCEPTANCE_ENV.run;
 
 /** Commands still running (marker → process group), ended if Flux itself exits first. */
 const liveRuns = new Map<string, number>();

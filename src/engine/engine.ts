@@ -13,9 +13,17 @@ import type { EffectRequest } from '../machines/index.js';
 import { writeViews } from '../effects/projections.js';
 import type { Decision } from './decide.js';
 import { renderProjections, touchedBy } from './projections.js';
-import { asFluxState, evolve, initialState, STATE_VERSION, type FluxState } from './state.js';
+import { evolve } from './evolve.js';
+import { asFluxState, initialState, STATE_VERSION, type FluxState } from './state.js';
 import { SESSION_TABLE, STAGE_TABLE } from '../machines/lifecycle.js';
 import { findWorkspace, type Workspace } from './workspace.js';
+
+/**
+ * A view an append of this process could not write (exit 10; the events
+ * stand, and the views are rewritten at the next append), for the entry
+ * point to report once the command is done.
+ */
+export { takeViewFailure } from '../effects/projections.js';
 
 export interface Committed {
   events: FluxEvent[];

@@ -6,7 +6,7 @@
  */
 import type { NewEvent } from '../log/events.js';
 import type { Decision } from './decide.js';
-import { isTask, type FluxState } from './state.js';
+import { currentSession, isTask, sessionAlive, type FluxState } from './state.js';
 import { stalledSession } from './views.js';
 
 export type NoticeKind = 'review' | 'permission' | 'crash' | 'conflict' | 'budget' | 'done';
@@ -24,8 +24,8 @@ export function dueNotices(state: FluxState, stopReminders?: number): Notice[] {
   const title = state.plan?.title ?? 'Flux';
   for (const stage of Object.values(state.stages)) {
     const id = stage.id;
-    const session = stage.session === null ? undefined : state.sessions[stage.session];
-    if (session !== undefined && session.waiting !== null && session.status !== 'ended') {
+    const session = currentSession(state, stage);
+    if (session !== null && session.waiting !== null && sessionAlive(session)) {
       notices.push({
         key: `permission:${session.id}:${session.since}`,
         kind: 'permission',
@@ -52,7 +52,7 @@ export function dueNotices(state: FluxState, stopReminders?: number): Notice[] {
         message: `${stage.reason ?? 'no reason given'} (flux resume ${id})`,
       });
     }
-    if (stage.status === 'running' && session !== undefined) {
+    if (stage.status === 'running' && session !== null) {
       const stalled = stalledSession(state, session.id, stopReminders);
       if (stalled !== null)
         notices.push({

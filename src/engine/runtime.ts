@@ -12,6 +12,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { runAcceptance, type AcceptanceOptions, type AcceptanceReport } from '../effects/acceptance.js';
 import { createGit, type Git } from '../effects/git.js';
 import { sendNotice } from '../effects/notify.js';
 import { createTmux, isPaneId, type Tmux } from '../effects/tmux.js';
@@ -19,7 +20,7 @@ import { ConfigError, ExternalError } from '../errors.js';
 import type { NewEvent } from '../log/events.js';
 import type { EffectRequest } from '../machines/index.js';
 import { INTEGRATION_DIR_NAME, STAGE_BRANCH_PREFIX, WORKTREES_DIR_NAME } from '../paths.js';
-import { loadConfig, type FluxConfig } from './config.js';
+import { chooseTmuxSocket, loadConfig, type FluxConfig } from './config.js';
 import { settle } from './decide.js';
 import { Engine, type Committed } from './engine.js';
 import { decideNotices } from './notify.js';
@@ -28,9 +29,11 @@ import { EffectsLock, NOTHING_RECORDED } from './runtime/effects-lock.js';
 import { launch, prepareLaunch, recordLaunchFailure } from './runtime/launch.js';
 import { cleanupStage, mergeStage, type CleanupReport, type StageMergeOutcome } from './runtime/merge.js';
 import { findProgram, fluxCommand } from './runtime/program.js';
-import { liveSessions, type FluxState } from './state.js';
+import { allMerged, liveSessions, sessionAlive, type FluxState } from './state.js';
 
 export { fluxCommand, findProgram, retryWhileServerExits } from './runtime/program.js';
+// Pure tmux text the commands print (a pane id or a session name, a command line to paste).
+export { isPaneId, shellJoin } from '../effects/tmux.js';
 export type { CleanupReport, StageMergeOutcome } from './runtime/merge.js';
 
 export interface RuntimeOptions {
@@ -41,11 +44,6 @@ export interface RuntimeOptions {
   /** The effects themselves (tests pass in-memory ones). */
   git?: Git;
   tmux?: Tmux;
-}
-
-/** Nothing left to merge: every stage (ad hoc tasks too) is merged. */
-export function allMerged(state: FluxState): boolean {
-  return Object.values(state.stages).every((stage) => stage.status === 'merged');
 }
 
 export class Runtime {
@@ -65,8 +63,8 @@ export class Runtime {
     this.engine = engine;
     this.config = config;
     this.git = options.git ?? createGit(engine.ws.root);
-    const socket = options.tmuxSocket ?? process.env.FLUX_TMUX_SOCKET ?? config.tmux.socket;
-    this.tmux = options.tmux ?? createTmux(socket === '' ? {} : { socket });
+    const socket = chooseTmuxSocket(() => config, options.tmuxSocket);
+    this.tmux = options.tmux ?? createTmux(socket === undefined ? {} : { socket });
     this.flux = fluxCommand();
     this.note = options.onNote ?? (() => {});
     this.lock = new EffectsLock(engine.ws.workDir, (holder) =>
@@ -140,6 +138,11 @@ export class Runtime {
       await this.performHeld(committed.effects);
       return committed;
     }, NOTHING_RECORDED);
+  }
+
+  /** Runs a stage's acceptance commands in its worktree (`flux done`, `flux verify`). */
+  runAcceptance(options: AcceptanceOptions): Promise<AcceptanceReport> {
+    return runAcceptance(options);
   }
 
   /** Runs other effects (a task's commit or stash) under the effects lock. */
@@ -270,9 +273,7 @@ export class Runtime {
     if (sessionId === null) return Promise.resolve();
     return this.lock.hold(async () => {
       const { state } = this.engine.commit((current) => {
-        const session = current.sessions[sessionId];
-        if (session === undefined || session.status === 'ended' || session.status === 'crashed')
-          return { events: [], effects: [] };
+        if (!sessionAlive(current.sessions[sessionId])) return { events: [], effects: [] };
         return settle(current, [{ type: 'session.ended', session: sessionId, reason: 'ended by Flux' }]);
       });
       const session = state.sessions[sessionId];
@@ -281,7 +282,7 @@ export class Runtime {
         current !== undefined && current !== null && current !== sessionId
           ? state.sessions[current]
           : undefined;
-      const newerAlive = newer !== undefined && newer.status !== 'ended' && newer.status !== 'crashed';
+      const newerAlive = sessionAlive(newer);
       if (session !== undefined && !newerAlive) await this.tmux.killSession(session.tmux).catch(() => false);
     });
   }

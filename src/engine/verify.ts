@@ -10,19 +10,13 @@ import { requireStage } from './lookup.js';
 import { matchesAny } from '../plan/glob.js';
 import { settle, withEvents, type Decision } from './decide.js';
 import { startEvents } from './scheduler.js';
-import { unmergedDependencies, type FluxState, type SessionState, type StageState } from './state.js';
-
-/** A session the log says is alive (not ended or crashed). */
-export function sessionAlive(session: SessionState | null | undefined): boolean {
-  return (
-    session !== null && session !== undefined && session.status !== 'ended' && session.status !== 'crashed'
-  );
-}
-
-/** The stage's current session, if it has one. */
-export function currentSession(state: FluxState, stage: StageState): SessionState | null {
-  return stage.session === null ? null : (state.sessions[stage.session] ?? null);
-}
+import {
+  currentSession,
+  sessionAlive,
+  unmergedDependencies,
+  type FluxState,
+  type StageState,
+} from './state.js';
 
 /** What a person can do about a stage in the state it is in (used in refusals). */
 export function nextStepFor(state: FluxState, stage: StageState): string {

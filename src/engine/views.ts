@@ -2,9 +2,11 @@
  * What `flux status` (and the live view of `flux run`) shows, derived from
  * the folded state: progress, one row per stage, and what waits on a person.
  */
+import { reportsThroughHooks } from '../agents/protocol.js';
 import type { SessionStatus, StageStatus } from '../machines/index.js';
+import { RUN_DEFAULTS } from './defaults.js';
 import type { FluxState, SessionState } from './state.js';
-import { tasksOf, unmergedDependencies } from './state.js';
+import { currentSession, tasksOf, unmergedDependencies } from './state.js';
 
 export interface StageRow {
   id: string;
@@ -62,9 +64,6 @@ export interface StatusView {
   seq: number;
 }
 
-/** Agents that report their turns through Flux's hooks; a command agent reports only its exit. */
-const REPORTING_AGENTS: ReadonlySet<string> = new Set(['claude', 'sim']);
-
 /**
  * What a session is doing, as shown to a person: its status, except that a
  * command agent (`[agents.<name>]`), which sends no hooks and so never leaves
@@ -73,7 +72,7 @@ const REPORTING_AGENTS: ReadonlySet<string> = new Set(['claude', 'sim']);
  * exit reporter) or a vanished tmux session (the liveness check) ends it.
  */
 export function sessionActivity(session: { status: string; agent: string; tmux: string }): string {
-  if (session.status === 'starting' && session.tmux !== '' && !REPORTING_AGENTS.has(session.agent))
+  if (session.status === 'starting' && session.tmux !== '' && !reportsThroughHooks(session.agent))
     return 'running';
   return session.status;
 }
@@ -83,8 +82,8 @@ export function shortSession(id: string, owner: string): string {
   return id.startsWith(`${owner}.`) ? id.slice(owner.length + 1) : id;
 }
 
-function sessionRow(session: SessionState | undefined): StageRow['session'] {
-  if (session === undefined) return null;
+function sessionRow(session: SessionState | null): StageRow['session'] {
+  if (session === null) return null;
   return {
     id: session.id,
     status: session.status,
@@ -140,9 +139,6 @@ function attentionFor(state: FluxState, row: StageRow): Attention | null {
   }
 }
 
-/** How many stops of a session Flux answers with a reminder (config `run.stop_reminders`). */
-export const DEFAULT_STOP_REMINDERS = 3;
-
 /**
  * Why a running stage's session cannot go on without a person, or null while
  * it can: it crashed, or ended, before the stage was done; it stopped and was
@@ -152,7 +148,7 @@ export const DEFAULT_STOP_REMINDERS = 3;
 export function stalledSession(
   state: FluxState,
   sessionId: string | null,
-  stopReminders = DEFAULT_STOP_REMINDERS,
+  stopReminders: number = RUN_DEFAULTS.stop_reminders,
 ): { what: string; command: (stage: string) => string } | null {
   const session = sessionId === null ? undefined : state.sessions[sessionId];
   if (session === undefined) return null;
@@ -216,7 +212,7 @@ export function statusView(state: FluxState): StatusView {
       status: stage.status,
       dependencies: stage.def.dependencies,
       waitingFor: unmergedDependencies(state, id),
-      session: sessionRow(stage.session === null ? undefined : state.sessions[stage.session]),
+      session: sessionRow(currentSession(state, stage)),
       reason: stage.reason,
       since: stage.since,
     };
@@ -227,7 +223,7 @@ export function statusView(state: FluxState): StatusView {
     id: task.id,
     name: task.def.name,
     status: task.status,
-    session: sessionRow(task.session === null ? undefined : state.sessions[task.session]),
+    session: sessionRow(currentSession(state, task)),
     reason: task.reason,
     since: task.since,
     worktree: task.task.worktree,

@@ -6,7 +6,8 @@
 import { existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { NotInitializedError } from '../errors.js';
-import { WORK_DIR_NAME } from '../paths.js';
+import { logPathIn } from '../log/paths.js';
+import { CONFIG_FILE_NAME, WORK_DIR_NAME } from '../paths.js';
 
 export interface Workspace {
   /** The main worktree's root. */
@@ -17,15 +18,13 @@ export interface Workspace {
   configPath: string;
 }
 
-export { WORK_DIR_NAME, WORKTREES_DIR_NAME } from '../paths.js';
-
 export function workspaceAt(root: string): Workspace {
   const workDir = path.join(root, WORK_DIR_NAME);
   return {
     root,
     workDir,
-    logPath: path.join(workDir, 'events.jsonl'),
-    configPath: path.join(workDir, 'config.toml'),
+    logPath: logPathIn(workDir),
+    configPath: path.join(workDir, CONFIG_FILE_NAME),
   };
 }
 
@@ -35,7 +34,7 @@ export function findWorkspace(cwd: string = process.cwd()): Workspace {
   let dir = start;
   for (;;) {
     const candidate = path.join(dir, WORK_DIR_NAME);
-    if (existsSync(path.join(candidate, 'events.jsonl'))) {
+    if (existsSync(logPathIn(candidate))) {
       const workDir = realpathSync(candidate);
       return workspaceAt(path.dirname(workDir));
     }

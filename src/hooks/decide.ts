@@ -7,7 +7,7 @@
  * agent working with `reason` as its next instruction.
  */
 import type { HookName } from '../agents/protocol.js';
-import type { FluxState, SessionState, StageState } from '../engine/state.js';
+import { sessionAlive, type FluxState, type SessionState, type StageState } from '../engine/state.js';
 import type { NewEvent } from '../log/events.js';
 import { contextPercent, contextWindowSize, type HookInput } from './input.js';
 
@@ -25,8 +25,6 @@ export interface HookDecision {
 }
 
 const nothing: HookDecision = { events: [], answer: null };
-
-const alive = (session: SessionState): boolean => session.status !== 'ended' && session.status !== 'crashed';
 
 /** Moves the session to an activity state, unless it is handing off (it stays there until it ends). */
 function activity(session: SessionState, type: 'session.working' | 'session.idle'): NewEvent[] {
@@ -148,7 +146,7 @@ export function decideHook(
   observed: Observed = {},
 ): HookDecision {
   const session = state.sessions[sessionId];
-  if (session === undefined || !alive(session) || foreignCall(session, input) !== null) return nothing;
+  if (session === undefined || !sessionAlive(session) || foreignCall(session, input) !== null) return nothing;
   const stage = state.stages[session.stage];
   if (stage === undefined) return nothing;
 

@@ -10,11 +10,14 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { AGENT_EXIT, ENV, HOOK_NAMES, type HookName } from '../agents/protocol.js';
+import { RUN_DEFAULTS } from '../engine/defaults.js';
 import { Engine } from '../engine/engine.js';
 import { nextHandoffPath } from '../engine/signal.js';
+import { sessionAlive } from '../engine/state.js';
 import { workspaceAt } from '../engine/workspace.js';
 import type { NewEvent } from '../log/events.js';
 import { installCodec, trustedCodec } from '../log/line.js';
+import { logPathIn } from '../log/paths.js';
 import { sleepSync } from '../log/sleep.js';
 import { takeViewFailure } from '../effects/projections.js';
 import { FluxError } from '../errors.js';
@@ -41,12 +44,6 @@ function numberFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, m
   const value = Number(text);
   return text !== undefined && text !== '' && Number.isFinite(value) && value >= min ? value : fallback;
 }
-
-export const HOOK_ENV = {
-  threshold: 'FLUX_HANDOFF_THRESHOLD',
-  reminders: 'FLUX_STOP_REMINDERS',
-  permissionWait: 'FLUX_PERMISSION_WAIT',
-} as const;
 
 /** Claude Code's answer to a PermissionRequest hook (docs/claude-code.md). */
 export function permissionAnswer(decision: 'allow' | 'deny', reason: string | null): string {
@@ -127,13 +124,13 @@ export function handleHook(
   const workDir = env[ENV.workDir];
   const session = env[ENV.session];
   // Not started by Flux (e.g. settings copied elsewhere), or its workspace is gone: nothing to record.
-  if (workDir === undefined || session === undefined || !existsSync(path.join(workDir, 'events.jsonl'))) {
+  if (workDir === undefined || session === undefined || !existsSync(logPathIn(workDir))) {
     return { events: [], answer: null };
   }
   const input = parseHookInput(stdin);
   const settings: HookSettings = {
-    threshold: numberFromEnv(env, HOOK_ENV.threshold, 75, 1),
-    reminders: numberFromEnv(env, HOOK_ENV.reminders, 3),
+    threshold: numberFromEnv(env, ENV.handoffThreshold, RUN_DEFAULTS.handoff_threshold, 1),
+    reminders: numberFromEnv(env, ENV.stopReminders, RUN_DEFAULTS.stop_reminders),
   };
   installCodec(trustedCodec);
   const engine = new Engine(workspaceAt(path.dirname(workDir)));
@@ -164,7 +161,7 @@ export function handleHook(
   if (viewFailure !== null) logFailure(workDir, hook, viewFailure);
   // It waits whenever a question is open, also while the session is handing off.
   if (hook === 'PermissionRequest' && (state.sessions[session]?.waiting ?? null) !== null) {
-    const waitMs = numberFromEnv(env, HOOK_ENV.permissionWait, 600) * 1000;
+    const waitMs = numberFromEnv(env, ENV.permissionWait, RUN_DEFAULTS.permission_wait) * 1000;
     return { events: decision.events, answer: waitForPermissionAnswer(engine, session, state.seq, waitMs) };
   }
   return decision;
@@ -195,13 +192,10 @@ export function parseExitStatus(text: string | undefined): number {
 export function recordAgentExit(status: number, env: NodeJS.ProcessEnv): void {
   const workDir = env[ENV.workDir];
   const session = env[ENV.session];
-  if (workDir === undefined || session === undefined || !existsSync(path.join(workDir, 'events.jsonl')))
-    return;
+  if (workDir === undefined || session === undefined || !existsSync(logPathIn(workDir))) return;
   installCodec(trustedCodec);
   new Engine(workspaceAt(path.dirname(workDir))).commit((state) => {
-    const current = state.sessions[session];
-    if (current === undefined || current.status === 'ended' || current.status === 'crashed')
-      return { events: [], effects: [] };
+    if (!sessionAlive(state.sessions[session])) return { events: [], effects: [] };
     return { events: [exitEvent(status, session)], effects: [] };
   });
   const viewFailure = takeViewFailure();

@@ -8,10 +8,6 @@
  */
 import { z } from 'zod';
 
-/** Stage ids end up in branch names, paths and tmux session names. */
-export const STAGE_ID_PATTERN = /^[a-z0-9_][a-z0-9._-]*$/;
-export const STAGE_ID_MAX_LENGTH = 64;
-
 const stageId = z.string().min(1);
 const sessionId = z.string().min(1);
 

@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { decideNotices, dueNotices } from '../../src/engine/notify.js';
 import { fillTemplate } from '../../src/effects/notify.js';
 import type { NewEvent } from '../../src/log/events.js';
-import { evolve, initialState } from '../../src/engine/state.js';
+import { evolve } from '../../src/engine/evolve.js';
+import { initialState } from '../../src/engine/state.js';
 import { fold, plan, stageDef, stamp } from './spec.js';
 
 const initialized: NewEvent[] = [

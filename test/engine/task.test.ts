@@ -8,27 +8,30 @@ import { describe, expect, it } from 'vitest';
 import { canMove } from '../../src/engine/monitor.js';
 import { decideReconcile } from '../../src/engine/reconcile.js';
 import { decideStarts, startEvents } from '../../src/engine/scheduler.js';
-import { isTask, liveSessions, replay, tasksOf } from '../../src/engine/state.js';
+import { replay } from '../../src/engine/evolve.js';
+import { isTask, liveSessions, tasksOf } from '../../src/engine/state.js';
 import {
-  checkTaskId,
   decideTaskClose,
   decideTaskRun,
-  expandTemplate,
   nextTaskTarget,
-  renderTaskPrompt,
   requireTask,
-  SLUG_MAX,
-  taskDef,
-  taskId,
   taskNextSteps,
-  taskRules,
-  taskSlug,
-  tmuxSessionName,
   type TaskRunInput,
   type TaskState,
 } from '../../src/engine/task.js';
+import {
+  checkTaskId,
+  expandTemplate,
+  SLUG_MAX,
+  taskDef,
+  taskId,
+  taskSlug,
+  tmuxSessionName,
+} from '../../src/engine/task-names.js';
+import { renderTaskPrompt, taskRules } from '../../src/engine/task-prompt.js';
 import { statusView } from '../../src/engine/views.js';
-import { STAGE_ID_PATTERN, type NewEvent } from '../../src/log/events.js';
+import { STAGE_ID_PATTERN } from '../../src/ids.js';
+import type { NewEvent } from '../../src/log/events.js';
 import { fold, given, plan, stageDef, stamp } from './spec.js';
 
 function runInput(id: string, extra: Partial<TaskRunInput> = {}): TaskRunInput {

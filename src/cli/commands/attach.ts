@@ -6,23 +6,13 @@
  */
 import { spawn } from 'node:child_process';
 import { resolveTarget } from '../../engine/lookup.js';
-import { Runtime } from '../../engine/runtime.js';
-import type { FluxState } from '../../engine/state.js';
-import { nextStepFor, sessionAlive } from '../../engine/verify.js';
-import { isPaneId } from '../../effects/tmux.js';
+import { isPaneId, Runtime } from '../../engine/runtime.js';
+import { sessionAlive, type FluxState } from '../../engine/state.js';
+import { nextStepFor } from '../../engine/verify.js';
 import { ExitCode, ExternalError, RefusedError } from '../../errors.js';
 import { sessionActivity } from '../../engine/views.js';
 import { paintStatus, print, printJson, say, table } from '../output.js';
-
-/**
- * Names of the tmux sessions that exist on Flux's server (none when it is not
- * running), and the ids of its live panes (an ad hoc task's target, `%7`).
- */
-export async function tmuxNames(runtime: Runtime): Promise<Set<string>> {
-  const sessions = await runtime.tmux.listSessions().catch(() => []);
-  const panes = await runtime.tmux.listPanes().catch(() => []);
-  return new Set([...sessions.map((s) => s.name), ...panes.filter((p) => !p.dead).map((p) => p.id)]);
-}
+import { tmuxNames } from '../tmux-names.js';
 
 export interface AttachRow {
   /** The tmux session name. */

@@ -8,18 +8,19 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { runTool, toolFailure } from '../../effects/exec.js';
-import { createTmux } from '../../effects/tmux.js';
 import type { MonitorEnd, MonitorView } from '../../engine/monitor.js';
 import { Monitor } from '../../engine/monitor.js';
 import { Runtime } from '../../engine/runtime.js';
+import { checkTmux, gitCommand } from '../../engine/runtime/standalone.js';
 import { liveSessions, type FluxState } from '../../engine/state.js';
+import { workspaceAt } from '../../engine/workspace.js';
 import type { FluxEvent } from '../../log/events.js';
 import { RefusedError } from '../../errors.js';
+import { SIM_SCRIPTS_DIR_NAME } from '../../paths.js';
 import { DEMO_PLAN, DEMO_PLAN_PATH, DEMO_README, DEMO_SCRIPTS } from '../demo-content.js';
+import { initialize } from '../init-plan.js';
 import { paint, print, say, wrap } from '../output.js';
 import { closingSummary, LiveView, LogView, type ViewOptions } from '../run-view.js';
-import { initialize } from './init.js';
 
 /** A tmux server of the demo's own, so it never touches the user's sessions. */
 const DEMO_SOCKET = `flux-demo-${process.pid}`;
@@ -34,21 +35,16 @@ function fluxOnPath(): boolean {
     );
 }
 
-async function git(cwd: string, args: string[]): Promise<void> {
-  const result = await runTool('git', args, { cwd, missingHint: 'install git 2.38 or newer' });
-  if (result.exitCode !== 0) throw toolFailure('git', args, result);
-}
-
 async function makeRepository(dir: string): Promise<void> {
   mkdirSync(path.join(dir, path.dirname(DEMO_PLAN_PATH)), { recursive: true });
   writeFileSync(path.join(dir, DEMO_PLAN_PATH), DEMO_PLAN);
   writeFileSync(path.join(dir, 'README.md'), DEMO_README);
-  await git(dir, ['init', '--quiet', '--initial-branch=main']);
+  await gitCommand(dir, ['init', '--quiet', '--initial-branch=main']);
   // A throw-away repository must not depend on the user's git identity.
-  await git(dir, ['config', 'user.name', 'Flux demo']);
-  await git(dir, ['config', 'user.email', 'demo@flux.invalid']);
-  await git(dir, ['add', '--all']);
-  await git(dir, ['commit', '--quiet', '--message', 'A greeter library, and its plan']);
+  await gitCommand(dir, ['config', 'user.name', 'Flux demo']);
+  await gitCommand(dir, ['config', 'user.email', 'demo@flux.invalid']);
+  await gitCommand(dir, ['add', '--all']);
+  await gitCommand(dir, ['commit', '--quiet', '--message', 'A greeter library, and its plan']);
 }
 
 /** How the demo ends: everything merged; or, stopped, that its sessions are over too. */
@@ -88,7 +84,7 @@ async function closeEverything(runtime: Runtime): Promise<void> {
 }
 
 export async function run(options: { dir?: string }): Promise<number> {
-  await createTmux({ socket: DEMO_SOCKET }).isInstalled();
+  await checkTmux(DEMO_SOCKET);
   const dir =
     options.dir === undefined ? mkdtempSync(path.join(tmpdir(), 'flux-demo-')) : path.resolve(options.dir);
   if (options.dir !== undefined) {
@@ -103,16 +99,19 @@ export async function run(options: { dir?: string }): Promise<number> {
   say(`${plan.title} (${plan.path}): ${plan.stages.length} stages, run by the simulated agent.`);
 
   // The simulated agent, a script per stage, and a tmux server of the demo's own.
-  const config = path.join(dir, '.work', 'config.toml');
+  const { workDir, configPath: config } = workspaceAt(dir);
   writeFileSync(
     config,
     readFileSync(config, 'utf8')
       .replace('agent = "claude"', 'agent = "sim"')
       .replace('socket = ""', `socket = "${DEMO_SOCKET}"`),
   );
-  mkdirSync(path.join(dir, '.work', 'sim'), { recursive: true });
+  mkdirSync(path.join(workDir, SIM_SCRIPTS_DIR_NAME), { recursive: true });
   for (const [stage, script] of Object.entries(DEMO_SCRIPTS)) {
-    writeFileSync(path.join(dir, '.work', 'sim', `${stage}.json`), JSON.stringify(script, null, 2) + '\n');
+    writeFileSync(
+      path.join(workDir, SIM_SCRIPTS_DIR_NAME, `${stage}.json`),
+      JSON.stringify(script, null, 2) + '\n',
+    );
   }
   print('');
 

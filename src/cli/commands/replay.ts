@@ -4,7 +4,8 @@
  * not replay stops at the offending event with exit code 4.
  */
 import { findWorkspace } from '../../engine/workspace.js';
-import { evolve, initialState, replay, type FluxState } from '../../engine/state.js';
+import { evolve, replay } from '../../engine/evolve.js';
+import { initialState, type FluxState } from '../../engine/state.js';
 import { requireStage } from '../../engine/lookup.js';
 import { LogDamagedError } from '../../errors.js';
 import type { FluxEvent } from '../../log/events.js';

@@ -6,11 +6,12 @@
  */
 import { requireStage } from '../../engine/lookup.js';
 import { Runtime } from '../../engine/runtime.js';
-import { currentSession, decideResume } from '../../engine/verify.js';
+import { currentSession } from '../../engine/state.js';
+import { decideResume } from '../../engine/verify.js';
 import { ExitCode, ExternalError } from '../../errors.js';
 import { carryOnAndSay } from '../carry-on.js';
+import { shownPath } from '../merge-report.js';
 import { paint, print } from '../output.js';
-import { shownPath } from './merge.js';
 
 export async function run(id: string, opts: { start?: boolean } = {}): Promise<number> {
   const runtime = Runtime.open();

@@ -18,7 +18,7 @@ import { ExitCode, UsageError } from '../../errors.js';
 import { follow } from '../follow.js';
 import { print } from '../output.js';
 import { LiveView, LogView } from '../run-view.js';
-import { prepareManual } from './run-manual.js';
+import { prepareManual } from '../run-manual.js';
 
 interface RunOptions {
   stage?: string;

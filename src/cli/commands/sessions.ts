@@ -7,12 +7,11 @@
  */
 import { resolveTarget } from '../../engine/lookup.js';
 import { Runtime } from '../../engine/runtime.js';
-import type { SessionState } from '../../engine/state.js';
-import { sessionAlive } from '../../engine/verify.js';
+import { sessionAlive, type SessionState } from '../../engine/state.js';
 import { ExitCode, RefusedError } from '../../errors.js';
 import { sessionActivity } from '../../engine/views.js';
 import { paint, paintStatus, print, printJson, say, table } from '../output.js';
-import { tmuxNames } from './attach.js';
+import { tmuxNames } from '../tmux-names.js';
 
 /** "12s ago", "5m ago", "3h ago", "2d ago". */
 export function age(from: string, now: number = Date.now()): string {
@@ -53,8 +52,7 @@ function row(session: SessionState, tmux: ReadonlySet<string>): SessionRow {
 }
 
 /** The log says it is alive, but its tmux session is not there. */
-const gone = (r: SessionRow): boolean =>
-  r.tmuxAlive === false && r.status !== 'ended' && r.status !== 'crashed';
+const gone = (r: SessionRow): boolean => r.tmuxAlive === false && sessionAlive(r);
 
 /** What it is doing (a command agent shows `running`), and `(gone)` when its tmux session is. */
 function statusCell(r: SessionRow): string {

@@ -1,7 +1,7 @@
 /** `flux status [--json]`: progress, every stage with its session and context, what waits on a person. */
-import { createGit } from '../../effects/git.js';
+import { RUN_DEFAULTS } from '../../engine/defaults.js';
 import { Engine } from '../../engine/engine.js';
-import type { FluxState } from '../../engine/state.js';
+import { predictedConflicts } from '../../engine/runtime/standalone.js';
 import { readSupervisor } from '../../engine/supervisor.js';
 import { shortSession, statusView, type StageRow, type StatusView } from '../../engine/views.js';
 import {
@@ -15,21 +15,6 @@ import {
   truncate,
   wrap,
 } from '../output.js';
-
-/** Stages waiting to be merged whose branch would conflict with the base, predicted with `git merge-tree`. */
-export async function predictedConflicts(root: string, state: FluxState): Promise<Record<string, string[]>> {
-  const waiting = state.order.filter((id) => ['completed', 'verified'].includes(state.stages[id]!.status));
-  const base = state.baseBranch;
-  if (waiting.length === 0 || base === null) return {};
-  const git = createGit(root);
-  const conflicts: Record<string, string[]> = {};
-  for (const id of waiting) {
-    const branch = `flux/${id}`;
-    const prediction = await git.predictMerge(base, branch).catch(() => undefined);
-    if (prediction?.clean === false) conflicts[id] = prediction.conflicts;
-  }
-  return conflicts;
-}
 
 export async function run(options: { json?: boolean }): Promise<number> {
   const engine = Engine.open();
@@ -62,7 +47,11 @@ function contextCell(row: Pick<StageRow, 'session'>): string {
   const context = row.session?.context;
   if (context === null || context === undefined) return '-';
   const text = `${Math.round(context)}%`;
-  return context >= 75 ? paint(text, 'red') : context >= 50 ? paint(text, 'yellow') : text;
+  return context >= RUN_DEFAULTS.handoff_threshold
+    ? paint(text, 'red')
+    : context >= 50
+      ? paint(text, 'yellow')
+      : text;
 }
 
 export function renderStatus(

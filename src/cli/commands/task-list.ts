@@ -4,13 +4,13 @@
  * agent has been up, its state and context, and the commands to attach, see
  * its status and clean it up.
  */
-import { shellJoin, isPaneId } from '../../effects/tmux.js';
-import { Runtime } from '../../engine/runtime.js';
-import { tasksOf, type FluxState } from '../../engine/state.js';
-import { taskSession, type TaskState } from '../../engine/task.js';
-import { lookAtTmux, taskRunning, type TmuxView } from '../../engine/task-world.js';
+import { isPaneId, Runtime, shellJoin } from '../../engine/runtime.js';
+import { currentSession, tasksOf, type FluxState } from '../../engine/state.js';
+import type { TaskState } from '../../engine/task.js';
+import { lookAtTmux, taskRunning, type TmuxView } from '../../engine/runtime/tasks.js';
 import { ExitCode, NotInitializedError } from '../../errors.js';
 import { sessionActivity } from '../../engine/views.js';
+import { duration } from '../duration.js';
 import {
   displayWidth,
   paint,
@@ -42,15 +42,6 @@ export interface TaskListRow {
   commands: { attach: string; status: string; cleanup: string };
 }
 
-/** "45s", "12m", "3h 5m", "2d 4h". */
-export function duration(seconds: number): string {
-  const s = Math.max(0, Math.floor(seconds));
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m`;
-  if (s < 86400) return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`;
-  return `${Math.floor(s / 86400)}d ${Math.floor((s % 86400) / 3600)}h`;
-}
-
 export function taskRow(
   runtime: Runtime,
   state: FluxState,
@@ -58,7 +49,7 @@ export function taskRow(
   view: TmuxView,
   now = Date.now(),
 ): TaskListRow {
-  const session = taskSession(state, task);
+  const session = currentSession(state, task);
   const running = taskRunning(view, state, task);
   const target = session?.tmux ?? task.task.tmuxSession;
   const raw = shellJoin(runtime.tmux.attachArgs(target));

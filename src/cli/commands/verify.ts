@@ -9,7 +9,6 @@
  */
 import { existsSync } from 'node:fs';
 import { createInterface, type Interface } from 'node:readline';
-import { runAcceptance } from '../../effects/acceptance.js';
 import { requireStage } from '../../engine/lookup.js';
 import { Runtime } from '../../engine/runtime.js';
 import type { StageState } from '../../engine/state.js';
@@ -24,8 +23,8 @@ import { ExitCode, UsageError } from '../../errors.js';
 import type { AcceptanceResult } from '../../log/events.js';
 import { carryOnAndSay, mergeThenCarryOn, sayCarryOn } from '../carry-on.js';
 import { humanActor } from '../human-only.js';
+import { printPrediction, reportMerge, shownPath } from '../merge-report.js';
 import { paint, print, table, warn } from '../output.js';
-import { printPrediction, reportMerge, shownPath } from './merge.js';
 
 interface VerifyOptions {
   approve?: boolean;
@@ -161,7 +160,7 @@ async function reviewAcceptance(
   for (const command of commands) {
     print(paint(`$ ${command}`, 'bold'));
     let endsInNewline = true;
-    const report = await runAcceptance({
+    const report = await runtime.runAcceptance({
       cwd: worktree,
       commands: [command],
       timeoutMs: runtime.config.run.acceptance_timeout * 1000,

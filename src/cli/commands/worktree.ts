@@ -11,8 +11,8 @@ import type { WorktreeInfo } from '../../effects/git.js';
 import { Runtime } from '../../engine/runtime.js';
 import type { FluxState } from '../../engine/state.js';
 import { cleanVerdict } from '../../engine/verify.js';
-import { WORKTREES_DIR_NAME } from '../../engine/workspace.js';
 import { ExitCode, FluxError } from '../../errors.js';
+import { STAGE_BRANCH_PREFIX, WORKTREES_DIR_NAME } from '../../paths.js';
 import { paint, paintStatus, print, printJson, table } from '../output.js';
 
 interface WorktreeRow {
@@ -133,7 +133,7 @@ export async function clean(): Promise<number> {
     try {
       await runtime.git.removeWorktree(row.path, { branch: row.branch, base });
       let branchNote = '';
-      if (row.branch.startsWith('flux/')) {
+      if (row.branch.startsWith(STAGE_BRANCH_PREFIX)) {
         const { deleted } = await runtime.git.deleteBranch(row.branch, { base });
         if (deleted) branchNote = `; deleted branch ${row.branch}`;
       }

@@ -10,9 +10,9 @@ import type { MergeOutcome } from '../../effects/git.js';
 import { FluxError } from '../../errors.js';
 import type { NewEvent } from '../../log/events.js';
 import { settle } from '../decide.js';
-import { allMerged, type Runtime } from '../runtime.js';
-import { isTask } from '../state.js';
-import { closeTaskTmux } from '../task-world.js';
+import type { Runtime } from '../runtime.js';
+import { allMerged, currentSession, isTask } from '../state.js';
+import { closeTaskTmux } from './tasks.js';
 
 export type { MergeOutcome } from '../../effects/git.js';
 
@@ -155,9 +155,9 @@ export async function cleanupStage(rt: Runtime, stageId: string): Promise<Cleanu
   if (isTask(stage)) {
     report.done.push(...(await closeTaskTmux(rt, state, stage)).map((what) => `closed its ${what}`));
   } else {
-    const session = stage.session === null ? undefined : state.sessions[stage.session];
+    const session = currentSession(state, stage);
     if (
-      session !== undefined &&
+      session !== null &&
       session.tmux !== '' &&
       (await rt.tmux.killSession(session.tmux).catch(() => false))
     )

@@ -5,6 +5,7 @@
  * `untilMerged`); what everyone knows of it is in `../supervisor.ts`.
  */
 import path from 'node:path';
+import { OVERRIDE_ENV } from '../../agents/protocol.js';
 import { endProcess, logTail, startInBackground } from '../../effects/background.js';
 import { ExternalError } from '../../errors.js';
 import type { Runtime } from '../runtime.js';
@@ -13,7 +14,7 @@ import { readSupervisor, SUPERVISOR_LOG, supervisorHasWork, type SupervisorRecor
 
 /** Set to `off` (FLUX_SUPERVISOR), Flux never starts a background process: scripts drive each step. */
 export function supervisorAllowed(): boolean {
-  return process.env.FLUX_SUPERVISOR !== 'off';
+  return process.env[OVERRIDE_ENV.supervisor] !== 'off';
 }
 
 /** The running supervisor, or a new one (waits until it holds the monitor lock and has written its record). */

@@ -23,7 +23,7 @@ import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import { ensureTaskWorkspace } from '../../../src/engine/task-world.js';
+import { ensureTaskWorkspace } from '../../../src/engine/workspace-create.js';
 import type { FluxResult } from '../../helpers/cli.js';
 import { snapshotFlux, type LogEvent } from '../../helpers/flux-run.js';
 import { privateTmux, type PrivateTmux } from '../../helpers/private-tmux.js';
