@@ -131,12 +131,13 @@ async function expectConverged(w: FluxWorkspace, ids: string[]): Promise<void> {
 }
 
 describe('SIGKILL at random moments of merging, with git slowed', () => {
-  it(`flux verify --approve and flux merge, killed ${KILLS} times, then converge`, async () => {
-    const ids = ['v1', 'v2', 'v3', 'v4', 'v5', 'v6'];
+  it(`flux verify --approve and flux merge, killed up to ${KILLS} times (until all merged), then converge`, async () => {
+    const ids = Array.from({ length: 12 }, (_, i) => `v${i + 1}`);
     ws = await workspace(planDocument('Kill verify', stagesYaml(ids, 'human')), ids);
     const first = await ws.flux(['run']);
     expect(first.exitCode, first.stderr).toBe(0);
-    for (let kill = 0; kill < KILLS; kill++) {
+    let kills = 0;
+    for (let kill = 0; kill < KILLS; kill++, kills++) {
       const events = ws.events();
       const next = ids.find((id) => status(events, id) !== 'merged');
       if (next === undefined) break;
@@ -153,18 +154,32 @@ describe('SIGKILL at random moments of merging, with git slowed', () => {
     const last = await ws.flux(['run']);
     expect(last.exitCode, `${last.stdout}\n${last.stderr}`).toBe(0);
     await expectConverged(ws, ids);
+    console.log(`flux verify / flux merge: ${kills} kills, then converged`);
   }, 300_000);
 
-  it(`flux run, killed ${KILLS} times while stages merge and start, then converges`, async () => {
-    const ids = ['a', 'b', 'c', 'd', 'e', 'f'];
-    const deps = { b: ['a'], c: ['a'], d: ['b', 'c'], f: ['e'] };
+  it(`flux run, killed up to ${KILLS} times while stages merge and start, then converges`, async () => {
+    const ids = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l'];
+    const deps = {
+      b: ['a'],
+      c: ['a'],
+      d: ['b', 'c'],
+      f: ['e'],
+      g: ['d'],
+      h: ['g'],
+      i: ['f'],
+      j: ['h', 'i'],
+      k: ['j'],
+      l: ['k'],
+    };
     ws = await workspace(planDocument('Kill run', stagesYaml(ids, 'auto', deps)), ids);
-    for (let kill = 0; kill < KILLS; kill++) {
+    let kills = 0;
+    for (let kill = 0; kill < KILLS; kill++, kills++) {
       if (ids.every((id) => status(ws!.events(), id) === 'merged')) break;
       await killAfter(ws, ['run'], 300 + Math.floor(Math.random() * 2500), kill % 2 === 0);
     }
     const last = await ws.flux(['run']);
     expect(last.exitCode, `${last.stdout}\n${last.stderr}`).toBe(0);
     await expectConverged(ws, ids);
+    console.log(`flux run: ${kills} kills, then converged`);
   }, 300_000);
 });
