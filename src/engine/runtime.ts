@@ -14,8 +14,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { runAcceptance, type AcceptanceOptions, type AcceptanceReport } from '../effects/acceptance.js';
 import { createGit, type Git } from '../effects/git.js';
-import { sendNotice } from '../effects/notify.js';
-import { createTmux, isPaneId, type Tmux } from '../effects/tmux.js';
+import { createTmux, type Tmux } from '../effects/tmux.js';
 import { ConfigError, ExternalError } from '../errors.js';
 import type { NewEvent } from '../log/events.js';
 import type { EffectRequest } from '../machines/index.js';
@@ -23,13 +22,14 @@ import { INTEGRATION_DIR_NAME, STAGE_BRANCH_PREFIX, WORKTREES_DIR_NAME } from '.
 import { chooseTmuxSocket, loadConfig, type FluxConfig } from './config.js';
 import { settle } from './decide.js';
 import { Engine, type Committed } from './engine.js';
-import { decideNotices } from './notify.js';
 import { decideReconcile, type Observed } from './reconcile.js';
 import { EffectsLock, NOTHING_RECORDED } from './runtime/effects-lock.js';
+import { sendDueNotices } from './runtime/notices.js';
+import { observeWorld } from './runtime/observe.js';
 import { launch, prepareLaunch, recordLaunchFailure } from './runtime/launch.js';
 import { cleanupStage, mergeStage, type CleanupReport, type StageMergeOutcome } from './runtime/merge.js';
 import { findProgram, fluxCommand } from './runtime/program.js';
-import { allMerged, liveSessions, sessionAlive, type FluxState } from './state.js';
+import { allMerged, sessionAlive, type FluxState } from './state.js';
 
 export { fluxCommand, findProgram, retryWhileServerExits } from './runtime/program.js';
 // Pure tmux text the commands print (a pane id or a session name, a command line to paste).
@@ -161,30 +161,8 @@ export class Runtime {
   }
 
   /** What tmux, git and the filesystem say about the stages. */
-  async observe(state: FluxState, askTmux = true): Promise<Observed> {
-    const worktrees = new Set(state.order.filter((id) => existsSync(this.worktreePath(id, state))));
-    const merged = state.order.filter((id) => state.stages[id]!.status === 'merged');
-    const branches = new Set<string>();
-    if (merged.length > 0) {
-      for (const id of merged)
-        if (!worktrees.has(id) && (await this.git.branchExists(this.branchName(id, state)))) branches.add(id);
-    }
-    if (!askTmux) return { tmux: null, worktrees, branches };
-    // Every session (an ad hoc task's is named by [task] session), without those whose agent has exited.
-    const sessions = await this.tmux.listSessions().catch(() => []);
-    const alive = new Set(sessions.filter((s) => !s.paneDead).map((s) => s.name));
-    // A task inside tmux runs in a pane: its id (`%7`) is its target.
-    // It counts only while it runs what Flux put there (pane ids start again at %0 with a new server).
-    const inPanes = new Map(
-      liveSessions(state, { tasks: true })
-        .filter((s) => isPaneId(s.tmux))
-        .map((s) => [s.tmux, s.id]),
-    );
-    if (inPanes.size > 0) {
-      for (const pane of await this.tmux.listPanes().catch(() => []))
-        if (!pane.dead && inPanes.get(pane.id) === pane.label) alive.add(pane.id);
-    }
-    return { tmux: alive, worktrees, branches };
+  observe(state: FluxState, askTmux = true): Promise<Observed> {
+    return observeWorld(this, state, askTmux);
   }
 
   /**
@@ -288,24 +266,11 @@ export class Runtime {
   }
 
   /** Notifications being sent: the monitor waits for them before it ends. */
-  private readonly notifying = new Set<Promise<void>>();
+  readonly notifying = new Set<Promise<void>>();
 
-  /**
-   * Records the notices due now (once each: `notification.sent`) and sends
-   * them. Sending is not an effect on git or tmux sessions and can take a
-   * person's command seconds: it runs outside the effects lock, in the background.
-   */
+  /** Records the notices due now (once each) and sends them in the background (`runtime/notices.ts`). */
   notify(): void {
-    const { events } = this.engine.commit((state) => decideNotices(state, this.config.run.stop_reminders));
-    const log = path.join(this.engine.ws.workDir, 'logs', 'notify.log');
-    for (const event of events) {
-      if (event.type !== 'notification.sent') continue;
-      this.note(`told: ${event.title}: ${event.message}`);
-      const sending = sendNotice(event, this.config.notify, log).finally(() =>
-        this.notifying.delete(sending),
-      );
-      this.notifying.add(sending);
-    }
+    sendDueNotices(this);
   }
 
   /** Waits for the notifications under way (each is bounded by its own timeout). */

@@ -1,0 +1,32 @@
+/** What tmux, git and the filesystem say about the stages, for reconciling. */
+import { existsSync } from 'node:fs';
+import { isPaneId } from '../../effects/tmux.js';
+import type { Observed } from '../reconcile.js';
+import type { Runtime } from '../runtime.js';
+import { liveSessions, type FluxState } from '../state.js';
+
+export async function observeWorld(rt: Runtime, state: FluxState, askTmux: boolean): Promise<Observed> {
+  const worktrees = new Set(state.order.filter((id) => existsSync(rt.worktreePath(id, state))));
+  const merged = state.order.filter((id) => state.stages[id]!.status === 'merged');
+  const branches = new Set<string>();
+  if (merged.length > 0) {
+    for (const id of merged)
+      if (!worktrees.has(id) && (await rt.git.branchExists(rt.branchName(id, state)))) branches.add(id);
+  }
+  if (!askTmux) return { tmux: null, worktrees, branches };
+  // Every session (an ad hoc task's is named by [task] session), without those whose agent has exited.
+  const sessions = await rt.tmux.listSessions().catch(() => []);
+  const alive = new Set(sessions.filter((s) => !s.paneDead).map((s) => s.name));
+  // A task inside tmux runs in a pane: its id (`%7`) is its target.
+  // It counts only while it runs what Flux put there (pane ids start again at %0 with a new server).
+  const inPanes = new Map(
+    liveSessions(state, { tasks: true })
+      .filter((s) => isPaneId(s.tmux))
+      .map((s) => [s.tmux, s.id]),
+  );
+  if (inPanes.size > 0) {
+    for (const pane of await rt.tmux.listPanes().catch(() => []))
+      if (!pane.dead && inPanes.get(pane.id) === pane.label) alive.add(pane.id);
+  }
+  return { tmux: alive, worktrees, branches };
+}
