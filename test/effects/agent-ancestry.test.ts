@@ -4,6 +4,7 @@
  * test's real process tree (/proc) with a fake tmux server.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   identifyCaller,
@@ -191,6 +192,14 @@ describe('identifyCaller (this process, real /proc, a fake tmux)', () => {
       what: 'the child pid',
     });
     orphans.push(sleeper);
+    // Until the forked shell has become `sleep` (env unset the variable and exec'd), it is itself
+    // the process started with FLUX_SESSION: wait for the exec, as a loaded machine can be slow to.
+    await waitFor(
+      () => (readFileSync(`/proc/${sleeper}/comm`, 'utf8').trim() === 'sleep' ? true : undefined),
+      {
+        what: 'the child to become sleep',
+      },
+    );
     // The log already says the session ended: its agent may still run until Flux closes its tmux session.
     const caller = await identifyCaller({
       sessions: [{ id: 'api.s1', tmux: 'flux-api', live: false }],
