@@ -65,6 +65,11 @@ export const EXIT_CODES: Readonly<Record<string, CodeMeanings>> = {
     6: null,
     64: null,
   },
+  doctor: {
+    0: 'all good (warnings aside)',
+    1: 'something to fix: each ✗ names its fix (for doctor, 1 is not a bug)',
+    64: null,
+  },
   verify: {
     0: 'approved (and merged, or --no-merge), rejected, or quit',
     2: CONFIG_OR_BASE,

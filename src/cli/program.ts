@@ -114,6 +114,14 @@ export function buildProgram(): Command {
     .action(lazy(() => import('./commands/status.js')));
 
   program
+    .command('doctor')
+    .description(
+      'Check that git, tmux, the agent (claude: installed, key or login, onboarding, trust, model) and .work/ are ready; each ✗ says how to fix it',
+    )
+    .option('--json', 'machine-readable output')
+    .action(lazy(() => import('./commands/doctor.js')));
+
+  program
     .command('verify')
     .description(
       'Review a completed stage (acceptance, diff, files outside its globs, merge preview), then approve or reject it',
