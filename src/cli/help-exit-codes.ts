@@ -128,6 +128,13 @@ export const EXIT_CODES: Readonly<Record<string, CodeMeanings>> = {
     6: null,
     64: null,
   },
+  'task init': {
+    0: 'created, kept your config.toml, or already a workspace',
+    2: 'the config.toml already there is invalid (the setting is named)',
+    3: '.work/ exists but is not a workspace and holds no config.toml',
+    5: 'not in a git repository',
+    64: null,
+  },
   'task run': {
     0: 'started',
     2: 'invalid config (run.agent, --agent, the [task] templates)',

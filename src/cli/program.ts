@@ -212,6 +212,12 @@ export function buildProgram(): Command {
     .command('task')
     .description('Ad hoc tasks, no plan needed: each in its own worktree and tmux pane or session');
   task
+    .command('init')
+    .description(
+      'Create .work/ (config.toml and an empty log) before the first task, so [task] can be set first; keeps a config.toml written by hand',
+    )
+    .action(lazy(() => import('./commands/task-init.js')));
+  task
     .command('run')
     .description(
       'Start a task: a worktree ../<project>-<id> on branch feature/<id>, and an agent there (a new pane inside tmux, else a detached session)',
