@@ -46,6 +46,12 @@ export const EXIT_CODES: Readonly<Record<string, CodeMeanings>> = {
     5: 'not in a git repository, or git failed',
     64: null,
   },
+  'plan check': {
+    0: 'valid (warnings, if any, do not stop `flux init`)',
+    2: 'the plan is invalid: the same message `flux init` gives',
+    5: 'not in a git repository, or git failed',
+    64: null,
+  },
   run: {
     0: 'nothing more can move without you (the summary says what waits), or --detach started the supervisor',
     2: CONFIG_OR_BASE,

@@ -77,6 +77,18 @@ export function buildProgram(): Command {
     .option('--force', 'apply a changed plan (history is kept; started stages cannot disappear)')
     .action(humanOnly('flux init', () => import('./commands/init.js')));
 
+  const planCommand = program
+    .command('plan')
+    .description('Write or check a plan document before `flux init`');
+  planCommand
+    .command('check')
+    .description(
+      'Validate a plan as `flux init` does, and warn about overlapping parallel stages, missing acceptance or files, glob typos and acceptance programs not installed',
+    )
+    .argument('<plan-path>', 'the plan document, e.g. doc/plans/PLAN-auth.md')
+    .option('--json', 'machine-readable output')
+    .action(lazy(() => import('./commands/plan-check.js')));
+
   program
     .command('run')
     .description(
