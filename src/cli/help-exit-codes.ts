@@ -46,6 +46,14 @@ export const EXIT_CODES: Readonly<Record<string, CodeMeanings>> = {
     5: 'not in a git repository, or git failed',
     64: null,
   },
+  'plan new': {
+    0: 'the plan was written and is valid (the next command is printed)',
+    2: 'the plan was written but is invalid (the error is printed)',
+    3: 'the plan file, or its tmux session, exists already',
+    5: 'not in a git repository, claude (or tmux) missing, or claude ended without writing the plan',
+    64: null,
+    130: 'Ctrl+C while watching (--tmux): claude goes on in its session',
+  },
   'plan check': {
     0: 'valid (warnings, if any, do not stop `flux init`)',
     2: 'the plan is invalid: the same message `flux init` gives',

@@ -81,6 +81,18 @@ export function buildProgram(): Command {
     .command('plan')
     .description('Write or check a plan document before `flux init`');
   planCommand
+    .command('new')
+    .description(
+      'Start claude in plan mode to write doc/plans/PLAN-<slug>.md for a goal; the plan is checked when it appears (or when claude exits)',
+    )
+    .argument('<goal...>', 'what the plan is for, e.g. "Add OAuth login"')
+    .option(
+      '--tmux',
+      "in a tmux session on Flux's server (flux-plan-<slug>), watched from here, instead of this terminal",
+    )
+    .option('--slug <slug>', 'the plan is doc/plans/PLAN-<slug>.md (default: a slug of the goal)')
+    .action(lazy(() => import('./commands/plan-new.js')));
+  planCommand
     .command('check')
     .description(
       'Validate a plan as `flux init` does, and warn about overlapping parallel stages, missing acceptance or files, glob typos and acceptance programs not installed',
