@@ -17,3 +17,7 @@ export const CONFIG_FILE_NAME = 'config.toml';
 export const SIM_SCRIPTS_DIR_NAME = 'sim';
 /** Where a merge under way keeps the commit it is landing, so a crash can be undone or finished. */
 export const MERGING_REF_PREFIX = 'refs/flux/merging/';
+/** `flux plan new --tmux` runs claude in the tmux session `<prefix><slug>` (not a stage's: `flux doctor` leaves it be). */
+export const PLAN_SESSION_PREFIX = 'flux-plan-';
+/** Where `flux plan new` asks for the plan: `doc/plans/PLAN-<slug>.md`. */
+export const PLANS_DIR = 'doc/plans';

@@ -6,13 +6,16 @@
  * the work, the skill says which to call and how to read their answers.
  */
 
+import { PLAN_FORMAT_GUIDE } from './plan-prompt.js';
+
 export const SKILL_NAME = 'flux';
 
 export const SKILL_DESCRIPTION =
   'Run coding tasks in parallel with Flux. Start an ad hoc task in its own git worktree and ' +
   'tmux pane or session with its own Claude Code agent, list the running tasks, report a ' +
   "task's status, and merge it back and clean it up (flux task run/list/status/cleanup). " +
-  'Also runs or checks a Flux plan of stages (flux status, flux run). Use when the user wants ' +
+  'Also writes and checks a Flux plan of stages (flux plan check) and runs it (flux status, ' +
+  'flux run); flux doctor says what is missing. Use when the user wants ' +
   'work done in parallel or in the background, or asks about Flux tasks, stages or sessions.';
 
 // Plain YAML scalars: the description has no ': ' or leading quote, so any front matter parser reads it.
@@ -121,6 +124,36 @@ flux attach <stage-or-task>
 \`flux run\` keeps running while agents work; run it only when the user asks,
 and prefer \`flux status\` to report progress. Never approve, reject or merge
 a stage without the user's say-so.
+
+## Write a plan
+
+When the user wants a larger change split into stages that run in parallel,
+write a Flux plan: study the code first, agree on the stages with the user,
+then write \`doc/plans/PLAN-<slug>.md\` (a short slug of the goal) in the
+format below, and check it:
+
+\`\`\`bash
+flux plan check doc/plans/PLAN-<slug>.md     # --json for fields
+\`\`\`
+
+Exit **2** is an error \`flux init\` would refuse too (the file, line, stage
+and field are named, with a hint): fix it and check again. Exit **0** is a
+valid plan; weigh its warnings (parallel stages that may change the same
+files, stages without acceptance commands or files, a glob that looks like a
+typo, an acceptance program that is not installed) and fix what the user
+agrees with. Then tell the user the next step it prints,
+\`flux init doc/plans/PLAN-<slug>.md\`; do not run \`flux init\` yourself. (From
+a terminal, \`flux plan new "<goal>"\` starts Claude Code to do the same.)
+
+${PLAN_FORMAT_GUIDE}
+
+## When something does not work
+
+\`\`\`bash
+flux doctor               # git, tmux, claude (installed, key or login, trust), .work/
+\`\`\`
+
+Exit 1 means something is to fix: relay each ✗ line and its fix.
 
 ## Good manners
 

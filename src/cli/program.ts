@@ -77,6 +77,30 @@ export function buildProgram(): Command {
     .option('--force', 'apply a changed plan (history is kept; started stages cannot disappear)')
     .action(humanOnly('flux init', () => import('./commands/init.js')));
 
+  const planCommand = program
+    .command('plan')
+    .description('Write or check a plan document before `flux init`');
+  planCommand
+    .command('new')
+    .description(
+      'Start claude in plan mode to write doc/plans/PLAN-<slug>.md for a goal; the plan is checked when it appears (or when claude exits)',
+    )
+    .argument('<goal...>', 'what the plan is for, e.g. "Add OAuth login"')
+    .option(
+      '--tmux',
+      "in a tmux session on Flux's server (flux-plan-<slug>), watched from here, instead of this terminal",
+    )
+    .option('--slug <slug>', 'the plan is doc/plans/PLAN-<slug>.md (default: a slug of the goal)')
+    .action(lazy(() => import('./commands/plan-new.js')));
+  planCommand
+    .command('check')
+    .description(
+      'Validate a plan as `flux init` does, and warn about overlapping parallel stages, missing acceptance or files, glob typos and acceptance programs not installed',
+    )
+    .argument('<plan-path>', 'the plan document, e.g. doc/plans/PLAN-auth.md')
+    .option('--json', 'machine-readable output')
+    .action(lazy(() => import('./commands/plan-check.js')));
+
   program
     .command('run')
     .description(
@@ -112,6 +136,14 @@ export function buildProgram(): Command {
     .description('Show progress, every stage, its session and context, and what waits on you')
     .option('--json', 'machine-readable output')
     .action(lazy(() => import('./commands/status.js')));
+
+  program
+    .command('doctor')
+    .description(
+      'Check that git, tmux, the agent (claude: installed, key or login, onboarding, trust, model) and .work/ are ready; each ✗ says how to fix it',
+    )
+    .option('--json', 'machine-readable output')
+    .action(lazy(() => import('./commands/doctor.js')));
 
   program
     .command('verify')
@@ -203,6 +235,12 @@ export function buildProgram(): Command {
   const task = program
     .command('task')
     .description('Ad hoc tasks, no plan needed: each in its own worktree and tmux pane or session');
+  task
+    .command('init')
+    .description(
+      'Create .work/ (config.toml and an empty log) before the first task, so [task] can be set first; keeps a config.toml written by hand',
+    )
+    .action(lazy(() => import('./commands/task-init.js')));
   task
     .command('run')
     .description(

@@ -23,6 +23,8 @@ import { chooseTmuxSocket, loadConfig, type FluxConfig } from './config.js';
 import { settle } from './decide.js';
 import { Engine, type Committed } from './engine.js';
 import { decideReconcile, type Observed } from './reconcile.js';
+import { claudeBlockers } from './doctor/checks.js';
+import { gatherClaudeFacts, sessionHome } from './runtime/claude-facts.js';
 import { EffectsLock, NOTHING_RECORDED } from './runtime/effects-lock.js';
 import { sendDueNotices } from './runtime/notices.js';
 import { observeWorld } from './runtime/observe.js';
@@ -79,18 +81,31 @@ export class Runtime {
 
   /**
    * Refuses to start sessions whose agent cannot run: a missing `claude` (or
-   * command agent) would only give sessions that crash at once.
+   * command agent) would only give sessions that crash at once, and a claude
+   * without a key or login, its first-run questions or this folder's trust
+   * would give sessions that wait at a dialog and run no hook. The message
+   * is `flux doctor`'s (src/engine/doctor/); `sim` needs none of it.
    */
   checkAgent(): void {
     const agent = this.config.run.agent;
     if (agent === 'sim') return;
-    const program = agent === 'claude' ? this.config.claude.command : this.config.agents[agent]?.command[0];
+    if (agent === 'claude') {
+      const blockers = claudeBlockers(gatherClaudeFacts(this.config, this.root), sessionHome(this.config));
+      // Without the program the rest says nothing useful.
+      const shown = blockers[0]?.id === 'agent.program' ? blockers.slice(0, 1) : blockers;
+      if (shown.length === 0) return;
+      throw new ExternalError(
+        shown.length === 1 && shown[0]!.id === 'agent.program'
+          ? shown[0]!.summary
+          : `claude sessions cannot work here: ${shown.map((c) => c.summary).join('; ')}`,
+        `${shown.map((c) => c.fix).join('; ')}. \`flux doctor\` checks all of it`,
+      );
+    }
+    const program = this.config.agents[agent]?.command[0];
     if (program === undefined || findProgram(program)) return;
     throw new ExternalError(
       `the ${agent} agent's program '${program}' is not installed (or not on PATH)`,
-      agent === 'claude'
-        ? 'install Claude Code (npm install -g @anthropic-ai/claude-code), or set claude.command in .work/config.toml; `agent = "sim"` runs the simulated agent'
-        : `install it, or fix [agents.${agent}] command in .work/config.toml`,
+      `install it, or fix [agents.${agent}] command in .work/config.toml`,
     );
   }
 

@@ -17,6 +17,12 @@ import { WORK_SUBDIRS, workspaceAt, type Workspace } from './workspace.js';
  */
 export function createWorkspace<T>(root: string, configToml: string, fill: (staged: Workspace) => T): T {
   const finalDir = path.join(root, WORK_DIR_NAME);
+  if (existsSync(path.join(finalDir, CONFIG_FILE_NAME))) {
+    throw new RefusedError(
+      `${finalDir} holds a config.toml but no event log (a config written before the first task?)`,
+      'run `flux task init`: it makes .work/ a workspace around your config.toml, which it keeps as it is; then `flux task run` (or `flux init <plan-path>`)',
+    );
+  }
   if (existsSync(finalDir)) {
     throw new RefusedError(
       `${finalDir} exists but holds no event log`,
@@ -62,4 +68,34 @@ export function ensureTaskWorkspace(
     throw error;
   }
   return { ws, created: true };
+}
+
+/**
+ * `flux task init`: `.work/` with config.toml and an empty log, so `[task]`
+ * can be set before the first `flux task run`. A `.work/config.toml`
+ * written by hand is kept as it is (it must read: `validate` throws a
+ * ConfigError naming the setting) and the rest of the layout made around
+ * it, the log last: the log is what makes `.work/` a workspace.
+ */
+export function initTaskWorkspace(
+  root: string,
+  baseBranch: string | null,
+  validate: (configPath: string) => void,
+): { ws: Workspace; outcome: 'created' | 'adopted' | 'exists' } {
+  const ws = workspaceAt(root);
+  if (existsSync(ws.logPath)) return { ws, outcome: 'exists' };
+  if (!existsSync(ws.configPath)) {
+    const { created } = ensureTaskWorkspace(root, baseBranch);
+    return { ws, outcome: created ? 'created' : 'exists' };
+  }
+  validate(ws.configPath);
+  for (const dir of WORK_SUBDIRS) mkdirSync(path.join(ws.workDir, dir), { recursive: true });
+  try {
+    // `wx`: another `flux task init` that got here first made it; theirs stands.
+    writeFileSync(ws.logPath, '', { flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return { ws, outcome: 'exists' };
+    throw error;
+  }
+  return { ws, outcome: 'adopted' };
 }

@@ -32,19 +32,24 @@ export function workspaceAt(root: string): Workspace {
 export function findWorkspace(cwd: string = process.cwd()): Workspace {
   const start = path.resolve(cwd);
   let dir = start;
+  // A `.work/config.toml` without a log, written before the first task: the hint names `flux task init`.
+  let configOnly: string | undefined;
   for (;;) {
     const candidate = path.join(dir, WORK_DIR_NAME);
     if (existsSync(logPathIn(candidate))) {
       const workDir = realpathSync(candidate);
       return workspaceAt(path.dirname(workDir));
     }
+    configOnly ??= existsSync(path.join(candidate, CONFIG_FILE_NAME)) ? candidate : undefined;
     const parent = path.dirname(dir);
     if (parent === dir) {
       throw new NotInitializedError(
-        path.join(start, WORK_DIR_NAME),
-        insideGitRepository(start)
-          ? undefined
-          : `${start} is not inside a git repository: Flux works in one. cd into your project's repository (or make one with \`git init\` and a first commit), then \`flux init <plan-path>\``,
+        configOnly ?? path.join(start, WORK_DIR_NAME),
+        configOnly !== undefined
+          ? `${configOnly} holds a config.toml but no event log: run \`flux task init\` (it keeps your config.toml), or \`flux init <plan-path>\` for a plan`
+          : insideGitRepository(start)
+            ? undefined
+            : `${start} is not inside a git repository: Flux works in one. cd into your project's repository (or make one with \`git init\` and a first commit), then \`flux init <plan-path>\``,
       );
     }
     dir = parent;

@@ -27,6 +27,11 @@ export function fluxCommand(): string[] {
 
 /** Whether `program` (a path, or a name looked up on PATH) exists and is executable. */
 export function findProgram(program: string): boolean {
+  return locateProgram(program) !== null;
+}
+
+/** The executable `program` names (a path, or a name looked up on PATH); null when there is none. */
+export function locateProgram(program: string, searchPath = process.env.PATH ?? ''): string | null {
   const executable = (file: string) => {
     try {
       accessSync(file, constants.X_OK);
@@ -35,10 +40,11 @@ export function findProgram(program: string): boolean {
       return false;
     }
   };
-  if (program.includes('/')) return executable(program);
-  return (process.env.PATH ?? '')
-    .split(path.delimiter)
-    .some((dir) => dir !== '' && executable(path.join(dir, program)));
+  if (program.includes('/')) return executable(program) ? path.resolve(program) : null;
+  for (const dir of searchPath.split(path.delimiter)) {
+    if (dir !== '' && executable(path.join(dir, program))) return path.join(dir, program);
+  }
+  return null;
 }
 
 /**

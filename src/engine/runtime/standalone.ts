@@ -13,6 +13,7 @@ import { chooseTmuxSocket, loadConfig } from '../config.js';
 import { requireFirstCommit } from '../first-commit.js';
 import { liveSessions, type FluxState } from '../state.js';
 import type { Workspace } from '../workspace.js';
+import { locateProgram } from './program.js';
 
 /** The main worktree of the repository around `cwd`; ExternalError (exit 5) outside a repository. */
 export function findRepository(cwd: string): Promise<string> {
@@ -92,4 +93,27 @@ export function callerOf(ws: Workspace, state: FluxState): Promise<Caller> {
     })),
     servers: [createTmux(socket === undefined ? {} : { socket })],
   });
+}
+
+/**
+ * The repository's files for `flux plan check`: tracked ones and untracked
+ * ones git does not ignore (a plan may name files not committed yet),
+ * relative to the root, Flux's own left out.
+ */
+export async function repositoryFiles(root: string): Promise<string[]> {
+  const args = ['ls-files', '-z', '--cached', '--others', '--exclude-standard'];
+  const result = await runTool('git', args, {
+    cwd: root,
+    raw: true,
+    missingHint: 'install git 2.38 or newer',
+  });
+  if (result.exitCode !== 0) throw toolFailure('git', args, result);
+  return [...new Set(result.stdout.split('\0'))].filter(
+    (file) => file !== '' && !file.startsWith('.work/') && !file.startsWith('.worktrees/'),
+  );
+}
+
+/** Whether a program (a name on PATH, or a path) is installed. */
+export function programInstalled(program: string): boolean {
+  return locateProgram(program) !== null;
 }

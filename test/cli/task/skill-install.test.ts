@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { planNewSystemPrompt, PLAN_FORMAT_GUIDE } from '../../../src/agents/plan-prompt.js';
 import { SKILL_MD } from '../../../src/agents/skill.js';
 import { makeTaskRig, type TaskRig } from './harness.js';
 
@@ -41,8 +42,16 @@ describe('flux skill install', () => {
       'flux task cleanup',
       'flux status',
       'flux run',
+      'flux plan check',
+      'flux doctor',
     ])
       expect(SKILL_MD).toContain(command);
+  });
+
+  it('teaches the plan format flux plan new gives claude, and to check a plan before flux init', () => {
+    expect(SKILL_MD).toContain(PLAN_FORMAT_GUIDE);
+    expect(SKILL_MD).toContain('flux plan check doc/plans/PLAN-<slug>.md');
+    expect(planNewSystemPrompt('doc/plans/PLAN-x.md')).toContain(PLAN_FORMAT_GUIDE);
   });
 
   it('--project (the default) writes .claude/skills/flux/SKILL.md at the repository root, also from a subfolder', async () => {
