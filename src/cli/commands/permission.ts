@@ -4,36 +4,12 @@
  * answer is an event; the agent's waiting PermissionRequest hook passes it to
  * Claude Code (docs/claude-code.md).
  */
-import { settle } from '../../engine/decide.js';
 import { Engine } from '../../engine/engine.js';
-import { resolveTarget } from '../../engine/lookup.js';
-import { RefusedError } from '../../errors.js';
+import { answerPermission, describeAnswer } from '../actions/permission.js';
 import { print } from '../output.js';
 
 function answer(target: string, decision: 'allow' | 'deny', reason: string | undefined): number {
-  const engine = Engine.open();
-  let asked = '';
-  engine.commit((state) => {
-    const { stage, session } = resolveTarget(state, target);
-    if (session === null || session.waiting === null) {
-      throw new RefusedError(
-        `${stage.id} is not waiting for a permission answer${session === null ? '' : ` (its session ${session.id} is ${session.status})`}`,
-        '`flux status` lists what waits on you',
-      );
-    }
-    asked = session.waiting === null ? 'its request' : `${session.waiting.tool}: ${session.waiting.detail}`;
-    return settle(state, [
-      {
-        type: 'session.permission_answered',
-        session: session.id,
-        decision,
-        ...(reason === undefined ? {} : { reason }),
-      },
-    ]);
-  });
-  print(
-    `${decision === 'allow' ? 'Allowed' : 'Denied'} ${asked}${reason === undefined ? '' : ` (${reason})`}.`,
-  );
+  print(describeAnswer(answerPermission(Engine.open(), target, decision, reason)));
   return 0;
 }
 
