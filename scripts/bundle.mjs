@@ -6,31 +6,12 @@
 // Built beside dist/bin and swapped in, so a running `flux` never sees half a build.
 import { build } from 'esbuild';
 import { chmodSync, existsSync, renameSync, rmSync } from 'node:fs';
+import { hookOptions, mainOptions } from './bundle-options.mjs';
 
 const dist = new URL('../dist/', import.meta.url).pathname;
 const outdir = `${dist}bin.build-${process.pid}/`;
-const common = {
-  outdir,
-  bundle: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  logLevel: 'warning',
-};
-await build({
-  ...common,
-  entryPoints: { main: new URL('../src/cli/main.ts', import.meta.url).pathname },
-  splitting: true,
-  chunkNames: 'chunks/[name]-[hash]',
-  // Some dependencies still call require() for Node built-ins.
-  banner: {
-    js: "import { createRequire as __fluxRequire } from 'node:module'; const require = __fluxRequire(import.meta.url);",
-  },
-});
-await build({
-  ...common,
-  entryPoints: { hook: new URL('../src/cli/hook-main.ts', import.meta.url).pathname },
-});
+await build(mainOptions(outdir));
+await build(hookOptions(outdir));
 chmodSync(`${outdir}main.js`, 0o755);
 chmodSync(`${outdir}hook.js`, 0o755);
 

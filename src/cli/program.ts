@@ -74,6 +74,20 @@ export function buildProgram(): Command {
     .action(lazy(() => import('./commands/status.js')));
 
   program
+    .command('ui')
+    .description(
+      'The dashboard: progress, what waits on you, every stage live; keys approve, review, merge, resume, attach',
+    )
+    .addHelpText(
+      'after',
+      '\nKeys: ↑/↓ select, enter attach, a/d allow/deny a permission, v review (then a/r), m merge,\n' +
+        'r resume, l the live pane, g the DAG, ? help, q quit. It needs a terminal.\n' +
+        'Exit codes: 0 quit, 2 invalid config, 3 no terminal or inside an agent session, 4 damaged log,\n' +
+        '6 no workspace, 130 Ctrl+C.',
+    )
+    .action(lazy(() => import('./commands/ui.js')));
+
+  program
     .command('verify')
     .description(
       'Review a completed stage (acceptance, diff, files outside its globs, merge preview), then approve or reject it',

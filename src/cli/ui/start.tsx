@@ -1,0 +1,105 @@
+/**
+ * Runs the dashboard on this terminal until the person quits: the
+ * controller over the real actions, Ink on the alternate screen, a watch on
+ * the log for redraws, a one-second clock for elapsed times and the live
+ * pane. Keys that need the terminal (attaching, $PAGER) unmount Ink, give
+ * the terminal to the child with the event loop blocked (spawnSync, so
+ * nothing here reads the keys meant for it), then mount it again.
+ */
+import { spawnSync } from 'node:child_process';
+import { render, type Instance } from 'ink';
+import type { Runtime } from '../../engine/runtime.js';
+import { runtimeActions, type DashboardActions } from './actions.js';
+import { App } from './components/App.js';
+import { Dashboard, type Shell } from './controller.js';
+import { TerminalScreen } from './terminal.js';
+import { watchLog } from './watch.js';
+
+/** Colours on a terminal, unless NO_COLOR is set or TERM is dumb (as every Flux command). */
+export function colorEnabled(env: NodeJS.ProcessEnv, stream: { isTTY?: boolean }): boolean {
+  return stream.isTTY === true && env.NO_COLOR === undefined && env.TERM !== 'dumb';
+}
+
+const SIGNALS = { SIGTERM: 15, SIGHUP: 1 } as const;
+
+export function startDashboard(
+  runtime: Runtime,
+  actions: DashboardActions = runtimeActions(runtime),
+): Promise<number> {
+  const { stdout, stdin } = process;
+  const screen = new TerminalScreen({ stdout, stdin });
+  let instance: Instance | null = null;
+  let suspended = false;
+  let exitCode = 0;
+  let finish: (code: number) => void = () => undefined;
+  let fail: (error: unknown) => void = () => undefined;
+  const done = new Promise<number>((resolve, reject) => {
+    finish = resolve;
+    fail = reject;
+  });
+
+  const shell: Shell = {
+    runInTerminal: async (argv) => {
+      suspended = true;
+      instance?.unmount();
+      instance = null;
+      screen.leave();
+      const child = spawnSync(argv[0]!, argv.slice(1), { stdio: 'inherit' });
+      screen.enter();
+      suspended = false;
+      mount();
+      return child.error === undefined ? { status: child.status } : { status: null, error: child.error };
+    },
+    quit: (code) => {
+      exitCode = code;
+      if (instance === null) finish(code);
+      else instance.unmount();
+    },
+  };
+  const dashboard = new Dashboard(actions, shell, {
+    size: { columns: stdout.columns || 80, rows: stdout.rows || 24 },
+    color: colorEnabled(process.env, stdout),
+  });
+
+  function mount(): void {
+    dashboard.resize({ columns: stdout.columns || 80, rows: stdout.rows || 24 });
+    const mounted = render(<App dashboard={dashboard} trackResize />, {
+      exitOnCtrlC: false, // Ctrl+C is a key like q (exit 130), so the terminal is given back the same way
+      patchConsole: false,
+      maxFps: 60,
+    });
+    instance = mounted;
+    mounted.waitUntilExit().then(
+      () => {
+        if (!suspended) finish(exitCode);
+      },
+      (error: unknown) => fail(error),
+    );
+  }
+
+  const refresh = (): void => {
+    try {
+      dashboard.refresh();
+    } catch (error) {
+      dashboard.showError(error);
+    }
+  };
+  const watcher = watchLog(runtime.engine.ws.workDir, refresh);
+  const clock = setInterval(() => dashboard.tick(), 1000);
+  const onSignal = (signal: keyof typeof SIGNALS): void => shell.quit(128 + SIGNALS[signal]);
+  for (const signal of Object.keys(SIGNALS) as Array<keyof typeof SIGNALS>) process.on(signal, onSignal);
+
+  screen.enter();
+  try {
+    mount();
+  } catch (error) {
+    fail(error);
+  }
+  return done.finally(() => {
+    watcher.close();
+    clearInterval(clock);
+    for (const signal of Object.keys(SIGNALS) as Array<keyof typeof SIGNALS>) process.off(signal, onSignal);
+    screen.dispose();
+    stdin.pause();
+  });
+}
