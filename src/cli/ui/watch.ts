@@ -14,7 +14,7 @@ export interface LogWatcher {
   close(): void;
 }
 
-export function watchLog(workDir: string, onAppend: () => void, delayMs = 8): LogWatcher {
+export function watchLog(workDir: string, onAppend: () => void, delayMs = 4): LogWatcher {
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
   const schedule = (): void => {

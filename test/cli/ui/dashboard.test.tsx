@@ -39,7 +39,8 @@ function mount(
   });
   const ui = render(<App dashboard={dashboard} />);
   mounted.push(ui);
-  const frame = (): string => ui.lastFrame() ?? '';
+  // The visible text: bold, dim and inverse are SGR codes in the frame, colour or not.
+  const frame = (): string => stripAnsi(ui.lastFrame() ?? '');
   return {
     ui,
     dashboard,
