@@ -29,7 +29,8 @@ export function startDashboard(
   const { stdout, stdin } = process;
   const screen = new TerminalScreen({ stdout, stdin });
   let instance: Instance | null = null;
-  let suspended = false;
+  /** Set by quitting: only then does an instance's end end the dashboard (a suspension unmounts it too). */
+  let quitting = false;
   let exitCode = 0;
   let finish: (code: number) => void = () => undefined;
   let fail: (error: unknown) => void = () => undefined;
@@ -40,17 +41,16 @@ export function startDashboard(
 
   const shell: Shell = {
     runInTerminal: async (argv) => {
-      suspended = true;
       instance?.unmount();
       instance = null;
       screen.leave();
       const child = spawnSync(argv[0]!, argv.slice(1), { stdio: 'inherit' });
       screen.enter();
-      suspended = false;
       mount();
       return child.error === undefined ? { status: child.status } : { status: null, error: child.error };
     },
     quit: (code) => {
+      quitting = true;
       exitCode = code;
       if (instance === null) finish(code);
       else instance.unmount();
@@ -71,7 +71,7 @@ export function startDashboard(
     instance = mounted;
     mounted.waitUntilExit().then(
       () => {
-        if (!suspended) finish(exitCode);
+        if (quitting) finish(exitCode);
       },
       (error: unknown) => fail(error),
     );

@@ -22,6 +22,12 @@ const PLAN = plan(
         - "test -f fetched.txt"
       files:
         - "fetched.txt"
+    - id: watch
+      name: "Watch the logs"
+      dependencies: []
+      acceptance: []
+      files:
+        - "watch.md"
     - id: report
       name: "Report on it"
       dependencies: [fetch]
@@ -35,16 +41,7 @@ const ASKING = {
     {
       say: 'I need the network.',
       context: 20,
-      // The question waits for the dashboard, however long the test takes to get there.
-      actions: [
-        {
-          permission: {
-            tool: 'Bash',
-            input: { command: 'curl https://example.invalid/data' },
-            timeout_ms: 300_000,
-          },
-        },
-      ],
+      actions: [{ permission: { tool: 'Bash', input: { command: 'curl https://example.invalid/data' } } }],
     },
     {
       say: 'Writing what I fetched.',
@@ -57,6 +54,9 @@ const ASKING = {
     },
   ],
 };
+
+/** An agent that stays at work: a stage with a live session to look at and attach to. */
+const WATCHING = { turns: [{ say: 'Watching the logs.', context: 10, actions: [{ sleep: 600_000 }] }] };
 
 /** A person's terminal: `flux ui` in a pane, then an interactive shell in the same pane. */
 interface Pane {
@@ -134,7 +134,7 @@ describe('flux ui in a terminal', () => {
   let rig: Rig;
   let person: PrivateTmux;
   beforeAll(async () => {
-    rig = await makeRig(PLAN, { fetch: ASKING });
+    rig = await makeRig(PLAN, { fetch: ASKING, watch: WATCHING });
     person = privateTmux();
   });
   afterAll(async () => {
@@ -144,43 +144,58 @@ describe('flux ui in a terminal', () => {
   });
 
   it('answers a permission question, reviews and merges the stage, and gives the terminal back', async () => {
+    // The dashboard first, with nothing running yet: it follows the run as the log grows.
+    const pane = await openPane(person, rig, 160, 45);
+    const before = await pane.waitFor(/q quit/);
+    expect(await pane.modes()).toEqual({ alternate: true, cursor: false });
+    expect(before).toMatch(/^Fetch and report +supervisor: not running$/m);
+    expect(before).toMatch(/^▸ fetch +ready/m);
+    expect(before).not.toContain('Waiting on you');
+
     const run = rig.startRun();
     try {
-      await waitFor(
-        async () =>
-          (await rig.status()).stages.find((s) => s.session?.status === 'waiting_permission')
-            ? true
-            : undefined,
-        { timeoutMs: 30_000, intervalMs: 150, what: 'the permission question' },
-      );
-
-      const pane = await openPane(person, rig, 160, 45);
-      const first = await pane.waitFor(/Waiting on you \(1\)/);
-      expect(await pane.modes()).toEqual({ alternate: true, cursor: false });
-      expect(first).toMatch(/^Fetch and report +supervisor: not running$/m);
-      expect(first).toMatch(
+      // The simulated agent gives its PermissionRequest hook 10 s: the answer comes well within that.
+      const asked = await pane.waitFor(/Waiting on you \(1\)/);
+      expect(asked).toMatch(
         /▸ fetch +permission for Bash: curl https:\/\/example\.invalid\/data +\[a approve · d deny\]/,
       );
-      expect(first).toMatch(/^ {2}report +pending +after fetch$/m);
-
-      // Select: down to the pending stage and back up to the one that asks.
+      expect(asked).toMatch(/^ {2}report +pending +after fetch$/m);
+      // Select: down to the next stage and back up to the one that asks.
       await pane.keys('j');
-      await pane.waitFor(/^▸ report +pending/m);
+      await pane.waitFor(/^▸ watch +(ready|running)/m);
       await pane.keys('k');
       await pane.waitFor(/^▸ fetch +running/m);
-
       await pane.keys('a');
       await pane.waitFor(/Allowed Bash: curl https:\/\/example\.invalid\/data\./);
       // The agent goes on, commits and runs `flux done`: the stage completes and waits for a review.
       const completed = await pane.waitFor(/^▸ fetch +completed/m, 60_000);
       expect(completed).toMatch(/fetch +review and approve or reject +\[v review\]/);
 
+      // l: the pane of the agent that is still at work, live, inside the dashboard.
+      await pane.keys('j');
+      await pane.waitFor(/^▸ watch +running +working/m);
+      await pane.keys('l');
+      await pane.waitFor(/Pane of watch \(tmux flux-watch\), live[\s\S]*Watching the logs\./);
+      await pane.keys('Escape');
+      await pane.waitFor(/Waiting on you \(1\)/);
+      // enter: the terminal goes to its tmux session; detaching comes back to the dashboard.
+      await pane.keys('Enter');
+      await pane.waitFor(/Watching the logs\./);
+      await waitFor(async () => ((await pane.screen()).includes('Waiting on you') ? undefined : true), {
+        what: 'the dashboard to give way to the agent',
+      });
+      await pane.keys('C-b', 'd');
+      await pane.waitFor(/Back from watch's session \(tmux exited 0\)\./);
+      await pane.keys('k');
+      await pane.waitFor(/^▸ fetch +completed/m);
+
       // 80×24: the same dashboard, redrawn for the smaller terminal.
       await pane.resize(80, 24);
       const small = await pane.waitFor(/^▸ fetch +completed/m);
+      expect(small.split('\n')[0]).toHaveLength(80);
       for (const line of small.split('\n')) expect([...line].length).toBeLessThanOrEqual(80);
       await pane.resize(160, 45);
-      await pane.waitFor(/NOTE/);
+      await pane.waitFor(/^Fetch and report {100,}supervisor: not running$/m);
 
       await pane.keys('v');
       const review = await pane.waitFor(/Approve and merge, reject, or go back/, 60_000);
@@ -190,12 +205,13 @@ describe('flux ui in a terminal', () => {
       expect(review).toContain('Merge into main: clean (predicted)');
       expect(review).toContain('+ok');
 
+      // Approving merges it; the watching `flux run` may get there first, and then it says so.
       await pane.keys('a');
-      const merged = await pane.waitFor(/Merged fetch into main: [0-9a-f]{12}/, 60_000);
-      expect(merged).toMatch(/1 of 2 merged/);
+      const merged = await pane.waitFor(/(Merged|Already merged:) fetch into main: [0-9a-f]{12}/, 60_000);
+      expect(merged).toMatch(/1 of 3 merged/);
       expect(merged).toContain('Approved fetch.');
       expect(await rig.stageStatus('fetch')).toBe('merged');
-      expect(await rig.stageStatus('report')).toBe('ready');
+      expect(await rig.stageStatus('report')).not.toBe('pending');
 
       await pane.keys('q');
       const after = await pane.waitFor(/exit=0\s+person\$/);
@@ -215,7 +231,7 @@ describe('flux ui in a terminal', () => {
     expect(rig.events().filter((e) => e.type === 'stage.verified')).toMatchObject([
       { stage: 'fetch', by: 'human' },
     ]);
-  });
+  }, 180_000);
 
   it('Ctrl+C leaves it (exit 130) with the terminal sane', async () => {
     const pane = await openPane(person, rig, 80, 24, 'interrupted');
