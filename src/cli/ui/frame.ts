@@ -111,11 +111,19 @@ export interface Columns {
   note: number;
 }
 
-/** Column widths for the terminal's width: fixed cells, the stage id as wide as it needs (within reason), the note gets the rest. */
+/**
+ * Column widths for the terminal's width: fixed cells (narrower under 100
+ * columns, where the longest states are cut), COST only when some cost is
+ * known or there is room, the stage id as wide as it needs (within reason),
+ * and the note gets the rest.
+ */
 export function columns(width: number, rows: readonly DashboardRow[]): Columns {
+  const narrow = width < 100;
   const longest = Math.max(5, ...rows.map((row) => row.id.length));
-  const fixed = { state: 13, session: 11, context: 9, cost: 6, time: 6 };
-  const others = 2 + fixed.state + fixed.session + fixed.context + fixed.cost + fixed.time + 6;
+  const cost = rows.some((row) => row.cost !== null) || width >= 120 ? 6 : 0;
+  const fixed = { state: narrow ? 10 : 13, session: narrow ? 10 : 11, context: 9, cost, time: 6 };
+  const others =
+    2 + fixed.state + fixed.session + fixed.context + fixed.cost + fixed.time + (cost === 0 ? 5 : 6);
   const stage = Math.max(8, Math.min(longest, width >= 120 ? 28 : 16, width - others - 8));
   return { stage, ...fixed, note: Math.max(0, width - others - stage) };
 }
@@ -138,7 +146,7 @@ function noteFor(row: DashboardRow, conflicts: string[] | undefined): Segment {
 export function tableHeader(cols: Columns): Line {
   return [
     text(
-      `  ${fit('STAGE', cols.stage)} ${fit('STATE', cols.state)} ${fit('SESSION', cols.session)} ${fit('CONTEXT', cols.context)} ${fit('COST', cols.cost)} ${fit('TIME', cols.time)} ${cols.note > 0 ? 'NOTE' : ''}`.trimEnd(),
+      `  ${fit('STAGE', cols.stage)} ${fit('STATE', cols.state)} ${fit('SESSION', cols.session)} ${fit('CONTEXT', cols.context)} ${cols.cost > 0 ? `${fit('COST', cols.cost)} ` : ''}${fit('TIME', cols.time)} ${cols.note > 0 ? 'NOTE' : ''}`.trimEnd(),
       { bold: true },
     ),
   ];
@@ -165,12 +173,15 @@ export function tableRow(state: UiState, row: DashboardRow, cols: Columns): Line
     text(' '),
     text(fit(meter(context), cols.context), { color: contextTone }),
     text(' '),
-    text(fit(row.cost === null ? (session === null ? '' : '—') : formatCost(row.cost), cols.cost), {
-      dim: row.cost === null,
-    }),
-    text(' '),
-    text(fit(elapsed(row.started, row.ended, state.now), cols.time)),
   ];
+  if (cols.cost > 0)
+    line.push(
+      text(fit(row.cost === null ? (session === null ? '' : '—') : formatCost(row.cost), cols.cost), {
+        dim: row.cost === null,
+      }),
+      text(' '),
+    );
+  line.push(text(fit(elapsed(row.started, row.ended, state.now), cols.time)));
   if (cols.note > 0) line.push(text(' '), { ...note, text: cut(note.text, cols.note) });
   return line;
 }

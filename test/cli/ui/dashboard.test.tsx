@@ -116,15 +116,26 @@ describe('the main screen, from a folded state', () => {
     );
   });
 
-  it('one row per stage: state, session state, context meter, cost, time, note', () => {
+  it('one row per stage: state, session state, context meter, time, note (no COST column while no cost is known)', () => {
     const { frame } = mount(authLog());
     const text = frame();
-    expect(text).toMatch(/^ {2}STAGE +STATE +SESSION +CONTEXT +COST +TIME +NOTE$/m);
-    expect(rowOf(text, 'stage-1-models')).toMatch(/stage-1-models +merged +ended +█░░░ 18% +— +4s/);
+    expect(text).toMatch(/^ {2}STAGE +STATE +SESSION +CONTEXT +TIME +NOTE$/m);
+    expect(rowOf(text, 'stage-1-models')).toMatch(/stage-1-models +merged +ended +█░░░ 18% +4s$/);
     // The selected row (▸) asks; its clock runs (now is 65 s after the last event).
     expect(rowOf(text, 'stage-2-api')).toMatch(/^▸ /);
-    expect(rowOf(text, 'stage-2-api')).toMatch(/running +permission +██░░ 42% +— +1m\d\ds +asks Bash:…$/);
-    expect(rowOf(text, 'stage-3-frontend')).toMatch(/completed +ended +███░ 81% +— +\d+s/);
+    expect(rowOf(text, 'stage-2-api')).toMatch(
+      /running +permission +██░░ 42% +1m\d\ds +asks Bash: curl -o sc…$/,
+    );
+    expect(rowOf(text, 'stage-3-frontend')).toMatch(/completed +ended +███░ 81% +\d+s$/);
+  });
+
+  it('at 160 columns: the COST column, each state in full', () => {
+    const { frame } = mount(authLog(), { size: { columns: 160, rows: 45 } });
+    const text = frame();
+    expect(text).toMatch(/^ {2}STAGE +STATE +SESSION +CONTEXT +COST +TIME +NOTE$/m);
+    expect(rowOf(text, 'stage-2-api')).toMatch(
+      /running +permission +██░░ 42% +— +1m\d\ds +asks Bash: curl -o schema\.json https:\/\/example\.invalid\/schemas\/auth\/v2\/schema\.json --retry…$/,
+    );
   });
 
   it('the selected stage in full: the whole permission question, wrapped', () => {
