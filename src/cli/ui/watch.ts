@@ -1,8 +1,10 @@
 /**
  * Knowing when the log grows, without polling: an fs.watch on `.work/` for
  * changes to `events.jsonl` (appends from the agents' hooks, a monitor, or
- * the dashboard's own keys), coalesced so a burst of appends is one redraw,
- * at most `delayMs` after the first. Where fs.watch is not available it
+ * the dashboard's own keys): the first change is passed on at once (on the
+ * next turn of the event loop), and the changes that follow within
+ * `delayMs` are coalesced into one more call at its end, so a burst of
+ * appends costs two redraws at most. Where fs.watch is not available it
  * falls back to polling the file's size.
  */
 import { watch, watchFile, unwatchFile, type FSWatcher } from 'node:fs';
@@ -15,14 +17,30 @@ export interface LogWatcher {
 }
 
 export function watchLog(workDir: string, onAppend: () => void, delayMs = 4): LogWatcher {
-  let timer: NodeJS.Timeout | undefined;
   let closed = false;
-  const schedule = (): void => {
-    if (timer !== undefined || closed) return;
-    timer = setTimeout(() => {
-      timer = undefined;
-      if (!closed) onAppend();
+  let queued = false;
+  let cooling: NodeJS.Timeout | undefined;
+  let pending = false;
+  const fire = (): void => {
+    queued = false;
+    if (closed) return;
+    onAppend();
+    cooling = setTimeout(() => {
+      cooling = undefined;
+      if (pending) {
+        pending = false;
+        fire();
+      }
     }, delayMs);
+  };
+  const schedule = (): void => {
+    if (closed || queued) return;
+    if (cooling !== undefined) {
+      pending = true;
+      return;
+    }
+    queued = true;
+    setImmediate(fire);
   };
   const logPath = path.join(workDir, LOG_FILE);
   let watcher: FSWatcher | undefined;
@@ -49,7 +67,7 @@ export function watchLog(workDir: string, onAppend: () => void, delayMs = 4): Lo
   return {
     close: () => {
       closed = true;
-      if (timer !== undefined) clearTimeout(timer);
+      if (cooling !== undefined) clearTimeout(cooling);
       watcher?.close();
       if (polling) unwatchFile(logPath);
     },
