@@ -20,7 +20,8 @@ export function colorEnabled(env: NodeJS.ProcessEnv, stream: { isTTY?: boolean }
   return stream.isTTY === true && env.NO_COLOR === undefined && env.TERM !== 'dumb';
 }
 
-const SIGNALS = { SIGTERM: 15, SIGHUP: 1 } as const;
+/** Stopped from outside: left the way Ctrl+C leaves, with the same exit code (as `flux run`). */
+const SIGNALS = ['SIGTERM', 'SIGHUP'] as const;
 
 export function startDashboard(
   runtime: Runtime,
@@ -86,8 +87,8 @@ export function startDashboard(
   };
   const watcher = watchLog(runtime.engine.ws.workDir, refresh);
   const clock = setInterval(() => dashboard.tick(), 1000);
-  const onSignal = (signal: keyof typeof SIGNALS): void => shell.quit(128 + SIGNALS[signal]);
-  for (const signal of Object.keys(SIGNALS) as Array<keyof typeof SIGNALS>) process.on(signal, onSignal);
+  const onSignal = (): void => shell.quit(130);
+  for (const signal of SIGNALS) process.on(signal, onSignal);
 
   screen.enter();
   try {
@@ -98,7 +99,7 @@ export function startDashboard(
   return done.finally(() => {
     watcher.close();
     clearInterval(clock);
-    for (const signal of Object.keys(SIGNALS) as Array<keyof typeof SIGNALS>) process.off(signal, onSignal);
+    for (const signal of SIGNALS) process.off(signal, onSignal);
     screen.dispose();
     stdin.pause();
   });
