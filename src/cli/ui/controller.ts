@@ -188,6 +188,15 @@ export class Dashboard {
     this.#predictIfChanged();
   }
 
+  /** `refresh`, with what goes wrong (a damaged line in the log) said in the message area. */
+  #refreshOrSay(): void {
+    try {
+      this.refresh();
+    } catch (error) {
+      this.showError(error);
+    }
+  }
+
   /** Something outside the keys went wrong (the log could not be read): say so, keep running. */
   showError(error: unknown): void {
     this.#set({ message: { lines: errorLines(error), tone: 'error' } });
@@ -326,7 +335,7 @@ export class Dashboard {
     }
     then?.();
     this.#set({ busy: null, message });
-    this.refresh();
+    this.#refreshOrSay();
   }
 
   // ---- the deny and reject reasons --------------------------------------------------
@@ -543,7 +552,7 @@ export class Dashboard {
               tone: 'error',
             },
     });
-    this.refresh();
+    this.#refreshOrSay();
   }
 
   #paneKey(input: string, key: KeyPress, id: string): void {
