@@ -1,5 +1,6 @@
 // `flux hook` (what every agent turn pays) against `node -e 0`, alternating runs.
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { cleanup, flux, median, repoWithPlan } from './lib.mjs';
 
@@ -11,6 +12,13 @@ const dir = repoWithPlan([{ id: 'a' }], { socket });
 // A live session for the hook to speak for, as `flux run --manual` records it.
 flux(dir, ['run', '--manual']);
 const env = { ...process.env, FLUX_SESSION: 'a.s1', FLUX_STAGE: 'a', FLUX_WORK_DIR: path.join(dir, '.work') };
+// The calls carry the agent session id Flux recorded for a.s1, as the agent's do; another would be ignored.
+const started = readFileSync(path.join(dir, '.work', 'events.jsonl'), 'utf8')
+  .split('\n')
+  .filter((line) => line !== '')
+  .map((line) => JSON.parse(line))
+  .find((event) => event.type === 'session.started' && event.session === 'a.s1');
+const sessionId = started?.agent_session_id ?? 'x';
 
 const runs = Number(process.env.FLUX_BENCH_RUNS ?? 25);
 const hookTimes = { StatusLine: [], Stop: [] };
@@ -20,13 +28,16 @@ for (let i = 0; i < runs; i++) {
   execFileSync(process.execPath, ['-e', '0']);
   baseline.push(performance.now() - t);
   // A new context figure each time, so every call appends an event.
-  const statusLine = JSON.stringify({ session_id: 'x', context_window: { used_percentage: (i % 60) + 1 } });
+  const statusLine = JSON.stringify({
+    session_id: sessionId,
+    context_window: { used_percentage: (i % 60) + 1 },
+  });
   t = performance.now();
   execFileSync(process.execPath, [HOOK, 'StatusLine'], { input: statusLine, env });
   hookTimes.StatusLine.push(performance.now() - t);
   t = performance.now();
   execFileSync(process.execPath, [HOOK, 'Stop'], {
-    input: JSON.stringify({ session_id: 'x', stop_hook_active: false }),
+    input: JSON.stringify({ session_id: sessionId, stop_hook_active: false }),
     env,
   });
   hookTimes.Stop.push(performance.now() - t);

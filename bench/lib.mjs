@@ -34,7 +34,7 @@ export function repoWithPlan(stages, { agent = 'sim', agents = '', socket }) {
   const yaml = stages
     .map(
       (s) =>
-        `    - id: ${s.id}\n      name: ${s.id}\n      dependencies: [${(s.dependencies ?? []).join(', ')}]\n      acceptance: ${JSON.stringify(s.acceptance ?? [])}\n      files: ["${s.id}/*"]\n      gate: auto`,
+        `    - id: ${s.id}\n      name: ${s.id}\n      dependencies: [${(s.dependencies ?? []).join(', ')}]\n      acceptance: ${JSON.stringify(s.acceptance ?? [])}\n      files: ["${s.id}/*"]\n      gate: ${s.gate ?? 'auto'}`,
     )
     .join('\n');
   mkdirSync(path.join(dir, 'doc/plans'), { recursive: true });

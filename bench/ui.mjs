@@ -19,10 +19,10 @@ const { createElement } = await import('react');
 const { render } = await import('ink');
 const { App } = await import('../dist/cli/ui/components/App.js');
 const { Dashboard } = await import('../dist/cli/ui/controller.js');
-const { readSupervisor } = await import('../dist/cli/ui/supervisor.js');
+const { readSupervisor } = await import('../dist/engine/supervisor.js');
 const { watchLog } = await import('../dist/cli/ui/watch.js');
 const { Engine } = await import('../dist/engine/engine.js');
-const { replay } = await import('../dist/engine/state.js');
+const { replay } = await import('../dist/engine/evolve.js');
 const { readLog } = await import('../dist/log/read.js');
 const { makePlan } = await import('./generate.mjs');
 
@@ -94,7 +94,7 @@ const unused = async () => {
 };
 const actions = {
   load: () => engine.load(),
-  supervisor: () => readSupervisor(workDir),
+  supervisor: () => readSupervisor(ws),
   conflicts: async () => ({}),
   approvePermission: unused,
   denyPermission: unused,

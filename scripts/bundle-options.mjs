@@ -6,6 +6,24 @@
 // only the `ui` command loads. hook: the hook path, one file.
 const src = (file) => new URL(`../src/${file}`, import.meta.url).pathname;
 
+/**
+ * Ink loads its React DevTools bridge (./devtools.js, which imports
+ * react-devtools-core) only with DEV=true. The package ships no dependency,
+ * so the bridge becomes an empty module: the bundle loads only Node built-ins,
+ * and DEV=true simply connects to nothing.
+ */
+const withoutDevtools = {
+  name: 'ink-without-devtools',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/devtools\.js$/ }, (args) =>
+      /[\\/]node_modules[\\/]ink[\\/]/.test(args.importer)
+        ? { path: 'ink-devtools', namespace: 'empty' }
+        : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'empty' }, () => ({ contents: '', loader: 'js' }));
+  },
+};
+
 const common = {
   bundle: true,
   format: 'esm',
@@ -14,8 +32,7 @@ const common = {
   logLevel: 'warning',
   // React's production build: the development one is larger and slower, and warns on the terminal.
   define: { 'process.env.NODE_ENV': '"production"' },
-  // Ink imports it only with DEV=true, for React DevTools, and says so if it is missing.
-  external: ['react-devtools-core'],
+  plugins: [withoutDevtools],
   jsx: 'automatic',
 };
 

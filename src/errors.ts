@@ -1,3 +1,5 @@
+import path from 'node:path';
+
 /**
  * Typed errors with documented exit codes (docs/exit-codes.md). Every command
  * throws these; `src/cli/main.ts` catches them once, prints the message and
@@ -22,10 +24,16 @@ export const ExitCode = {
   acceptanceFailed: 7,
   /** A merge stopped on conflicts; the worktree and branch are kept. */
   mergeConflict: 8,
+  /** A file under `.work/` could not be read or written (permissions, read-only, full disk). */
+  io: 9,
+  /** The events were recorded, but a view under `.work/` could not be written. */
+  viewNotWritten: 10,
   /** Wrong command-line usage (unknown option, missing argument). */
   usage: 64,
   /** Interrupted by Ctrl+C. */
   interrupted: 130,
+  /** Its output was closed by the reader (`flux replay | head -1`): 128 + SIGPIPE. */
+  brokenPipe: 141,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
@@ -142,13 +150,145 @@ export class ExternalError extends FluxError {
 }
 
 export class NotInitializedError extends FluxError {
-  constructor(workDir: string) {
-    super(`no Flux workspace at ${workDir}`, ExitCode.notInitialized, 'run `flux init <plan-path>` first');
+  constructor(workDir: string, hint = 'run `flux init <plan-path>` first') {
+    super(`no Flux workspace at ${workDir}`, ExitCode.notInitialized, hint);
   }
 }
 
 export class UsageError extends FluxError {
   constructor(message: string, hint?: string) {
     super(message, ExitCode.usage, hint);
+  }
+}
+
+/** Errno codes that mean a file could not be read or written: the machine's trouble, not a bug. */
+const IO_FAILURES: Readonly<Record<string, string>> = {
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+  EIO: 'input/output error',
+  EFBIG: 'file too large',
+  EMFILE: 'too many open files',
+  ENFILE: 'too many open files in the system',
+};
+
+/** A system error reading or writing a file (not a FluxError, not a bug). */
+export function isIoFailure(error: unknown): error is NodeJS.ErrnoException {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return (
+    error instanceof Error &&
+    !(error instanceof FluxError) &&
+    typeof code === 'string' &&
+    Object.hasOwn(IO_FAILURES, code)
+  );
+}
+
+function describeIoFailure(cause: NodeJS.ErrnoException): string {
+  const code = cause.code ?? 'EIO';
+  return `${IO_FAILURES[code] ?? cause.message} (${code})`;
+}
+
+/** What a person can do about an I/O failure on `file`. */
+function ioFix(cause: NodeJS.ErrnoException, file: string): string {
+  const dir = path.dirname(file);
+  switch (cause.code) {
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return `free some space on the file system that holds ${dir} (df -h ${dir})`;
+    case 'EACCES':
+    case 'EPERM':
+      return (
+        `check the owner, mode and attributes of ${file} and of ${dir} (ls -ld, lsattr -d: ` +
+        'a file made immutable with chattr +i cannot be changed, even by root)'
+      );
+    case 'EROFS':
+      return `${dir} is on a read-only file system: remount it read-write`;
+    case 'EFBIG':
+      return 'the file is larger than the file system or `ulimit -f` allows: raise the limit';
+    case 'EMFILE':
+    case 'ENFILE':
+      return 'too many files are open: close some programs or raise `ulimit -n`';
+    default:
+      return 'the disk reported an error: check it (dmesg, smartctl)';
+  }
+}
+
+/**
+ * A file Flux needed could not be read or written. The message names the
+ * file and says what became of the command's change (`outcome`, e.g.
+ * "nothing was recorded"), the hint what to do about the cause.
+ */
+export class WorkspaceIoError extends FluxError {
+  readonly path: string;
+  readonly code: string;
+  readonly #detail: IoFailureDetail;
+
+  constructor(detail: IoFailureDetail) {
+    const outcome = detail.outcome === undefined ? '' : `; ${detail.outcome}`;
+    super(
+      `cannot ${detail.action} ${detail.path}: ${describeIoFailure(detail.cause)}${outcome}`,
+      ExitCode.io,
+      `${ioFix(detail.cause, detail.path)}, then run the command again`,
+    );
+    this.path = detail.path;
+    this.code = detail.cause.code ?? 'EIO';
+    this.cause = detail.cause;
+    this.#detail = detail;
+  }
+
+  /** The same failure, saying what became of the command's change. */
+  withOutcome(outcome: string): WorkspaceIoError {
+    return new WorkspaceIoError({ ...this.#detail, outcome });
+  }
+}
+
+interface IoFailureDetail {
+  /** What Flux was doing, as a verb phrase before the path: "take the lock", "append to". */
+  action: string;
+  path: string;
+  cause: NodeJS.ErrnoException;
+  /** What became of the command's change, e.g. "nothing was recorded". */
+  outcome?: string;
+}
+
+/**
+ * `error` as a WorkspaceIoError when it is an I/O failure, otherwise
+ * unchanged. It names the file the system error names, else `path` (a
+ * failed write(2) names none).
+ */
+export function asIoError(
+  error: unknown,
+  detail: { action: string; path?: string; outcome?: string },
+): unknown {
+  if (!isIoFailure(error)) return error;
+  return new WorkspaceIoError({
+    action: detail.action,
+    path: error.path ?? detail.path ?? '(a file)',
+    cause: error,
+    ...(detail.outcome === undefined ? {} : { outcome: detail.outcome }),
+  });
+}
+
+/**
+ * The events were appended (they stand, and their effects were carried out),
+ * but a view rendered from them could not be written. `rewritten` says
+ * whether the next command that records an event is sure to rewrite them all.
+ */
+export class ViewWriteError extends FluxError {
+  readonly path: string;
+
+  constructor(detail: { path: string; cause: NodeJS.ErrnoException; rewritten: boolean }) {
+    const until = detail.rewritten
+      ? 'the next command that records an event rewrites them all'
+      : 'their stages and sessions change again';
+    super(
+      `the events were recorded, but the view ${detail.path} could not be written: ${describeIoFailure(detail.cause)}`,
+      ExitCode.viewNotWritten,
+      `${ioFix(detail.cause, detail.path)}. The log is complete; the views under .work/ stay out of date until ${until}`,
+    );
+    this.path = detail.path;
+    this.cause = detail.cause;
   }
 }

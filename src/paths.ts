@@ -11,5 +11,9 @@ export const WORKTREES_DIR_NAME = '.worktrees';
 export const INTEGRATION_DIR_NAME = 'integration';
 /** A stage's branch: `flux/<id>` (ad hoc tasks record their own). */
 export const STAGE_BRANCH_PREFIX = 'flux/';
+/** The workspace's settings file, under `.work/`. */
+export const CONFIG_FILE_NAME = 'config.toml';
+/** Scripts for the simulated agent, one per stage (`.work/sim/<stage>.json`), when a stage has its own. */
+export const SIM_SCRIPTS_DIR_NAME = 'sim';
 /** Where a merge under way keeps the commit it is landing, so a crash can be undone or finished. */
 export const MERGING_REF_PREFIX = 'refs/flux/merging/';

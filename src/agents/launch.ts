@@ -54,9 +54,9 @@ function sessionEnv(input: LaunchInput): Record<string, string> {
     [ENV.workDir]: input.workDir,
     [ENV.fluxCommand]: JSON.stringify(input.flux),
     // Read by `flux hook`, which must not load the config file on every turn.
-    FLUX_HANDOFF_THRESHOLD: String(input.config.run.handoff_threshold),
-    FLUX_STOP_REMINDERS: String(input.config.run.stop_reminders),
-    FLUX_PERMISSION_WAIT: String(input.config.run.permission_wait),
+    [ENV.handoffThreshold]: String(input.config.run.handoff_threshold),
+    [ENV.stopReminders]: String(input.config.run.stop_reminders),
+    [ENV.permissionWait]: String(input.config.run.permission_wait),
     // `flux` on PATH inside the session, whatever the user's install.
     PATH: `${path.join(input.workDir, 'bin')}:${process.env.PATH ?? '/usr/bin:/bin'}`,
   };
@@ -106,7 +106,7 @@ export function hookCommand(flux: readonly string[], name: string): string {
  * `flux done` would not be found.
  */
 export const EXIT_REPORTER =
-  'PATH="$FLUX_WORK_DIR/bin:$PATH"; export PATH; ' +
+  `PATH="$${ENV.workDir}/bin:$PATH"; export PATH; ` +
   'node=$1 hook=$2; shift 2; "$@"; status=$?; exec "$node" "$hook" AgentExit "$status"';
 
 export function wrapWithExitReport(flux: readonly string[], argv: readonly string[]): string[] {
@@ -176,7 +176,8 @@ function simLaunch(input: LaunchInput): LaunchSpec {
   const script = path.join(agentDir(input.workDir, input.session), 'sim-script.json');
   return {
     argv: [...input.flux, 'agent', 'sim', '--script', script, '--prompt-file', input.promptFile],
-    env: sessionEnv(input),
+    // Its hook calls carry this as session_id, as claude's carry its --session-id.
+    env: { ...sessionEnv(input), [ENV.agentSessionId]: input.agentSessionId },
     files: new Map(),
   };
 }

@@ -13,7 +13,47 @@ export const ENV = {
   workDir: 'FLUX_WORK_DIR',
   /** JSON array: the argv prefix that runs Flux, e.g. `["/usr/bin/node","/x/dist/cli/main.js"]`. */
   fluxCommand: 'FLUX_COMMAND',
+  // The hooks' settings (`run.*` of .work/config.toml): `flux hook` must not load the config file on every turn.
+  /** `run.handoff_threshold`, percent. */
+  handoffThreshold: 'FLUX_HANDOFF_THRESHOLD',
+  /** `run.stop_reminders`. */
+  stopReminders: 'FLUX_STOP_REMINDERS',
+  /** `run.permission_wait`, seconds. */
+  permissionWait: 'FLUX_PERMISSION_WAIT',
+  /** The simulated agent's session id, chosen and recorded by Flux (claude gets it as `--session-id`). */
+  agentSessionId: 'FLUX_AGENT_SESSION_ID',
 } as const;
+
+/** What a person (or a test) sets for Flux itself, not for its agents. */
+export const OVERRIDE_ENV = {
+  /** The `flux` entry agents are given (`dist/bin/main.js`), instead of the one found beside this code. */
+  main: 'FLUX_MAIN',
+  /** The tmux socket (`tmux -L`), over `tmux.socket` of .work/config.toml. */
+  tmuxSocket: 'FLUX_TMUX_SOCKET',
+  /** `off`: Flux never starts a supervisor in the background (scripts that drive every step). */
+  supervisor: 'FLUX_SUPERVISOR',
+} as const;
+
+/** What Flux sets for the acceptance commands it runs (src/effects/acceptance.ts). */
+export const ACCEPTANCE_ENV = {
+  /** A fresh random value per command, which its descendants carry: what it leaves behind is found by it. */
+  run: 'FLUX_ACCEPTANCE_RUN',
+} as const;
+
+/** Agents that report their turns through Flux's hooks; a command agent reports only its exit. */
+export function reportsThroughHooks(agent: string): boolean {
+  return agent === 'claude' || agent === 'sim';
+}
+
+/**
+ * Agents that take a session id of Flux's choosing, which their hook calls
+ * then carry as `session_id`: Flux records it on `session.started`, and the
+ * hooks ignore calls that carry another (docs/hooks.md). Those are the
+ * agents that call the hooks; a command agent takes none.
+ */
+export function takesAgentSessionId(agent: string): boolean {
+  return reportsThroughHooks(agent);
+}
 
 /**
  * Hook names accepted by `flux hook <name>`: Claude Code's hook event names,

@@ -43,6 +43,8 @@ export function describeNewEvent(event: FluxEvent): string {
       return `${event.session} for ${event.stage} (${event.agent}${event.tmux === '' ? ', started by hand' : ` in tmux ${event.tmux}`})`;
     case 'session.context':
       return `${event.session}: context ${event.percent}%`;
+    case 'notification.sent':
+      return `told: ${event.title}: ${event.message}`;
     case 'session.permission_answered':
       return `${event.session}: ${event.decision === 'allow' ? 'allowed' : 'denied'}${event.reason === undefined ? '' : ` (${event.reason})`}`;
     case 'session.waiting_permission':
@@ -72,10 +74,12 @@ export function describeEvent(
       return `${event.session} for ${event.stage}: → starting (${event.agent} in tmux ${event.tmux})`;
     case 'session.context':
       return `${event.session}: context ${event.percent}%`;
+    case 'notification.sent':
+      return `told: ${event.title}: ${event.message}`;
     default:
       break;
   }
-  if ('stage' in event && event.type.startsWith('stage.')) {
+  if ('stage' in event && event.stage !== undefined && event.type.startsWith('stage.')) {
     const now = after.stages[event.stage]!.status;
     const extra = 'reason' in event && event.reason !== undefined ? ` (${event.reason})` : '';
     return `${event.stage}: ${before.stage === now || before.stage === undefined ? paintStatus(now) : `${paintStatus(before.stage ?? '?')} → ${paintStatus(now)}`}${extra}`;

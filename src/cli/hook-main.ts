@@ -5,5 +5,8 @@
  * `flux hook <Hook>` does the same through the main entry.
  */
 import { runHook } from '../hooks/run.js';
+import { endQuietlyWhenOutputCloses } from './closed-output.js';
 
+// Claude Code may stop reading an answer; a hook still never fails.
+endQuietlyWhenOutputCloses(0);
 process.exitCode = runHook(process.argv.slice(2));

@@ -4,9 +4,16 @@
  * dispatched before anything else loads: it never pays for commander, zod
  * or XState (docs/hooks.md).
  */
-const [command, ...rest] = process.argv.slice(2);
+import { ExitCode } from '../errors.js';
+import { endQuietlyWhenOutputCloses } from './closed-output.js';
 
-if (command === 'hook' && rest[0] !== undefined && !rest[0].startsWith('-')) {
+const [command, ...rest] = process.argv.slice(2);
+const isHook = command === 'hook' && rest[0] !== undefined && !rest[0].startsWith('-');
+
+// A hook always exits 0 (docs/hooks.md).
+endQuietlyWhenOutputCloses(isHook ? ExitCode.ok : ExitCode.brokenPipe);
+
+if (isHook) {
   const { runHook } = await import('../hooks/run.js');
   process.exitCode = runHook(rest);
 } else {

@@ -4,8 +4,10 @@
  * command runs, so `flux status` does not pay for what `flux init` needs.
  */
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { ExitCode } from '../errors.js';
-import { printError } from './output.js';
+import { asIoError, ExitCode } from '../errors.js';
+import { takeViewFailure } from '../engine/engine.js';
+import { EXIT_CODES, exitCodesHelp, groupCodes } from './help-exit-codes.js';
+import { printError, terminalWidth, wrap } from './output.js';
 // Installs the validating event codec: every command checks the log against the schemas.
 import '../log/codec.js';
 
@@ -18,6 +20,22 @@ function lazy(load: () => Promise<{ run: Action }>): (...args: unknown[]) => Pro
     const { run } = await load();
     const code = await run(...args.slice(0, -1));
     if (typeof code === 'number') process.exitCode = code;
+  };
+}
+
+/**
+ * `lazy`, for a command only a person may run: refused inside an agent
+ * session before the command loads (src/cli/human-only.ts, docs/security.md).
+ */
+function humanOnly(
+  name: string,
+  load: () => Promise<{ run: Action }>,
+): (...args: unknown[]) => Promise<void> {
+  const action = lazy(load);
+  return async (...args) => {
+    const { refuseInsideAgent } = await import('./human-only.js');
+    await refuseInsideAgent(name);
+    await action(...args);
   };
 }
 
@@ -38,7 +56,13 @@ export function buildProgram(): Command {
     .description('Run a plan of Claude Code stages in parallel git worktrees and tmux sessions.')
     .version('0.1.0', '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
-    .configureHelp({ sortSubcommands: false });
+    // Descriptions wrap even beside long option names on a narrow terminal.
+    .configureHelp({ sortSubcommands: false, minWidthToWrap: 20 })
+    // Help is wrapped to the same width as every listing (COLUMNS, the terminal, else 80).
+    .configureOutput({
+      getOutHelpWidth: () => terminalWidth(process.stdout),
+      getErrHelpWidth: () => terminalWidth(process.stderr),
+    });
 
   program
     .command('demo')
@@ -51,7 +75,7 @@ export function buildProgram(): Command {
     .description('Validate a plan and create the .work/ workspace (or update it when the plan changed)')
     .argument('<plan-path>', 'the plan document, e.g. doc/plans/PLAN-auth.md')
     .option('--force', 'apply a changed plan (history is kept; started stages cannot disappear)')
-    .action(lazy(() => import('./commands/init.js')));
+    .action(humanOnly('flux init', () => import('./commands/init.js')));
 
   program
     .command('run')
@@ -59,6 +83,10 @@ export function buildProgram(): Command {
       'Start every ready stage in its own worktree and tmux session, and watch until a person is needed',
     )
     .option('--stage <id>', 'only this stage')
+    .option(
+      '--detach',
+      'start the supervisor in the background and return (`flux ui` watches, `flux stop` stops)',
+    )
     .option('--manual', 'prepare worktrees and signals, and print the command that starts each stage')
     .option(
       '--max-parallel <n>',
@@ -66,6 +94,18 @@ export function buildProgram(): Command {
       parsePositiveInt,
     )
     .action(lazy(() => import('./commands/run.js')));
+
+  program
+    .command('stop')
+    .description('End the supervisor; the sessions keep running in tmux unless --sessions')
+    .option('--sessions', 'end every live agent session too')
+    .addHelpText('after', '\nExit codes: 0 stopped (or none was running).')
+    .action(lazy(() => import('./commands/stop.js')));
+
+  program
+    .command('supervise', { hidden: true })
+    .description('(internal) The supervisor: the monitor in the background until every stage is merged')
+    .action(lazy(() => import('./commands/supervise.js')));
 
   program
     .command('status')
@@ -80,12 +120,12 @@ export function buildProgram(): Command {
     )
     .addHelpText(
       'after',
-      '\nKeys: ↑/↓ select, enter attach, a/d allow/deny a permission, v review (then a/r), m merge,\n' +
-        'r resume, l the live pane, g the DAG, ? help, q quit. It needs a terminal.\n' +
-        'Exit codes: 0 quit, 2 invalid config, 3 no terminal or inside an agent session, 4 damaged log,\n' +
-        '6 no workspace, 130 Ctrl+C.',
+      note(
+        'Keys: ↑/↓ select, enter attach, a/d allow/deny a permission, v review (then a/r), m merge, ' +
+          'r resume, l the live pane, g the DAG, ? help, q quit. It needs a terminal.',
+      ),
     )
-    .action(lazy(() => import('./commands/ui.js')));
+    .action(humanOnly('flux ui', () => import('./commands/ui.js')));
 
   program
     .command('verify')
@@ -101,25 +141,16 @@ export function buildProgram(): Command {
     )
     .option('--reason <text>', 'why it is rejected (with --reject; asked for on a terminal)')
     .option('--no-merge', 'approve without merging (`flux merge <id>` later)')
-    .addHelpText(
-      'after',
-      '\nWithout a terminal, --approve or --reject --reason is required.\n' +
-        'Exit codes: 0 done (approved and merged, approved with --no-merge, rejected, or quit),\n' +
-        '3 not completed or merge refused, 8 merge conflict (worktree and branch kept), 64 usage.',
-    )
-    .action(lazy(() => import('./commands/verify.js')));
+    .addHelpText('after', note('Without a terminal, --approve or --reject --reason is required.'))
+    .option('--no-start', 'do not start a supervisor to carry on')
+    .action(humanOnly('flux verify', () => import('./commands/verify.js')));
 
   program
     .command('merge')
     .description('Merge an approved (verified) stage into the base branch; removes its worktree and branch')
     .argument('<id>', 'stage id')
-    .addHelpText(
-      'after',
-      '\nExit codes: 0 merged (or already merged), 3 refused (not verified, a dirty main worktree,\n' +
-        'the main worktree on another branch, uncommitted work in the stage worktree),\n' +
-        '8 conflict (nothing merged; worktree and branch kept).',
-    )
-    .action(lazy(() => import('./commands/merge.js')));
+    .option('--no-start', 'do not start a supervisor to carry on')
+    .action(humanOnly('flux merge', () => import('./commands/merge.js')));
 
   program
     .command('resume')
@@ -129,10 +160,10 @@ export function buildProgram(): Command {
     .argument('<id>', 'stage id')
     .addHelpText(
       'after',
-      '\nThe first prompt carries the latest handoff, or the commits already on the branch.\n' +
-        'Exit codes: 0 started, 3 refused (its session is alive, or nothing to resume), 5 could not start.',
+      note('The first prompt carries the latest handoff, or the commits already on the branch.'),
     )
-    .action(lazy(() => import('./commands/resume.js')));
+    .option('--no-start', 'do not start a supervisor to carry on')
+    .action(humanOnly('flux resume', () => import('./commands/resume.js')));
 
   const attach = program
     .command('attach')
@@ -140,10 +171,6 @@ export function buildProgram(): Command {
       'Attach this terminal to a live session (detach with Ctrl+B D); `flux attach list` lists them',
     )
     .argument('<target>', 'a stage id, a session id (stage-1.s2) or a tmux session name')
-    .addHelpText(
-      'after',
-      "\nExit codes: tmux's own once attached (0 after detaching), 3 no live session or no terminal.",
-    )
     .action(lazy(() => import('./commands/attach.js')));
   attach
     .command('list')
@@ -164,8 +191,10 @@ export function buildProgram(): Command {
       'End a session and close its tmux session; the worktree and branch stay (`flux resume` continues)',
     )
     .argument('<target>', 'a session id, a stage id (its current session) or a tmux session name')
-    .addHelpText('after', '\nExit codes: 0 ended, 3 already ended, 64 no such stage or session.')
-    .action(lazy(async () => ({ run: (await import('./commands/sessions.js')).kill })));
+
+    .action(
+      humanOnly('flux sessions kill', async () => ({ run: (await import('./commands/sessions.js')).kill })),
+    );
 
   const worktree = program.command('worktree').description('List or clean up stage worktrees');
   worktree
@@ -180,8 +209,10 @@ export function buildProgram(): Command {
     .description(
       'Remove worktrees of merged stages and of stages not in the plan, when nothing in them is uncommitted or unmerged',
     )
-    .addHelpText('after', '\nIt lists what it removed and what it kept, and why; it exits 0 either way.')
-    .action(lazy(async () => ({ run: (await import('./commands/worktree.js')).clean })));
+    .addHelpText('after', note('It lists what it removed and what it kept, and why; it exits 0 either way.'))
+    .action(
+      humanOnly('flux worktree clean', async () => ({ run: (await import('./commands/worktree.js')).clean })),
+    );
 
   const task = program
     .command('task')
@@ -196,11 +227,6 @@ export function buildProgram(): Command {
     .option('--session', 'a detached tmux session even when run inside tmux')
     .option('--agent <name>', 'claude, sim or an [agents.<name>] command agent (default: run.agent)')
     .option('--json', 'machine-readable output')
-    .addHelpText(
-      'after',
-      '\nExit codes: 0 started, 2 invalid config, 3 the task, its branch, worktree path or tmux session\n' +
-        'already exists, 5 not in a git repository, tmux missing, or the agent could not start (nothing is left half-made).',
-    )
     .action(lazy(() => import('./commands/task-run.js')));
   task
     .command('list')
@@ -244,11 +270,9 @@ export function buildProgram(): Command {
     )
     .addHelpText(
       'after',
-      '\nWith uncommitted changes and no flag it asks on a terminal; without one it exits 64.\n' +
-        'Exit codes: 0 merged and cleaned up, 3 refused or stopped (--abort; a dirty main worktree or\n' +
-        'detached HEAD), 8 merge conflict (aborted; worktree and branch kept), 64 usage.',
+      note('With uncommitted changes and no flag it asks on a terminal; without one it exits 64.'),
     )
-    .action(lazy(() => import('./commands/task-cleanup.js')));
+    .action(humanOnly('flux task cleanup', () => import('./commands/task-cleanup.js')));
 
   const skill = program.command('skill').description('The Claude Code skill that lets Claude drive Flux');
   skill
@@ -257,10 +281,6 @@ export function buildProgram(): Command {
     .addOption(new Option('--project', 'in this repository (default)').conflicts('user'))
     .addOption(new Option('--user', 'for your user: $CLAUDE_CONFIG_DIR or ~/.claude').conflicts('project'))
     .option('--force', 'replace a different SKILL.md that is already there')
-    .addHelpText(
-      'after',
-      '\nExit codes: 0 installed (or already up to date), 3 a different file is there, 5 not in a git repository.',
-    )
     .action(lazy(async () => ({ run: (await import('./commands/skill.js')).install })));
   skill
     .command('show')
@@ -286,7 +306,7 @@ export function buildProgram(): Command {
   graph
     .command('edit')
     .description('Open the plan in $EDITOR, then re-validate and re-initialise')
-    .action(lazy(() => import('./commands/graph-edit.js')));
+    .action(humanOnly('flux graph edit', () => import('./commands/graph-edit.js')));
 
   program
     .command('stage')
@@ -294,7 +314,8 @@ export function buildProgram(): Command {
     .argument('<id>', 'stage id')
     .addArgument(new Argument('<action>', 'the forced transition').choices(['complete', 'block', 'reset']))
     .option('--reason <text>', 'why (recorded in the log)')
-    .action(lazy(() => import('./commands/stage.js')));
+    .option('--no-start', 'do not start a supervisor to carry on')
+    .action(humanOnly('flux stage', () => import('./commands/stage.js')));
 
   program
     .command('replay')
@@ -307,14 +328,18 @@ export function buildProgram(): Command {
     .command('approve')
     .description("Allow what a stage's agent is asking permission for, without attaching")
     .argument('<stage>', 'stage, session or tmux session name')
-    .action(lazy(async () => ({ run: (await import('./commands/permission.js')).approve })));
+    .option('--no-start', 'do not start a supervisor to carry on')
+    .action(
+      humanOnly('flux approve', async () => ({ run: (await import('./commands/permission.js')).approve })),
+    );
 
   program
     .command('deny')
     .description("Deny what a stage's agent is asking permission for; the reason is told to the agent")
     .argument('<stage>', 'stage, session or tmux session name')
     .option('--reason <text>', 'why, for the agent')
-    .action(lazy(async () => ({ run: (await import('./commands/permission.js')).deny })));
+    .option('--no-start', 'do not start a supervisor to carry on')
+    .action(humanOnly('flux deny', async () => ({ run: (await import('./commands/permission.js')).deny })));
 
   program
     .command('done')
@@ -344,7 +369,33 @@ export function buildProgram(): Command {
     .requiredOption('--prompt-file <file>', 'its first prompt')
     .action(lazy(() => import('./commands/agent-sim.js')));
 
+  addExitCodes(program);
   return program;
+}
+
+/** A paragraph after a command's options, wrapped to the help's width when it is shown. */
+function note(text: string): () => string {
+  return () => `\n${wrap(text, terminalWidth()).join('\n')}`;
+}
+
+/** The path of a command below the program: `task run`; '' for the program. */
+function commandPath(command: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = command; c?.parent; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
+}
+
+/**
+ * Ends every command's help with its exit codes (help-exit-codes.ts); a group
+ * (`flux task`) lists every code its commands exit with.
+ */
+function addExitCodes(command: Command): void {
+  const path = commandPath(command);
+  const leaves = (c: Command): string[] =>
+    c.commands.length === 0 ? [commandPath(c)] : c.commands.flatMap(leaves);
+  const codes = EXIT_CODES[path] ?? groupCodes(leaves(command));
+  command.addHelpText('after', () => `\n${exitCodesHelp(codes, terminalWidth())}`);
+  for (const sub of command.commands) addExitCodes(sub);
 }
 
 export async function runCli(argv: string[]): Promise<number> {
@@ -354,19 +405,55 @@ export async function runCli(argv: string[]): Promise<number> {
     command.commands.forEach(override);
   };
   override(program);
+  let code: number;
   try {
     await program.parseAsync(argv);
-    return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.ok;
+    code = typeof process.exitCode === 'number' ? process.exitCode : ExitCode.ok;
   } catch (error) {
-    if (error instanceof CommanderError) {
-      if (
-        error.code === 'commander.helpDisplayed' ||
-        error.code === 'commander.version' ||
-        error.code === 'commander.help'
-      )
-        return ExitCode.ok;
-      return ExitCode.usage;
-    }
-    return printError(error);
+    code = exitCodeFor(error);
   }
+  return reportViewFailure(code);
+}
+
+function exitCodeFor(error: unknown): number {
+  if (error instanceof CommanderError) {
+    if (
+      error.code === 'commander.helpDisplayed' ||
+      error.code === 'commander.version' ||
+      error.code === 'commander.help'
+    )
+      return ExitCode.ok;
+    return ExitCode.usage;
+  }
+  // A file that could not be read or written is the machine's trouble, not a bug: no stack trace.
+  return printError(asIoError(error, { action: syscallAction(error) }));
+}
+
+/** How a system error's call reads in "cannot … <path>". */
+const SYSCALL_ACTIONS: Readonly<Record<string, string>> = {
+  open: 'open',
+  read: 'read',
+  write: 'write to',
+  rename: 'rename',
+  mkdir: 'create the directory',
+  unlink: 'remove',
+  rmdir: 'remove',
+  rm: 'remove',
+  copyfile: 'copy',
+};
+
+function syscallAction(error: unknown): string {
+  const syscall = (error as NodeJS.ErrnoException | undefined)?.syscall;
+  return (syscall === undefined ? undefined : SYSCALL_ACTIONS[syscall]) ?? 'use';
+}
+
+/**
+ * Events were appended but a view could not be written: said after whatever
+ * the command said, and exit 10 unless the command failed for another reason.
+ */
+function reportViewFailure(code: number): number {
+  const failure = takeViewFailure();
+  if (failure === null) return code;
+  printError(failure);
+  return code === ExitCode.ok ? failure.exitCode : code;
 }

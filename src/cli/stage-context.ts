@@ -7,8 +7,8 @@ import path from 'node:path';
 import { ENV } from '../agents/protocol.js';
 import { requireStage } from '../engine/lookup.js';
 import type { FluxState, StageState } from '../engine/state.js';
-import { WORKTREES_DIR_NAME } from '../engine/workspace.js';
 import { UsageError } from '../errors.js';
+import { WORKTREES_DIR_NAME } from '../paths.js';
 
 export function stageForCommand(state: FluxState, root: string, named: string | undefined): StageState {
   if (named !== undefined) return requireStage(state, named);

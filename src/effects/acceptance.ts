@@ -9,17 +9,30 @@
  * at `flux verify`) then sees every failure at once instead of fixing them
  * one round trip at a time. `passed` is true only when every command exited 0.
  *
- * Each command runs in its own process group. On timeout the whole group is
- * killed (SIGTERM, then SIGKILL after a grace period), so a test runner's
- * children go too; processes a command leaves behind in the background are
- * killed when it exits.
+ * Each command runs in its own session and process group, with a random
+ * marker in its environment (FLUX_ACCEPTANCE_RUN) that its descendants
+ * inherit, also those that leave the group with `setsid`. The timeout bounds
+ * the call, whatever the command leaves behind:
+ * - when the command's own process exits, everything it left running (the
+ *   group, every process with its marker, and their groups) is killed, and
+ *   output is read for at most OUTPUT_GRACE_MS more: a leftover Flux could
+ *   not find (one that dropped its environment and left the group) does not
+ *   hold the call by keeping the output pipe open;
+ * - at the deadline all of it gets SIGTERM, then SIGKILL after
+ *   KILL_GRACE_MS, and output is read for at most OUTPUT_GRACE_MS more.
+ * So a command returns within timeout + 3 s at worst. If Flux itself exits
+ * first, what is still running is killed. The marker scan reads /proc
+ * (Linux); elsewhere only the process group is killed.
  */
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
+import { ACCEPTANCE_ENV } from '../agents/protocol.js';
 import { ExternalError } from '../errors.js';
 import type { AcceptanceResult } from '../log/events.js';
 import { mergeEnv } from './exec.js';
+import { processesWithEnv, readStat } from './process-tree.js';
 
 export type { AcceptanceResult };
 
@@ -44,25 +57,56 @@ export interface AcceptanceReport {
 export const TAIL_LINES = 60;
 export const TAIL_BYTES = 16 * 1024;
 /** Time between SIGTERM and SIGKILL when a command times out. */
-const KILL_GRACE_MS = 2000;
+export const KILL_GRACE_MS = 2000;
+/**
+ * How long output is still read after the command's own process has exited
+ * (and what it left behind was killed): enough for the pipe to drain, and
+ * the bound when something Flux could not find still holds it open.
+ */
+export const OUTPUT_GRACE_MS = 1000;
+/** Set, to a fresh random value, in the environment of each command: its descendants carry it. */
+export const RUN_MARKER = ACCEPTANCE_ENV.run;
 
-/** Process groups still running, killed if Flux itself exits first. */
-const liveGroups = new Set<number>();
+/** Commands still running (marker → process group), ended if Flux itself exits first. */
+const liveRuns = new Map<string, number>();
 let exitHookInstalled = false;
 
-function killGroup(pid: number, signal: NodeJS.Signals): void {
+function signal(pid: number, sig: NodeJS.Signals): void {
   try {
-    process.kill(-pid, signal);
+    process.kill(pid, sig);
   } catch {
-    // ESRCH: the group is already gone.
+    // ESRCH: already gone.
   }
+}
+
+/**
+ * Signals what a command started: its process group, every process that
+ * carries its marker (they escaped the group with `setsid` or `setpgid`),
+ * and those processes' own groups (their children that dropped the
+ * environment). Flux's own group is never signalled.
+ */
+function endRun(group: number, marker: string, sig: NodeJS.Signals): number {
+  signal(-group, sig);
+  const own = readStat(process.pid)?.pgrp;
+  const marked = processesWithEnv(RUN_MARKER, marker);
+  for (const pid of marked) {
+    const pgrp = readStat(pid)?.pgrp;
+    if (pgrp !== undefined && pgrp > 1 && pgrp !== own) signal(-pgrp, sig);
+    signal(pid, sig);
+  }
+  return marked.length;
+}
+
+/** SIGKILL until no process with the marker is left (one may fork while the others die). */
+function killRun(group: number, marker: string): void {
+  for (let round = 0; round < 5 && endRun(group, marker, 'SIGKILL') > 0; round++);
 }
 
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   process.on('exit', () => {
-    for (const pid of liveGroups) killGroup(pid, 'SIGKILL');
+    for (const [marker, group] of liveRuns) killRun(group, marker);
   });
 }
 
@@ -110,24 +154,25 @@ function runOne(
 ): Promise<AcceptanceResult> {
   const started = performance.now();
   const tail = new OutputTail();
+  const marker = randomBytes(12).toString('hex');
   return new Promise((resolve, reject) => {
     // The outer sh only points stderr at stdout, then becomes `sh -c <command>` (same pid, same group).
     const child = spawn('/bin/sh', ['-c', 'exec 2>&1; exec /bin/sh -c "$1"', 'sh', command], {
       cwd: options.cwd,
-      env,
-      detached: true, // its own process group, to kill it whole
+      env: { ...env, [RUN_MARKER]: marker },
+      detached: true, // its own session and process group, to kill it whole
       stdio: ['ignore', 'pipe', 'ignore'],
     });
-    const pid = child.pid;
-    if (pid !== undefined) liveGroups.add(pid);
+    const group = child.pid;
+    if (group !== undefined) liveRuns.set(marker, group);
     let timedOut = false;
-    let forceKill: NodeJS.Timeout | undefined;
-    const timer = setTimeout(() => {
-      if (pid === undefined) return;
-      timedOut = true;
-      killGroup(pid, 'SIGTERM');
-      forceKill = setTimeout(() => killGroup(pid, 'SIGKILL'), KILL_GRACE_MS);
-    }, options.timeoutMs);
+    let exited = false;
+    let exitCode: number | null = null;
+    let settled = false;
+    const timers: NodeJS.Timeout[] = [];
+    const later = (ms: number, action: () => void): void => {
+      timers.push(setTimeout(action, ms));
+    };
 
     const decoder = new StringDecoder('utf8');
     const take = (text: string): void => {
@@ -135,30 +180,56 @@ function runOne(
       tail.push(text);
       options.onOutput?.(text, command);
     };
-    child.stdout.on('data', (data: Buffer) => take(decoder.write(data)));
-    child.on('exit', () => {
-      // Background leftovers would hold the pipe open and keep us waiting.
-      if (pid !== undefined) killGroup(pid, 'SIGKILL');
-    });
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      if (pid !== undefined) liveGroups.delete(pid);
-      reject(new ExternalError(`could not run acceptance command '${command}': ${error.message}`));
-    });
-    // 'close' comes after the exit and after the output pipe is drained.
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      clearTimeout(forceKill);
-      if (pid !== undefined) liveGroups.delete(pid);
+
+    const finish = (): void => {
+      if (settled) return;
+      settled = true;
+      timers.forEach(clearTimeout);
+      if (group !== undefined) {
+        killRun(group, marker);
+        liveRuns.delete(marker);
+      }
+      // Whatever still holds the pipe is not waited for.
+      child.stdout.removeAllListeners('data');
+      child.stdout.destroy();
       take(decoder.end());
       resolve({
         command,
-        exit_code: timedOut ? null : code,
+        exit_code: timedOut ? null : exitCode,
         timed_out: timedOut,
         duration_ms: Math.round(performance.now() - started),
         output_tail: tail.toString(),
       });
+    };
+
+    later(options.timeoutMs, () => {
+      if (group === undefined || exited) return;
+      timedOut = true;
+      endRun(group, marker, 'SIGTERM');
+      later(KILL_GRACE_MS, () => {
+        killRun(group, marker);
+        // Output read until the grace is over; the command cannot hold the call longer.
+        later(OUTPUT_GRACE_MS, finish);
+      });
     });
+
+    child.stdout.on('data', (data: Buffer) => take(decoder.write(data)));
+    child.on('exit', (code) => {
+      exited = true;
+      exitCode = code;
+      // Leftovers (background jobs, detached daemons) would hold the pipe open, and outlive Flux.
+      if (group !== undefined) killRun(group, marker);
+      later(OUTPUT_GRACE_MS, finish);
+    });
+    child.on('error', (error) => {
+      if (settled) return;
+      settled = true;
+      timers.forEach(clearTimeout);
+      liveRuns.delete(marker);
+      reject(new ExternalError(`could not run acceptance command '${command}': ${error.message}`));
+    });
+    // 'close' comes after the exit, once the output pipe is drained and closed by everyone.
+    child.on('close', finish);
   });
 }
 

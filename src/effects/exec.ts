@@ -2,11 +2,11 @@
  * One way to run an external tool (git, tmux) with an argument array. Never a
  * shell string: arguments reach the program exactly as given.
  *
- * Built on node:child_process rather than execa: the monitor makes hundreds
- * of these short calls, and execa's per-call machinery and load cost showed
- * up as most of its start latency and memory (docs/performance.md). execa
- * stays for what it is good at: acceptance commands with process groups,
- * timeouts and streamed output.
+ * Built on node:child_process: the monitor makes hundreds of these short
+ * calls, and a process library's per-call machinery and load cost showed up
+ * as most of its start latency and memory (docs/performance.md). Acceptance
+ * commands (src/effects/acceptance.ts) use node:child_process too, with
+ * process groups, timeouts and streamed output of their own.
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';

@@ -6,7 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseToml } from 'smol-toml';
 import { z } from 'zod';
+import { OVERRIDE_ENV } from '../agents/protocol.js';
 import { ConfigError } from '../errors.js';
+import { RUN_DEFAULTS } from './defaults.js';
 
 const agentCommandSchema = z
   .object({
@@ -21,12 +23,12 @@ export const configSchema = z
     run: z
       .object({
         base_branch: z.string().default(''),
-        max_parallel: z.number().int().min(1).max(64).default(4),
+        max_parallel: z.number().int().min(1).max(64).default(RUN_DEFAULTS.max_parallel),
         agent: z.string().default('claude'),
-        handoff_threshold: z.number().min(1).max(100).default(75),
-        acceptance_timeout: z.number().int().min(1).default(600),
-        stop_reminders: z.number().int().min(0).max(8).default(3),
-        permission_wait: z.number().int().min(0).max(86_400).default(600),
+        handoff_threshold: z.number().min(1).max(100).default(RUN_DEFAULTS.handoff_threshold),
+        acceptance_timeout: z.number().int().min(1).default(RUN_DEFAULTS.acceptance_timeout),
+        stop_reminders: z.number().int().min(0).max(8).default(RUN_DEFAULTS.stop_reminders),
+        permission_wait: z.number().int().min(0).max(86_400).default(RUN_DEFAULTS.permission_wait),
       })
       .strict()
       .prefault({}),
@@ -62,10 +64,31 @@ export const configSchema = z
       .strict()
       .prefault({}),
     agents: z.record(z.string(), agentCommandSchema).default({}),
+    /** How a person is told they are needed (docs/notify.md). */
+    notify: z
+      .object({
+        bell: z.boolean().default(true),
+        tmux: z.boolean().default(true),
+        desktop: z.boolean().default(false),
+        /** argv; `{title}`, `{message}`, `{stage}` and `{kind}` are replaced. Empty: none. */
+        command: z.array(z.string()).default([]),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 
 export type FluxConfig = z.infer<typeof configSchema>;
+
+/**
+ * The tmux socket Flux's sessions run on: `override` (the demo's, a test's),
+ * else FLUX_TMUX_SOCKET, else `tmux.socket` of the config (read only then);
+ * undefined is the user's own server.
+ */
+export function chooseTmuxSocket(config: () => FluxConfig, override?: string): string | undefined {
+  const socket = override ?? process.env[OVERRIDE_ENV.tmuxSocket] ?? config().tmux.socket;
+  return socket === '' ? undefined : socket;
+}
 
 export function parseConfig(text: string, file: string): FluxConfig {
   let raw: unknown;
@@ -120,19 +143,19 @@ path = ${JSON.stringify(planPath)}
 # Stages fork from and merge back into this branch (the branch checked out at \`flux init\`).
 base_branch = ${JSON.stringify(baseBranch ?? '')}
 # How many agent sessions run at once (\`flux run --max-parallel\` overrides it).
-max_parallel = 4
+max_parallel = ${RUN_DEFAULTS.max_parallel}
 # Which agent works on stages: "claude", "sim" (the built-in simulated agent),
 # or the name of a command agent defined under [agents.<name>].
 agent = "claude"
 # At this context usage (percent) a session is asked to write a handoff and a fresh one continues.
-handoff_threshold = 75
+handoff_threshold = ${RUN_DEFAULTS.handoff_threshold}
 # Seconds each acceptance command may run before it is stopped and counted as failed.
-acceptance_timeout = 600
+acceptance_timeout = ${RUN_DEFAULTS.acceptance_timeout}
 # How many times a session that stops without \`flux done\` or \`flux handoff\` is reminded.
-stop_reminders = 3
+stop_reminders = ${RUN_DEFAULTS.stop_reminders}
 # Seconds a permission question waits for \`flux approve\` / \`flux deny\` before Claude Code's
 # own dialog in the pane is left to decide (it can always be answered there too).
-permission_wait = 600
+permission_wait = ${RUN_DEFAULTS.permission_wait}
 
 [claude]
 # The Claude Code executable.
@@ -167,6 +190,19 @@ branch = "feature/{id}"
 session = "flux-{project}-{id}"
 # Commands \`flux done\` runs in a task's worktree (e.g. ["npm test", "npm run lint"]).
 acceptance = []
+
+[notify]
+# Each time a person is needed (a review, a permission question, a crash past its restarts,
+# a conflict) and when the plan is done, Flux tells them, once per event:
+# ring the terminal bell in \`flux ui\`,
+bell = true
+# show a message on your own tmux client (tmux display-message),
+tmux = true
+# a desktop notification (notify-send, or osascript on macOS),
+desktop = false
+# and run this command: an argument list where {title}, {message}, {stage} and {kind} are
+# replaced, e.g. ["ntfy", "publish", "my-topic", "{title}: {message}"].
+command = []
 
 # A command agent (no hooks; liveness from tmux, done through \`flux done\`):
 # [agents.aider]

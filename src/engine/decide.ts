@@ -10,7 +10,8 @@
  */
 import type { FluxEvent, NewEvent, SessionEvent, StageEvent } from '../log/events.js';
 import { stepSession, stepStage, type EffectRequest } from '../machines/index.js';
-import { evolve, unmergedDependencies, type FluxState } from './state.js';
+import { evolve } from './evolve.js';
+import { unmergedDependencies, type FluxState } from './state.js';
 
 export interface Decision {
   events: NewEvent[];
@@ -18,7 +19,7 @@ export interface Decision {
 }
 
 /** Effects the engine answers itself with more events instead of touching the world. */
-const INTERNAL_EFFECTS = new Set(['readyDependents', 'requestVerification']);
+const INTERNAL_EFFECTS: ReadonlySet<string> = new Set(['requestVerification']);
 
 /** Gives a proposed event the envelope fields the machines and evolve expect. */
 function provisional(event: NewEvent, seq: number): FluxEvent {
@@ -40,7 +41,7 @@ export function settle(state: FluxState, proposed: NewEvent[]): Decision {
 
   for (;;) {
     // The readiness rule holds after every batch: a pending stage whose
-    // dependencies are all merged is ready (this is what `readyDependents` asks for).
+    // dependencies are all merged is ready (a merge makes its dependents ready this way).
     if (queue.length === 0) queue.push(...readyEvents(scratch));
     const event = queue.shift();
     if (event === undefined) break;
@@ -95,20 +96,24 @@ export function readyEvents(state: FluxState): NewEvent[] {
 
 export type ForcedTransition = 'complete' | 'block' | 'reset';
 
+/** `by` comes from the human-only check (src/cli/human-only.ts). */
 export function decideForced(
   state: FluxState,
   stage: string,
   action: ForcedTransition,
+  by: 'human',
   reason?: string,
 ): Decision {
   switch (action) {
     case 'complete':
-      return settle(state, [{ type: 'stage.completed', stage, forced: true }]);
+      return settle(state, [{ type: 'stage.completed', stage, forced: true, by }]);
     case 'block':
-      return settle(state, [{ type: 'stage.blocked', stage, reason: reason ?? 'blocked by hand' }]);
+      return settle(state, [{ type: 'stage.blocked', stage, reason: reason ?? 'blocked by hand', by }]);
     case 'reset':
       return settle(state, [
-        reason === undefined ? { type: 'stage.reset', stage } : { type: 'stage.reset', stage, reason },
+        reason === undefined
+          ? { type: 'stage.reset', stage, by }
+          : { type: 'stage.reset', stage, reason, by },
       ]);
   }
 }

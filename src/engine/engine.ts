@@ -10,12 +10,20 @@
 import type { FluxEvent } from '../log/events.js';
 import { EventStore } from '../log/store.js';
 import type { EffectRequest } from '../machines/index.js';
-import { syncProjections } from '../effects/projections.js';
+import { writeViews } from '../effects/projections.js';
 import type { Decision } from './decide.js';
 import { renderProjections, touchedBy } from './projections.js';
-import { asFluxState, evolve, initialState, STATE_VERSION, type FluxState } from './state.js';
+import { evolve } from './evolve.js';
+import { asFluxState, initialState, STATE_VERSION, type FluxState } from './state.js';
 import { SESSION_TABLE, STAGE_TABLE } from '../machines/lifecycle.js';
 import { findWorkspace, type Workspace } from './workspace.js';
+
+/**
+ * A view an append of this process could not write (exit 10; the events
+ * stand, and the views are rewritten at the next append), for the entry
+ * point to report once the command is done.
+ */
+export { takeViewFailure } from '../effects/projections.js';
 
 export interface Committed {
   events: FluxEvent[];
@@ -66,10 +74,15 @@ export class Engine {
         effects = decision.effects;
         return decision.events;
       },
-      // Under the lock, so views are written in the order the events were.
+      // Under the lock, so views are written in the order the events were. A view
+      // that cannot be written does not fail the commit: its events stand.
       (state, events) => {
         const touched = touchedBy(state, events);
-        syncProjections(this.ws.workDir, renderProjections(state, this.ws.root, touched), touched.all);
+        writeViews(
+          this.ws.workDir,
+          (all) => renderProjections(state, this.ws.root, all ? undefined : touched),
+          touched.all,
+        );
       },
     );
     return { events: result.events, effects, state: result.state };

@@ -1,7 +1,7 @@
 /** Finding a stage or session a person named, with a helpful error when there is none. */
 import { UsageError } from '../errors.js';
 import { closest } from '../plan/suggest.js';
-import type { FluxState, SessionState, StageState } from './state.js';
+import { currentSession, type FluxState, type SessionState, type StageState } from './state.js';
 
 export function requireStage(state: FluxState, id: string): StageState {
   const stage = state.stages[id];
@@ -19,8 +19,7 @@ export function resolveTarget(
   name: string,
 ): { stage: StageState; session: SessionState | null } {
   const stage = state.stages[name];
-  if (stage !== undefined)
-    return { stage, session: stage.session === null ? null : (state.sessions[stage.session] ?? null) };
+  if (stage !== undefined) return { stage, session: currentSession(state, stage) };
   const session =
     state.sessions[name] ??
     Object.values(state.sessions)

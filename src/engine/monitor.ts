@@ -6,6 +6,7 @@
  * check is due. It returns when nothing can move without a person.
  */
 import { watch, type FSWatcher } from 'chokidar';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { RefusedError } from '../errors.js';
 import { acquireLock, type HeldLock } from '../log/lock.js';
@@ -14,6 +15,7 @@ import { readLog } from '../log/read.js';
 import type { Runtime } from './runtime.js';
 import { decideStarts, wantsSession } from './scheduler.js';
 import { liveSessions, type FluxState } from './state.js';
+import { supervisorHasWork } from './supervisor.js';
 import { stalledSession } from './views.js';
 
 export interface MonitorOptions {
@@ -21,6 +23,13 @@ export interface MonitorOptions {
   only?: string;
   /** How often tmux is asked which sessions are alive, in ms (agents also report their own end at once). */
   livenessMs?: number;
+  /**
+   * The supervisor's way: do not return when only a person can move things,
+   * wait for them; return once every stage is merged (`supervisorHasWork`).
+   */
+  untilMerged?: boolean;
+  /** Called once the monitor lock is held (the supervisor writes its record then). */
+  onLocked?: () => void;
 }
 
 export interface MonitorView {
@@ -33,16 +42,14 @@ export interface MonitorView {
 export type MonitorEnd = 'settled' | 'interrupted';
 
 /**
- * True while something can still happen without a person: a session at work
- * (not one waiting for a permission answer, nor one stalled: see
+ * True while something can still happen: a live session (one waiting for a
+ * permission answer too — the answer comes through the log, and the run must
+ * be there to carry on after it — but not one stalled: see
  * `stalledSession`), or a stage Flux can start or merge.
  */
 export function canMove(state: FluxState, only?: string, stopReminders?: number): boolean {
   const working = liveSessions(state).some(
-    (s) =>
-      (only === undefined || s.stage === only) &&
-      s.waiting === null &&
-      stalledSession(state, s.id, stopReminders) === null,
+    (s) => (only === undefined || s.stage === only) && stalledSession(state, s.id, stopReminders) === null,
   );
   if (working) return true;
   return state.order.some((id) => {
@@ -111,6 +118,8 @@ export class Monitor {
     );
     // Merged stages' worktrees go after their dependents have started.
     await this.runtime.flushDeferred();
+    // Then whoever is needed is told.
+    this.runtime.notify();
     return this.runtime.engine.load();
   }
 
@@ -128,6 +137,7 @@ export class Monitor {
 
   async run(): Promise<MonitorEnd> {
     this.acquire();
+    this.options.onLocked?.();
     this.runtime.deferCleanups = true;
     try {
       this.watcher = watch(this.runtime.engine.ws.logPath, { ignoreInitial: true, awaitWriteFinish: false });
@@ -145,7 +155,12 @@ export class Monitor {
           this.view.close(state, 'interrupted');
           return 'interrupted';
         }
-        if (!canMove(state, this.options.only, this.runtime.config.run.stop_reminders)) {
+        if (this.options.untilMerged === true) {
+          if (!supervisorHasWork(state)) {
+            this.view.close(state, 'settled');
+            return 'settled';
+          }
+        } else if (!canMove(state, this.options.only, this.runtime.config.run.stop_reminders)) {
           // A last look at tmux, so sessions the log says are over do not outlive the run.
           const final = await this.tick(true);
           if (!canMove(final, this.options.only, this.runtime.config.run.stop_reminders)) {
@@ -155,6 +170,8 @@ export class Monitor {
         }
         // Woken by an append: act on it at once. Woken by the clock: also ask tmux who is alive.
         observe = !(await this.waitForChange(this.options.livenessMs ?? 2000));
+        // The workspace was deleted under it (a test's temporary repository, `rm -rf .work`).
+        if (!existsSync(this.runtime.engine.ws.logPath)) this.stopped = true;
         if (this.stopped) {
           this.view.close(this.runtime.engine.load(), 'interrupted');
           return 'interrupted';
@@ -162,6 +179,7 @@ export class Monitor {
       }
     } finally {
       await this.watcher?.close();
+      await this.runtime.notified();
       this.lock?.release();
     }
   }

@@ -5,9 +5,10 @@
  * batch of events, and deleting them loses nothing.
  */
 import type { FluxEvent } from '../log/events.js';
+import { STAGE_BRANCH_PREFIX, WORKTREES_DIR_NAME } from '../paths.js';
 import { toToml } from './toml.js';
 import { graphRows } from './graph.js';
-import type { FluxState, SessionState, StageState } from './state.js';
+import { currentSession, type FluxState, type SessionState, type StageState } from './state.js';
 
 export const GENERATED_NOTE = 'Written by Flux from .work/events.jsonl; edits here are overwritten.';
 
@@ -23,11 +24,11 @@ export function renderExecutionGraph(state: FluxState): string {
 
 /** `.work/worktrees/<stage>.toml`: where a started stage works. */
 export function renderWorktree(state: FluxState, stage: StageState, root: string): string {
-  const session = stage.session === null ? undefined : state.sessions[stage.session];
+  const session = currentSession(state, stage) ?? undefined;
   return `# ${GENERATED_NOTE}\n${toToml({
     stage: stage.id,
-    path: `${root}/.worktrees/${stage.id}`,
-    branch: `flux/${stage.id}`,
+    path: `${root}/${WORKTREES_DIR_NAME}/${stage.id}`,
+    branch: `${STAGE_BRANCH_PREFIX}${stage.id}`,
     base: state.baseBranch ?? '',
     status: stage.status,
     session: session?.id,
@@ -41,7 +42,7 @@ function list(items: string[], empty: string, code = false): string {
 }
 
 export function renderStage(state: FluxState, stage: StageState): string {
-  const session = stage.session === null ? undefined : state.sessions[stage.session];
+  const session = currentSession(state, stage) ?? undefined;
   const lines = [
     `<!-- ${GENERATED_NOTE} -->`,
     `# ${stage.id}: ${stage.def.name}`,

@@ -7,7 +7,7 @@
 import type { NewEvent } from '../log/events.js';
 import type { EffectRequest } from '../machines/index.js';
 import { settle, type Decision } from './decide.js';
-import { liveSessions, type FluxState } from './state.js';
+import { currentSession, liveSessions, sessionAlive, type FluxState } from './state.js';
 
 export interface Observed {
   /** Names of the tmux sessions that exist; null when tmux was not asked this time. */
@@ -36,11 +36,11 @@ export function decideReconcile(state: FluxState, observed: Observed): Decision 
 
   for (const id of state.order) {
     const stage = state.stages[id]!;
-    const current = stage.session === null ? undefined : state.sessions[stage.session];
-    const currentAlive = current !== undefined && current.status !== 'ended' && current.status !== 'crashed';
+    const current = currentSession(state, stage);
+    const currentAlive = sessionAlive(current);
     // A tmux session left over from a session the log says is over.
     if (
-      current !== undefined &&
+      current !== null &&
       !currentAlive &&
       current.tmux !== '' &&
       observed.tmux?.has(current.tmux) === true

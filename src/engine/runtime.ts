@@ -12,23 +12,28 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { runAcceptance, type AcceptanceOptions, type AcceptanceReport } from '../effects/acceptance.js';
 import { createGit, type Git } from '../effects/git.js';
+import { sendNotice } from '../effects/notify.js';
 import { createTmux, isPaneId, type Tmux } from '../effects/tmux.js';
 import { ConfigError, ExternalError } from '../errors.js';
 import type { NewEvent } from '../log/events.js';
 import type { EffectRequest } from '../machines/index.js';
 import { INTEGRATION_DIR_NAME, STAGE_BRANCH_PREFIX, WORKTREES_DIR_NAME } from '../paths.js';
-import { loadConfig, type FluxConfig } from './config.js';
+import { chooseTmuxSocket, loadConfig, type FluxConfig } from './config.js';
 import { settle } from './decide.js';
 import { Engine, type Committed } from './engine.js';
+import { decideNotices } from './notify.js';
 import { decideReconcile, type Observed } from './reconcile.js';
-import { EffectsLock } from './runtime/effects-lock.js';
+import { EffectsLock, NOTHING_RECORDED } from './runtime/effects-lock.js';
 import { launch, prepareLaunch, recordLaunchFailure } from './runtime/launch.js';
 import { cleanupStage, mergeStage, type CleanupReport, type StageMergeOutcome } from './runtime/merge.js';
 import { findProgram, fluxCommand } from './runtime/program.js';
-import { liveSessions, type FluxState } from './state.js';
+import { allMerged, liveSessions, sessionAlive, type FluxState } from './state.js';
 
 export { fluxCommand, findProgram, retryWhileServerExits } from './runtime/program.js';
+// Pure tmux text the commands print (a pane id or a session name, a command line to paste).
+export { isPaneId, shellJoin } from '../effects/tmux.js';
 export type { CleanupReport, StageMergeOutcome } from './runtime/merge.js';
 
 export interface RuntimeOptions {
@@ -58,8 +63,8 @@ export class Runtime {
     this.engine = engine;
     this.config = config;
     this.git = options.git ?? createGit(engine.ws.root);
-    const socket = options.tmuxSocket ?? process.env.FLUX_TMUX_SOCKET ?? config.tmux.socket;
-    this.tmux = options.tmux ?? createTmux(socket === '' ? {} : { socket });
+    const socket = chooseTmuxSocket(() => config, options.tmuxSocket);
+    this.tmux = options.tmux ?? createTmux(socket === undefined ? {} : { socket });
     this.flux = fluxCommand();
     this.note = options.onNote ?? (() => {});
     this.lock = new EffectsLock(engine.ws.workDir, (holder) =>
@@ -132,7 +137,12 @@ export class Runtime {
       const committed = this.engine.commit(decide);
       await this.performHeld(committed.effects);
       return committed;
-    });
+    }, NOTHING_RECORDED);
+  }
+
+  /** Runs a stage's acceptance commands in its worktree (`flux done`, `flux verify`). */
+  runAcceptance(options: AcceptanceOptions): Promise<AcceptanceReport> {
+    return runAcceptance(options);
   }
 
   /** Runs other effects (a task's commit or stash) under the effects lock. */
@@ -187,8 +197,12 @@ export class Runtime {
   reconcile(options: { observe?: boolean } = {}): Promise<Committed> {
     return this.lock.hold(async () => {
       const observed = await this.observe(this.engine.load(), options.observe !== false);
-      return this.commitAndRun((state) => decideReconcile(state, observed));
-    });
+      const committed = await this.commitAndRun((state) => decideReconcile(state, observed));
+      // Left by a run killed between the last merge and its removal.
+      if (allMerged(committed.state) && existsSync(this.integrationPath))
+        await this.git.removeIntegration(this.integrationPath);
+      return committed;
+    }, NOTHING_RECORDED);
   }
 
   /**
@@ -259,9 +273,7 @@ export class Runtime {
     if (sessionId === null) return Promise.resolve();
     return this.lock.hold(async () => {
       const { state } = this.engine.commit((current) => {
-        const session = current.sessions[sessionId];
-        if (session === undefined || session.status === 'ended' || session.status === 'crashed')
-          return { events: [], effects: [] };
+        if (!sessionAlive(current.sessions[sessionId])) return { events: [], effects: [] };
         return settle(current, [{ type: 'session.ended', session: sessionId, reason: 'ended by Flux' }]);
       });
       const session = state.sessions[sessionId];
@@ -270,9 +282,35 @@ export class Runtime {
         current !== undefined && current !== null && current !== sessionId
           ? state.sessions[current]
           : undefined;
-      const newerAlive = newer !== undefined && newer.status !== 'ended' && newer.status !== 'crashed';
+      const newerAlive = sessionAlive(newer);
       if (session !== undefined && !newerAlive) await this.tmux.killSession(session.tmux).catch(() => false);
     });
+  }
+
+  /** Notifications being sent: the monitor waits for them before it ends. */
+  private readonly notifying = new Set<Promise<void>>();
+
+  /**
+   * Records the notices due now (once each: `notification.sent`) and sends
+   * them. Sending is not an effect on git or tmux sessions and can take a
+   * person's command seconds: it runs outside the effects lock, in the background.
+   */
+  notify(): void {
+    const { events } = this.engine.commit((state) => decideNotices(state, this.config.run.stop_reminders));
+    const log = path.join(this.engine.ws.workDir, 'logs', 'notify.log');
+    for (const event of events) {
+      if (event.type !== 'notification.sent') continue;
+      this.note(`told: ${event.title}: ${event.message}`);
+      const sending = sendNotice(event, this.config.notify, log).finally(() =>
+        this.notifying.delete(sending),
+      );
+      this.notifying.add(sending);
+    }
+  }
+
+  /** Waits for the notifications under way (each is bounded by its own timeout). */
+  async notified(): Promise<void> {
+    await Promise.all([...this.notifying]);
   }
 
   /** Merges a verified stage into its base (an ad hoc task: into `base`); records merged or merge_failed. */

@@ -4,10 +4,20 @@
  * with a session that died (restarted at most MAX_CRASH_RESTARTS times in a
  * row), while fewer than `maxParallel` sessions are alive.
  */
-import { toSessionName } from '../effects/tmux.js';
+import { randomUUID } from 'node:crypto';
+import { takesAgentSessionId } from '../agents/protocol.js';
 import type { NewEvent } from '../log/events.js';
+import { toSessionName } from '../plan/stage-id.js';
 import { settle, type Decision } from './decide.js';
-import { isTask, liveSessions, tasksOf, type FluxState, type StageState } from './state.js';
+import {
+  currentSession,
+  isTask,
+  liveSessions,
+  sessionAlive,
+  tasksOf,
+  type FluxState,
+  type StageState,
+} from './state.js';
 import { nextTaskTarget, taskAgent } from './task.js';
 
 export const MAX_CRASH_RESTARTS = 2;
@@ -45,8 +55,8 @@ export function wantsSession(
       return 'rejected';
     case 'running': {
       // A crash is restarted (a few times); a session a person or the agent ended is not: `flux resume` is.
-      const session = stage.session === null ? undefined : state.sessions[stage.session];
-      const crashed = session === undefined || session.status === 'crashed';
+      const session = currentSession(state, stage);
+      const crashed = session === null || session.status === 'crashed';
       return crashed && crashedInARow(state, stage) <= MAX_CRASH_RESTARTS ? 'crashed' : null;
     }
     default:
@@ -54,6 +64,7 @@ export function wantsSession(
   }
 }
 
+/** The tmux session of a plan stage's sessions: the configured prefix and the stage id. */
 export function tmuxNameFor(prefix: string, stage: string): string {
   return toSessionName(`${prefix}${stage}`);
 }
@@ -68,9 +79,9 @@ export function startEvents(
 ): NewEvent[] {
   const session = `${stage.id}.s${stage.sessions.length + 1}`;
   // One live session per stage: the one that handed off (or is being replaced) is over now.
-  const previous = stage.session === null ? undefined : state.sessions[stage.session];
+  const previous = currentSession(state, stage);
   const ending: NewEvent[] =
-    previous !== undefined && previous.status !== 'ended' && previous.status !== 'crashed'
+    previous !== null && sessionAlive(previous)
       ? [{ type: 'session.ended', session: previous.id, reason: `replaced by ${session}` }]
       : [];
   const handoff = stage.status === 'needs_handoff' ? stage.handoffs.at(-1) : undefined;
@@ -83,6 +94,8 @@ export function startEvents(
       stage: stage.id,
       agent,
       tmux: manual ? '' : isTask(stage) ? nextTaskTarget(state, stage) : tmuxNameFor(sessionPrefix, stage.id),
+      // Chosen here, so it is in the log before the agent starts and speaks with it.
+      ...(takesAgentSessionId(agent) ? { agent_session_id: randomUUID() } : {}),
       ...(handoff === undefined ? {} : { handoff }),
       ...(stage.status === 'rejected' && stage.reason !== null ? { feedback: stage.reason } : {}),
     },

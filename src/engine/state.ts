@@ -1,26 +1,14 @@
 /**
- * The state every command works from: the log folded event by event.
- *
- * `evolve` is the only function that changes state. It moves each stage and
- * session through the lookup tables compiled from the machines (so replay is
- * fast and agrees with XState), and records the data the events carry.
- * An event its machine refuses is a damaged log: it throws TransitionError.
- * It mutates and returns the state it is given (replay folds a million events).
+ * The state every command works from: the log folded event by event (by
+ * `evolve`, in `evolve.ts`), and the questions every layer asks of it.
  */
-import { TransitionError } from '../errors.js';
-import type { AcceptanceResult, FluxEvent } from '../log/events.js';
-import {
-  nextSessionStatus,
-  nextStageStatus,
-  sessionTransitionError,
-  stageTransitionError,
-} from '../machines/lifecycle.js';
-import type { SessionStatus } from '../machines/session-states.js';
+import type { AcceptanceResult } from '../log/events.js';
+import { sessionOver, type SessionStatus } from '../machines/session-states.js';
 import type { StageStatus } from '../machines/stage-states.js';
 import type { Plan, StageDef } from '../plan/types.js';
 
 /** Bumped whenever the shape of FluxState changes: it invalidates snapshot caches. */
-export const STATE_VERSION = 2;
+export const STATE_VERSION = 3;
 
 export interface StageState {
   id: string;
@@ -92,244 +80,13 @@ export interface FluxState {
   order: string[];
   stages: Record<string, StageState>;
   sessions: Record<string, SessionState>;
+  /** Keys of the notifications sent (`notification.sent`): each is sent once. */
+  notified: Record<string, true>;
   seq: number;
 }
 
 export function initialState(): FluxState {
-  return { plan: null, baseBranch: null, order: [], stages: {}, sessions: {}, seq: 0 };
-}
-
-function newStage(def: StageDef, at: string): StageState {
-  return {
-    id: def.id,
-    def,
-    status: 'pending',
-    session: null,
-    sessions: [],
-    handoffs: [],
-    reason: null,
-    hint: null,
-    cleanupFailed: null,
-    acceptance: null,
-    mergedCommit: null,
-    since: at,
-  };
-}
-
-function stageOf(state: FluxState, id: string, eventType: string): StageState {
-  const stage = state.stages[id];
-  if (stage === undefined) {
-    throw new TransitionError({ entity: 'stage', id, state: 'unknown', eventType, accepts: [] });
-  }
-  return stage;
-}
-
-function sessionOf(state: FluxState, id: string, eventType: string): SessionState {
-  const session = state.sessions[id];
-  if (session === undefined) {
-    throw new TransitionError({
-      entity: 'session',
-      id,
-      state: 'unknown',
-      eventType,
-      accepts: ['session.started'],
-    });
-  }
-  return session;
-}
-
-function applyPlan(state: FluxState, plan: Plan, at: string): void {
-  const next: Record<string, StageState> = {};
-  for (const def of plan.stages) {
-    const existing = state.stages[def.id];
-    next[def.id] = existing === undefined ? newStage(def, at) : { ...existing, def };
-  }
-  // Ad hoc tasks are not part of the plan: a plan change keeps them.
-  for (const [id, stage] of Object.entries(state.stages)) {
-    if (stage.kind === 'task' && next[id] === undefined) next[id] = stage;
-  }
-  state.plan = plan;
-  state.order = plan.stages.map((def) => def.id);
-  state.stages = next;
-}
-
-function moveStage(stage: StageState, eventType: string, at: string): void {
-  const next = nextStageStatus(stage.status, eventType);
-  if (next === undefined) throw stageTransitionError(stage.id, stage.status, eventType);
-  if (next !== stage.status) stage.since = at;
-  stage.status = next;
-}
-
-function moveSession(session: SessionState, eventType: string, at: string): void {
-  const next = nextSessionStatus(session.status, eventType);
-  if (next === undefined) throw sessionTransitionError(session.id, session.status, eventType);
-  if (next !== session.status) session.since = at;
-  session.status = next;
-}
-
-export function evolve(state: FluxState, event: FluxEvent): FluxState {
-  state.seq = event.seq;
-  switch (event.type) {
-    case 'plan.initialized':
-      state.baseBranch = event.base_branch;
-      applyPlan(state, event.plan, event.at);
-      return state;
-    case 'plan.updated':
-      applyPlan(state, event.plan, event.at);
-      return state;
-    case 'task.created': {
-      const id = event.task.id;
-      if (state.stages[id] !== undefined) {
-        throw new TransitionError({
-          entity: 'stage',
-          id,
-          state: state.stages[id]!.status,
-          eventType: event.type,
-          accepts: [],
-        });
-      }
-      state.stages[id] = {
-        ...newStage(event.task, event.at),
-        kind: 'task',
-        task: {
-          worktree: event.worktree,
-          branch: event.branch,
-          base: event.base,
-          placement: event.placement,
-          tmuxSession: event.tmux_session,
-          createdAt: event.at,
-        },
-      };
-      return state;
-    }
-    case 'review.recorded':
-      stageOf(state, event.stage, event.type).acceptance = event.results;
-      return state;
-    case 'cleanup.failed':
-      stageOf(state, event.stage, event.type).cleanupFailed = event.reason;
-      return state;
-    case 'session.started': {
-      if (state.sessions[event.session] !== undefined) {
-        throw new TransitionError({
-          entity: 'session',
-          id: event.session,
-          state: state.sessions[event.session]!.status,
-          eventType: event.type,
-          accepts: [],
-        });
-      }
-      stageOf(state, event.stage, event.type);
-      state.sessions[event.session] = {
-        id: event.session,
-        stage: event.stage,
-        agent: event.agent,
-        tmux: event.tmux,
-        agentSessionId: event.agent_session_id ?? null,
-        status: 'starting',
-        context: null,
-        window: null,
-        waiting: null,
-        answer: null,
-        handoff: event.handoff ?? null,
-        feedback: event.feedback ?? null,
-        reminders: 0,
-        startedAt: event.at,
-        endedAt: null,
-        endReason: null,
-        since: event.at,
-      };
-      return state;
-    }
-    default:
-      break;
-  }
-
-  if (event.type.startsWith('stage.')) {
-    const stageEvent = event as Extract<FluxEvent, { stage: string }>;
-    const stage = stageOf(state, stageEvent.stage, event.type);
-    moveStage(stage, event.type, event.at);
-    stage.hint = null;
-    switch (event.type) {
-      case 'stage.started':
-        stage.session = event.session;
-        stage.sessions.push(event.session);
-        stage.reason = null;
-        break;
-      case 'stage.handoff_requested':
-        stage.handoffs.push(event.handoff);
-        break;
-      case 'stage.acceptance_failed':
-        stage.acceptance = event.results;
-        break;
-      case 'stage.completed':
-        stage.acceptance = event.results ?? stage.acceptance;
-        stage.reason = null;
-        break;
-      case 'stage.rejected':
-      case 'stage.failed':
-      case 'stage.blocked':
-        stage.reason = event.reason;
-        break;
-      case 'stage.merge_failed':
-        stage.reason = event.reason;
-        stage.hint = event.hint ?? null;
-        break;
-      case 'stage.merged':
-        stage.mergedCommit = event.commit;
-        stage.reason = null;
-        break;
-      case 'stage.reset':
-        stage.reason = event.reason ?? null;
-        break;
-      default:
-        break;
-    }
-    return state;
-  }
-
-  const sessionEvent = event as Extract<FluxEvent, { type: `session.${string}` }>;
-  const session = sessionOf(state, sessionEvent.session, event.type);
-  moveSession(session, event.type, event.at);
-  switch (sessionEvent.type) {
-    case 'session.context':
-      session.context = sessionEvent.percent;
-      session.window = sessionEvent.window ?? session.window;
-      break;
-    case 'session.reminded':
-      session.reminders++;
-      break;
-    case 'session.permission_answered':
-      session.answer = {
-        decision: sessionEvent.decision,
-        reason: sessionEvent.reason ?? null,
-        seq: sessionEvent.seq,
-      };
-      session.waiting = null;
-      break;
-    case 'session.waiting_permission':
-      session.waiting = { tool: sessionEvent.tool, detail: sessionEvent.detail };
-      break;
-    case 'session.ended':
-    case 'session.crashed':
-      session.endedAt = sessionEvent.at;
-      session.endReason = sessionEvent.reason;
-      session.waiting = null;
-      break;
-    case 'session.working':
-    case 'session.idle':
-      // The agent went on: the permission question was answered (in its pane).
-      session.waiting = null;
-      break;
-    default:
-      break;
-  }
-  return state;
-}
-
-export function replay(events: Iterable<FluxEvent>, from: FluxState = initialState()): FluxState {
-  let state = from;
-  for (const event of events) state = evolve(state, event);
-  return state;
+  return { plan: null, baseBranch: null, order: [], stages: {}, sessions: {}, notified: {}, seq: 0 };
 }
 
 /** Dependencies of `id` that are not merged yet. */
@@ -339,9 +96,27 @@ export function unmergedDependencies(state: FluxState, id: string): string[] {
   return stage.def.dependencies.filter((dep) => state.stages[dep]?.status !== 'merged');
 }
 
+/** Nothing left to merge: every stage (ad hoc tasks too) is merged. */
+export function allMerged(state: FluxState): boolean {
+  return Object.values(state.stages).every((stage) => stage.status === 'merged');
+}
+
 /** Stages that list `id` as a dependency, in plan order. */
 export function dependentsOf(state: FluxState, id: string): string[] {
   return state.order.filter((other) => state.stages[other]?.def.dependencies.includes(id));
+}
+
+/**
+ * Whether a session is alive according to the log: it has not ended or
+ * crashed. (Whether its agent still runs is for tmux to say.)
+ */
+export function sessionAlive(session: { status: string } | null | undefined): boolean {
+  return session !== null && session !== undefined && !sessionOver(session.status);
+}
+
+/** The stage's current session (kept after it ends, for status and resume), if it has one. */
+export function currentSession(state: FluxState, stage: StageState): SessionState | null {
+  return stage.session === null ? null : (state.sessions[stage.session] ?? null);
 }
 
 /**
@@ -351,10 +126,7 @@ export function dependentsOf(state: FluxState, id: string): string[] {
  */
 export function liveSessions(state: FluxState, options: { tasks?: boolean } = {}): SessionState[] {
   return Object.values(state.sessions).filter(
-    (s) =>
-      s.status !== 'ended' &&
-      s.status !== 'crashed' &&
-      (options.tasks === true || state.stages[s.stage]?.kind !== 'task'),
+    (s) => sessionAlive(s) && (options.tasks === true || state.stages[s.stage]?.kind !== 'task'),
   );
 }
 

@@ -10,19 +10,13 @@ import { requireStage } from './lookup.js';
 import { matchesAny } from '../plan/glob.js';
 import { settle, withEvents, type Decision } from './decide.js';
 import { startEvents } from './scheduler.js';
-import { unmergedDependencies, type FluxState, type SessionState, type StageState } from './state.js';
-
-/** A session the log says is alive (not ended or crashed). */
-export function sessionAlive(session: SessionState | null | undefined): boolean {
-  return (
-    session !== null && session !== undefined && session.status !== 'ended' && session.status !== 'crashed'
-  );
-}
-
-/** The stage's current session, if it has one. */
-export function currentSession(state: FluxState, stage: StageState): SessionState | null {
-  return stage.session === null ? null : (state.sessions[stage.session] ?? null);
-}
+import {
+  currentSession,
+  sessionAlive,
+  unmergedDependencies,
+  type FluxState,
+  type StageState,
+} from './state.js';
 
 /** What a person can do about a stage in the state it is in (used in refusals). */
 export function nextStepFor(state: FluxState, stage: StageState): string {
@@ -36,8 +30,14 @@ export function nextStepFor(state: FluxState, stage: StageState): string {
     }
     case 'ready':
       return `it has not started yet: \`flux run\` (or \`flux run --stage ${id}\`) starts it`;
-    case 'running':
+    case 'running': {
+      const session = currentSession(state, stage);
+      if (session !== null && !sessionAlive(session))
+        return `its session ${session.id} ${session.status} before the stage was done: \`flux resume ${id}\` starts a fresh session on its branch`;
+      if (session !== null && session.tmux === '')
+        return 'its agent was prepared for you to start by hand (the command `flux run --manual` printed); the stage becomes completed when that agent runs `flux done` and the acceptance commands pass';
       return `its agent is still working; the stage becomes completed when the agent runs \`flux done\` and the acceptance commands pass (watch it with \`flux attach ${id}\`)`;
+    }
     case 'needs_handoff':
       return `a fresh session continues from its handoff: \`flux run\` or \`flux resume ${id}\``;
     case 'completed':
@@ -73,12 +73,15 @@ export function requireVerifiable(state: FluxState, stage: StageState): void {
 
 export type Verdict = { kind: 'approve' } | { kind: 'reject'; reason: string };
 
-/** The events (and effects: the merge, or ending the session) of a person's verdict. */
-export function decideVerdict(state: FluxState, stageId: string, verdict: Verdict): Decision {
+/**
+ * The events (and effects: the merge, or ending the session) of a person's
+ * verdict; `by` comes from the human-only check (src/cli/human-only.ts).
+ */
+export function decideVerdict(state: FluxState, stageId: string, verdict: Verdict, by: 'human'): Decision {
   const event: NewEvent =
     verdict.kind === 'approve'
-      ? { type: 'stage.verified', stage: stageId, by: 'human' }
-      : { type: 'stage.rejected', stage: stageId, reason: verdict.reason };
+      ? { type: 'stage.verified', stage: stageId, by }
+      : { type: 'stage.rejected', stage: stageId, reason: verdict.reason, by };
   return settle(state, [event]);
 }
 

@@ -2,9 +2,11 @@
  * What `flux status` (and the live view of `flux run`) shows, derived from
  * the folded state: progress, one row per stage, and what waits on a person.
  */
+import { reportsThroughHooks } from '../agents/protocol.js';
 import type { SessionStatus, StageStatus } from '../machines/index.js';
+import { RUN_DEFAULTS } from './defaults.js';
 import type { FluxState, SessionState } from './state.js';
-import { tasksOf, unmergedDependencies } from './state.js';
+import { currentSession, tasksOf, unmergedDependencies } from './state.js';
 
 export interface StageRow {
   id: string;
@@ -16,6 +18,10 @@ export interface StageRow {
   session: {
     id: string;
     status: SessionStatus;
+    /** The agent: `claude`, `sim` or a command agent's name. */
+    agent: string;
+    /** What it is doing, as shown to a person (see `sessionActivity`). */
+    activity: string;
     context: number | null;
     tmux: string;
     waiting: { tool: string; detail: string } | null;
@@ -58,11 +64,31 @@ export interface StatusView {
   seq: number;
 }
 
-function sessionRow(session: SessionState | undefined): StageRow['session'] {
-  if (session === undefined) return null;
+/**
+ * What a session is doing, as shown to a person: its status, except that a
+ * command agent (`[agents.<name>]`), which sends no hooks and so never leaves
+ * `starting` in the log, shows as `running` once Flux has launched it in
+ * tmux: a launch that fails is recorded as crashed at once, and its exit (the
+ * exit reporter) or a vanished tmux session (the liveness check) ends it.
+ */
+export function sessionActivity(session: { status: string; agent: string; tmux: string }): string {
+  if (session.status === 'starting' && session.tmux !== '' && !reportsThroughHooks(session.agent))
+    return 'running';
+  return session.status;
+}
+
+/** A session's id without its stage's (or task's) prefix, for a row that names the stage: `s2` for `stage-1-models.s2`. */
+export function shortSession(id: string, owner: string): string {
+  return id.startsWith(`${owner}.`) ? id.slice(owner.length + 1) : id;
+}
+
+function sessionRow(session: SessionState | null): StageRow['session'] {
+  if (session === null) return null;
   return {
     id: session.id,
     status: session.status,
+    agent: session.agent,
+    activity: sessionActivity(session),
     context: session.context,
     tmux: session.tmux,
     waiting: session.waiting,
@@ -113,9 +139,6 @@ function attentionFor(state: FluxState, row: StageRow): Attention | null {
   }
 }
 
-/** How many stops of a session Flux answers with a reminder (config `run.stop_reminders`). */
-export const DEFAULT_STOP_REMINDERS = 3;
-
 /**
  * Why a running stage's session cannot go on without a person, or null while
  * it can: it crashed, or ended, before the stage was done; it stopped and was
@@ -125,7 +148,7 @@ export const DEFAULT_STOP_REMINDERS = 3;
 export function stalledSession(
   state: FluxState,
   sessionId: string | null,
-  stopReminders = DEFAULT_STOP_REMINDERS,
+  stopReminders: number = RUN_DEFAULTS.stop_reminders,
 ): { what: string; command: (stage: string) => string } | null {
   const session = sessionId === null ? undefined : state.sessions[sessionId];
   if (session === undefined) return null;
@@ -189,7 +212,7 @@ export function statusView(state: FluxState): StatusView {
       status: stage.status,
       dependencies: stage.def.dependencies,
       waitingFor: unmergedDependencies(state, id),
-      session: sessionRow(stage.session === null ? undefined : state.sessions[stage.session]),
+      session: sessionRow(currentSession(state, stage)),
       reason: stage.reason,
       since: stage.since,
     };
@@ -200,7 +223,7 @@ export function statusView(state: FluxState): StatusView {
     id: task.id,
     name: task.def.name,
     status: task.status,
-    session: sessionRow(task.session === null ? undefined : state.sessions[task.session]),
+    session: sessionRow(currentSession(state, task)),
     reason: task.reason,
     since: task.since,
     worktree: task.task.worktree,

@@ -6,7 +6,10 @@
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { RefusedError } from '../errors.js';
-import { WORK_DIR_NAME, WORK_SUBDIRS, workspaceAt, type Workspace } from './workspace.js';
+import { defaultConfigToml } from './config.js';
+import { logPathIn } from '../log/paths.js';
+import { CONFIG_FILE_NAME, WORK_DIR_NAME } from '../paths.js';
+import { WORK_SUBDIRS, workspaceAt, type Workspace } from './workspace.js';
 
 /**
  * Creates the workspace with `configToml`; `fill` writes its first contents
@@ -24,12 +27,12 @@ export function createWorkspace<T>(root: string, configToml: string, fill: (stag
   rmSync(staging, { recursive: true, force: true });
   try {
     for (const dir of WORK_SUBDIRS) mkdirSync(path.join(staging, dir), { recursive: true });
-    writeFileSync(path.join(staging, 'config.toml'), configToml);
+    writeFileSync(path.join(staging, CONFIG_FILE_NAME), configToml);
     const staged: Workspace = {
       ...workspaceAt(root),
       workDir: staging,
-      logPath: path.join(staging, 'events.jsonl'),
-      configPath: path.join(staging, 'config.toml'),
+      logPath: logPathIn(staging),
+      configPath: path.join(staging, CONFIG_FILE_NAME),
     };
     const result = fill(staged);
     renameSync(staging, finalDir);
@@ -38,4 +41,25 @@ export function createWorkspace<T>(root: string, configToml: string, fill: (stag
     rmSync(staging, { recursive: true, force: true });
     throw error;
   }
+}
+
+/**
+ * `.work/` for a repository that has none (a first `flux task run`): the
+ * layout and config.toml of `flux init`, and an empty log, without a plan.
+ * `created` says whether this call made it.
+ */
+export function ensureTaskWorkspace(
+  root: string,
+  baseBranch: string | null,
+): { ws: Workspace; created: boolean } {
+  const ws = workspaceAt(root);
+  if (existsSync(ws.logPath)) return { ws, created: false };
+  try {
+    createWorkspace(root, defaultConfigToml('', baseBranch), (staged) => writeFileSync(staged.logPath, ''));
+  } catch (error) {
+    // Another `flux task run` made it first: use theirs.
+    if (existsSync(ws.logPath)) return { ws, created: false };
+    throw error;
+  }
+  return { ws, created: true };
 }

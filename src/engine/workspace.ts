@@ -6,7 +6,8 @@
 import { existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { NotInitializedError } from '../errors.js';
-import { WORK_DIR_NAME } from '../paths.js';
+import { logPathIn } from '../log/paths.js';
+import { CONFIG_FILE_NAME, WORK_DIR_NAME } from '../paths.js';
 
 export interface Workspace {
   /** The main worktree's root. */
@@ -17,15 +18,13 @@ export interface Workspace {
   configPath: string;
 }
 
-export { WORK_DIR_NAME, WORKTREES_DIR_NAME } from '../paths.js';
-
 export function workspaceAt(root: string): Workspace {
   const workDir = path.join(root, WORK_DIR_NAME);
   return {
     root,
     workDir,
-    logPath: path.join(workDir, 'events.jsonl'),
-    configPath: path.join(workDir, 'config.toml'),
+    logPath: logPathIn(workDir),
+    configPath: path.join(workDir, CONFIG_FILE_NAME),
   };
 }
 
@@ -35,13 +34,29 @@ export function findWorkspace(cwd: string = process.cwd()): Workspace {
   let dir = start;
   for (;;) {
     const candidate = path.join(dir, WORK_DIR_NAME);
-    if (existsSync(path.join(candidate, 'events.jsonl'))) {
+    if (existsSync(logPathIn(candidate))) {
       const workDir = realpathSync(candidate);
       return workspaceAt(path.dirname(workDir));
     }
     const parent = path.dirname(dir);
-    if (parent === dir) throw new NotInitializedError(path.join(start, WORK_DIR_NAME));
+    if (parent === dir) {
+      throw new NotInitializedError(
+        path.join(start, WORK_DIR_NAME),
+        insideGitRepository(start)
+          ? undefined
+          : `${start} is not inside a git repository: Flux works in one. cd into your project's repository (or make one with \`git init\` and a first commit), then \`flux init <plan-path>\``,
+      );
+    }
     dir = parent;
+  }
+}
+
+/** Whether `dir` is in a git repository: a `.git` (directory or file) here or above, or GIT_DIR set. */
+function insideGitRepository(dir: string): boolean {
+  if (process.env.GIT_DIR !== undefined && process.env.GIT_DIR !== '') return true;
+  for (let at = dir; ; at = path.dirname(at)) {
+    if (existsSync(path.join(at, '.git'))) return true;
+    if (path.dirname(at) === at) return false;
   }
 }
 

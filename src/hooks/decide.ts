@@ -7,9 +7,9 @@
  * agent working with `reason` as its next instruction.
  */
 import type { HookName } from '../agents/protocol.js';
-import type { FluxState, SessionState, StageState } from '../engine/state.js';
+import { sessionAlive, type FluxState, type SessionState, type StageState } from '../engine/state.js';
 import type { NewEvent } from '../log/events.js';
-import type { HookInput } from './input.js';
+import { contextPercent, contextWindowSize, type HookInput } from './input.js';
 
 export interface HookSettings {
   /** Context percent at which the session is asked to hand off. */
@@ -25,8 +25,6 @@ export interface HookDecision {
 }
 
 const nothing: HookDecision = { events: [], answer: null };
-
-const alive = (session: SessionState): boolean => session.status !== 'ended' && session.status !== 'crashed';
 
 /** Moves the session to an activity state, unless it is handing off (it stays there until it ends). */
 function activity(session: SessionState, type: 'session.working' | 'session.idle'): NewEvent[] {
@@ -99,7 +97,7 @@ function onStop(
       // A blocked stop: the agent goes straight on, so the session stays as it is.
       events: [{ type: 'session.reminded', session: session.id }],
       answer: block(
-        'The stage is not done yet. If the work is finished, commit it and run `flux done` ' +
+        `The ${stage.kind === 'task' ? 'task' : 'stage'} is not done yet. If the work is finished, commit it and run \`flux done\` ` +
           '(it runs the acceptance commands; fix what fails). If you are stuck, explain why in your reply.',
       ),
     };
@@ -117,6 +115,22 @@ function summarize(input: HookInput): string {
   return input.message ?? '';
 }
 
+/**
+ * Why a call is not this session's to act on, or null when it is. Flux
+ * chose the agent's own session id (claude `--session-id`) and recorded it:
+ * a call carrying another (settings copied into another claude, a `/clear`
+ * that started a new conversation) speaks for someone else. A session with
+ * no recorded id (a command agent, a log from before ids were recorded)
+ * accepts any call, as it always did.
+ */
+export function foreignCall(session: SessionState, input: HookInput): string | null {
+  const expected = session.agentSessionId;
+  if (expected === null || input.session_id === expected) return null;
+  return input.session_id === undefined || input.session_id === null
+    ? `no session_id, and ${session.id}'s agent session is ${expected}: ignored`
+    : `session_id '${input.session_id}' is not ${session.id}'s agent session ${expected}: ignored`;
+}
+
 /** What the hook's runner read besides its stdin: the context figure in the agent's transcript. */
 export interface Observed {
   context?: number | null;
@@ -132,26 +146,26 @@ export function decideHook(
   observed: Observed = {},
 ): HookDecision {
   const session = state.sessions[sessionId];
-  if (session === undefined || !alive(session)) return nothing;
+  if (session === undefined || !sessionAlive(session) || foreignCall(session, input) !== null) return nothing;
   const stage = state.stages[session.stage];
   if (stage === undefined) return nothing;
 
   switch (hook) {
     case 'StatusLine': {
-      const percent = input.context_window?.used_percentage;
-      const window = input.context_window?.context_window_size;
+      const percent = contextPercent(input.context_window?.used_percentage);
+      const window = contextWindowSize(input.context_window?.context_window_size);
       const events: NewEvent[] =
-        typeof percent === 'number' && percent !== session.context
+        percent !== null && percent !== session.context
           ? [
               {
                 type: 'session.context',
                 session: session.id,
-                percent: Math.max(0, Math.min(100, percent)),
-                ...(typeof window === 'number' && window > 0 ? { window } : {}),
+                percent,
+                ...(window === null ? {} : { window }),
               },
             ]
           : [];
-      const shown = typeof percent === 'number' ? percent : session.context;
+      const shown = percent ?? session.context;
       return {
         events,
         answer: `flux ${stage.id} · ${stage.status} · ${session.status}${shown === null ? '' : ` · context ${Math.round(shown)}%`}`,

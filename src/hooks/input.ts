@@ -25,7 +25,9 @@ export interface HookInput {
   context_window?: { used_percentage?: number | null; context_window_size?: number | null };
 }
 
-export class HookInputError extends Error {}
+export class HookInputError extends Error {
+  override name = 'HookInputError';
+}
 
 const STRING_FIELDS = [
   'session_id',
@@ -44,9 +46,11 @@ const STRING_FIELDS = [
 ] as const;
 
 export function parseHookInput(text: string): HookInput {
+  // Claude Code always sends an object; nothing at all is a broken call, not an empty one.
+  if (text.trim() === '') throw new HookInputError('stdin is empty: a hook call carries a JSON object');
   let raw: unknown;
   try {
-    raw = text.trim() === '' ? {} : JSON.parse(text);
+    raw = JSON.parse(text);
   } catch (error) {
     throw new HookInputError(`stdin is not JSON: ${(error as Error).message}`);
   }
@@ -64,14 +68,27 @@ export function parseHookInput(text: string): HookInput {
   const window = input.context_window;
   if (window !== undefined && window !== null) {
     if (typeof window !== 'object') throw new HookInputError('context_window must be an object');
-    const size = (window as Record<string, unknown>).context_window_size;
-    if (size !== undefined && size !== null && (typeof size !== 'number' || !Number.isFinite(size))) {
-      throw new HookInputError('context_window.context_window_size must be a number or null');
-    }
-    const used = (window as Record<string, unknown>).used_percentage;
-    if (used !== undefined && used !== null && (typeof used !== 'number' || !Number.isFinite(used))) {
-      throw new HookInputError('context_window.used_percentage must be a number or null');
+    // Numbers, but any numbers: what they mean is judged by contextPercent and contextWindowSize.
+    for (const field of ['context_window_size', 'used_percentage'] as const) {
+      const value = (window as Record<string, unknown>)[field];
+      if (value !== undefined && value !== null && typeof value !== 'number') {
+        throw new HookInputError(`context_window.${field} must be a number or null`);
+      }
     }
   }
   return input as HookInput;
+}
+
+/**
+ * A context figure Flux can act on: a finite percentage within 0–100, or
+ * null (unknown). Anything else (1e308, -50) is no figure at all, so it can
+ * neither be shown nor trigger a handoff.
+ */
+export function contextPercent(value: number | null | undefined): number | null {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= 100 ? value : null;
+}
+
+/** A context window size in tokens, or null when it is not a positive finite number. */
+export function contextWindowSize(value: number | null | undefined): number | null {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : null;
 }

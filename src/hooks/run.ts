@@ -10,15 +10,20 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { AGENT_EXIT, ENV, HOOK_NAMES, type HookName } from '../agents/protocol.js';
+import { RUN_DEFAULTS } from '../engine/defaults.js';
 import { Engine } from '../engine/engine.js';
 import { nextHandoffPath } from '../engine/signal.js';
+import { sessionAlive } from '../engine/state.js';
 import { workspaceAt } from '../engine/workspace.js';
 import type { NewEvent } from '../log/events.js';
 import { installCodec, trustedCodec } from '../log/line.js';
+import { logPathIn } from '../log/paths.js';
 import { sleepSync } from '../log/sleep.js';
-import { decideHook, type HookDecision, type HookSettings } from './decide.js';
-import { parseHookInput } from './input.js';
-import { contextFromTranscript } from './transcript.js';
+import { takeViewFailure } from '../effects/projections.js';
+import { FluxError } from '../errors.js';
+import { decideHook, foreignCall, type HookDecision, type HookSettings } from './decide.js';
+import { HookInputError, parseHookInput } from './input.js';
+import { contextOfWindow, tokensFromTranscript } from './transcript.js';
 
 /** Claude Code's context window unless its status line said otherwise. */
 const DEFAULT_WINDOW = 200_000;
@@ -39,12 +44,6 @@ function numberFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, m
   const value = Number(text);
   return text !== undefined && text !== '' && Number.isFinite(value) && value >= min ? value : fallback;
 }
-
-export const HOOK_ENV = {
-  threshold: 'FLUX_HANDOFF_THRESHOLD',
-  reminders: 'FLUX_STOP_REMINDERS',
-  permissionWait: 'FLUX_PERMISSION_WAIT',
-} as const;
 
 /** Claude Code's answer to a PermissionRequest hook (docs/claude-code.md). */
 export function permissionAnswer(decision: 'allow' | 'deny', reason: string | null): string {
@@ -80,13 +79,13 @@ export function waitForPermissionAnswer(
   return null;
 }
 
-function logFailure(workDir: string | undefined, hook: string, error: unknown): void {
+/** A line in `.work/logs/hooks.log`: the time, the session, the hook, and what happened. */
+function logLine(workDir: string | undefined, hook: string, message: string): void {
   // A workspace deleted while an agent was still exiting must not come back as a stray `.work/logs`.
   if (workDir === undefined || !existsSync(workDir)) return;
   try {
     const dir = path.join(workDir, 'logs');
     mkdirSync(dir, { recursive: true });
-    const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
     appendFileSync(
       path.join(dir, 'hooks.log'),
       `${new Date().toISOString()} ${process.env[ENV.session] ?? '-'} ${hook}: ${message}\n`,
@@ -96,40 +95,73 @@ function logFailure(workDir: string | undefined, hook: string, error: unknown): 
   }
 }
 
+function logFailure(workDir: string | undefined, hook: string, error: unknown): void {
+  // A failure Flux knows (a damaged log, a full disk) says all there is to say; anything else is a bug.
+  const message =
+    error instanceof FluxError || error instanceof HookInputError
+      ? `${error.name}: ${error.message}`
+      : error instanceof Error
+        ? (error.stack ?? error.message)
+        : String(error);
+  logLine(workDir, hook, message);
+}
+
+/** What the hook reads besides its stdin; replaced in tests. */
+export interface HookReads {
+  /** Tokens in context after the transcript's last assistant message (null: none, or not a file to read). */
+  transcriptTokens(transcriptPath: string): number | null;
+}
+
+const realReads: HookReads = { transcriptTokens: tokensFromTranscript };
+
 /** Handles one hook call; returns what to print. Exposed for tests. */
-export function handleHook(hook: HookName, stdin: string, env: NodeJS.ProcessEnv): HookDecision {
+export function handleHook(
+  hook: HookName,
+  stdin: string,
+  env: NodeJS.ProcessEnv,
+  reads: HookReads = realReads,
+): HookDecision {
   const workDir = env[ENV.workDir];
   const session = env[ENV.session];
   // Not started by Flux (e.g. settings copied elsewhere), or its workspace is gone: nothing to record.
-  if (workDir === undefined || session === undefined || !existsSync(path.join(workDir, 'events.jsonl'))) {
+  if (workDir === undefined || session === undefined || !existsSync(logPathIn(workDir))) {
     return { events: [], answer: null };
   }
   const input = parseHookInput(stdin);
   const settings: HookSettings = {
-    threshold: numberFromEnv(env, HOOK_ENV.threshold, 75, 1),
-    reminders: numberFromEnv(env, HOOK_ENV.reminders, 3),
+    threshold: numberFromEnv(env, ENV.handoffThreshold, RUN_DEFAULTS.handoff_threshold, 1),
+    reminders: numberFromEnv(env, ENV.stopReminders, RUN_DEFAULTS.stop_reminders),
   };
   installCodec(trustedCodec);
   const engine = new Engine(workspaceAt(path.dirname(workDir)));
+  const known = engine.load().sessions[session];
+  const foreign = known === undefined ? null : foreignCall(known, input);
+  if (foreign !== null) {
+    logLine(workDir, hook, foreign);
+    return { events: [], answer: null };
+  }
+  // Read before taking the lock: the transcript is the agent's file, and may be slow or huge.
+  const tokens =
+    hook === 'Stop' && typeof input.transcript_path === 'string'
+      ? reads.transcriptTokens(input.transcript_path)
+      : null;
   let decision: HookDecision = { events: [], answer: null };
   const { state } = engine.commit((current) => {
     const stage = current.stages[current.sessions[session]?.stage ?? ''];
     const handoff = stage === undefined ? '' : nextHandoffPath(stage);
     const observed =
-      hook === 'Stop' && input.transcript_path !== undefined
-        ? {
-            context: contextFromTranscript(
-              input.transcript_path,
-              current.sessions[session]?.window ?? DEFAULT_WINDOW,
-            ),
-          }
+      hook === 'Stop'
+        ? { context: contextOfWindow(tokens, current.sessions[session]?.window ?? DEFAULT_WINDOW) }
         : {};
     decision = decideHook(current, session, hook, input, settings, handoff, observed);
     return { events: decision.events, effects: [] };
   });
+  // The events stand even if a view could not be written: the answer goes out all the same.
+  const viewFailure = takeViewFailure();
+  if (viewFailure !== null) logFailure(workDir, hook, viewFailure);
   // It waits whenever a question is open, also while the session is handing off.
   if (hook === 'PermissionRequest' && (state.sessions[session]?.waiting ?? null) !== null) {
-    const waitMs = numberFromEnv(env, HOOK_ENV.permissionWait, 600) * 1000;
+    const waitMs = numberFromEnv(env, ENV.permissionWait, RUN_DEFAULTS.permission_wait) * 1000;
     return { events: decision.events, answer: waitForPermissionAnswer(engine, session, state.seq, waitMs) };
   }
   return decision;
@@ -143,19 +175,31 @@ export function exitEvent(status: number, session: string): NewEvent {
   return { type: 'session.crashed', session, reason: `the agent ${how}` };
 }
 
+/**
+ * The status the exit reporter passes: sh's `$?`, a whole number 0–255
+ * (a signal already folded into 128 + n). Anything else is refused.
+ */
+export function parseExitStatus(text: string | undefined): number {
+  if (text === undefined || !/^(0|[1-9]\d{0,2})$/.test(text) || Number(text) > 255) {
+    throw new HookInputError(
+      `not an exit status: ${JSON.stringify(text ?? null)} (the exit reporter passes a whole number 0–255)`,
+    );
+  }
+  return Number(text);
+}
+
 /** The pane's wrapper reports the agent's exit; Flux may have ended the session already. */
 export function recordAgentExit(status: number, env: NodeJS.ProcessEnv): void {
   const workDir = env[ENV.workDir];
   const session = env[ENV.session];
-  if (workDir === undefined || session === undefined || !existsSync(path.join(workDir, 'events.jsonl')))
-    return;
+  if (workDir === undefined || session === undefined || !existsSync(logPathIn(workDir))) return;
   installCodec(trustedCodec);
   new Engine(workspaceAt(path.dirname(workDir))).commit((state) => {
-    const current = state.sessions[session];
-    if (current === undefined || current.status === 'ended' || current.status === 'crashed')
-      return { events: [], effects: [] };
-    return { events: [exitEvent(Number.isInteger(status) ? status : 1, session)], effects: [] };
+    if (!sessionAlive(state.sessions[session])) return { events: [], effects: [] };
+    return { events: [exitEvent(status, session)], effects: [] };
   });
+  const viewFailure = takeViewFailure();
+  if (viewFailure !== null) logFailure(workDir, AGENT_EXIT, viewFailure);
 }
 
 export function runHook(args: string[]): number {
@@ -163,7 +207,9 @@ export function runHook(args: string[]): number {
   const workDir = process.env[ENV.workDir];
   try {
     if (hook === AGENT_EXIT) {
-      recordAgentExit(Number(args[1]), process.env);
+      // Outside Flux (no session, no workspace) it does nothing, whatever it is given.
+      if (process.env[ENV.session] === undefined || workDir === undefined) return 0;
+      recordAgentExit(parseExitStatus(args[1]), process.env);
       return 0;
     }
     if (!HOOK_NAMES.includes(hook as HookName))

@@ -6,11 +6,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { asIoError, WorkspaceIoError } from '../errors.js';
 import type { FluxEvent, NewEvent } from './events.js';
 import { encodeEvent, eventCodec } from './line.js';
 import { fsyncDir, writeFully } from './durable.js';
 import { withLock, type LockOptions } from './lock.js';
-import { lockPathFor } from './paths.js';
+import { lockPathFor, logsDirFor } from './paths.js';
 import { lastSeqOf } from './read.js';
 import { completeEnd, readAt } from './tail.js';
 import { saveTornBytes } from './torn.js';
@@ -58,19 +59,28 @@ export function withOpenLog<T>(
   fn: (log: OpenLog) => T,
   opts: AppendOptions & { now?: () => Date } = {},
 ): T {
-  return withLock(
-    lockPathFor(logPath),
-    () => {
-      const log = openLog(logPath, opts.now ?? (() => new Date()));
-      try {
-        return fn(log);
-      } finally {
-        fs.closeSync(log.fd);
-      }
-    },
-    opts.lock,
-  );
+  let log: OpenLog | undefined;
+  try {
+    return withLock(
+      lockPathFor(logPath),
+      () => {
+        log = openLog(logPath, opts.now ?? (() => new Date()));
+        try {
+          return fn(log);
+        } finally {
+          fs.closeSync(log.fd);
+        }
+      },
+      opts.lock,
+    );
+  } catch (err) {
+    // Failing to take the lock or to open the log comes before anything is written.
+    if (err instanceof WorkspaceIoError && log === undefined) throw err.withOutcome(NOTHING_RECORDED);
+    throw err;
+  }
 }
+
+const NOTHING_RECORDED = 'nothing was recorded';
 
 export function appendUnderLock(
   log: OpenLog,
@@ -104,19 +114,27 @@ export function writeEvents(log: OpenLog, stored: readonly FluxEvent[]): void {
     }
     fs.fsyncSync(log.fd);
   } catch (err) {
+    // A short write leaves part of a line behind: cut the file back to where the batch began.
+    let outcome = `${NOTHING_RECORDED}, and the log is as it was`;
     try {
       fs.ftruncateSync(log.fd, log.size);
     } catch {
-      // The original error says more than this one would.
+      outcome = `${NOTHING_RECORDED}; the log may end in part of a line, which the next command sets aside in .work/logs/`;
     }
-    throw err;
+    throw asIoError(err, { action: 'append to', path: log.path, outcome });
   }
   log.size = size;
   log.lastSeq = last.seq;
 }
 
 function openLog(logPath: string, now: () => Date): OpenLog {
-  const { fd, created } = openOrCreate(logPath);
+  let opened: { fd: number; created: boolean };
+  try {
+    opened = openOrCreate(logPath);
+  } catch (err) {
+    throw asIoError(err, { action: 'open', path: logPath, outcome: NOTHING_RECORDED });
+  }
+  const { fd, created } = opened;
   try {
     // The file's creation must survive a crash as well as its first lines.
     if (created) fsyncDir(path.dirname(logPath));
@@ -126,7 +144,7 @@ function openLog(logPath: string, now: () => Date): OpenLog {
     return { path: logPath, fd, size, lastSeq: lastSeqOf(fd, logPath, size), repairedTail };
   } catch (err) {
     fs.closeSync(fd);
-    throw err;
+    throw asIoError(err, { action: 'open', path: logPath, outcome: NOTHING_RECORDED });
   }
 }
 
@@ -144,7 +162,17 @@ function openOrCreate(logPath: string): { fd: number; created: boolean } {
 function cutTornTail(logPath: string, fd: number, offset: number, fileSize: number, at: Date): RepairedTail {
   const bytes = Buffer.allocUnsafe(fileSize - offset);
   readAt(fd, bytes, offset, bytes.length);
-  const savedTo = saveTornBytes(logPath, bytes, at);
+  let savedTo: string;
+  try {
+    savedTo = saveTornBytes(logPath, bytes, at);
+  } catch (err) {
+    // Not kept, so not cut: the log stays as it was.
+    throw asIoError(err, {
+      action: `keep the torn last line of ${logPath} in`,
+      path: logsDirFor(logPath),
+      outcome: `${NOTHING_RECORDED}, and the log is as it was`,
+    });
+  }
   fs.ftruncateSync(fd, offset);
   fs.fsyncSync(fd);
   return { offset, bytes: bytes.length, savedTo };

@@ -5,7 +5,6 @@
  */
 import type { z } from 'zod';
 import { fluxEventSchema, type FluxEvent, type NewEvent } from './events.js';
-import { CURRENT_EVENT_VERSION } from './upgrade.js';
 import { installCodec, LineProblem, parseLine, stampEnvelope, type EventCodec } from './line.js';
 
 export { LineProblem } from './line.js';
@@ -19,15 +18,8 @@ export class InvalidEventError extends Error {
 }
 
 export function decodeLine(text: string): FluxEvent {
-  const upgraded = parseLine(text);
-  const result = fluxEventSchema.safeParse(upgraded);
+  const result = fluxEventSchema.safeParse(parseLine(text));
   if (result.success) return result.data;
-  const { v, type } = upgraded;
-  if (typeof v === 'number' && v > CURRENT_EVENT_VERSION) {
-    throw new LineProblem(
-      `${String(type)} event of version ${v}, written by a newer Flux (this one reads up to version ${CURRENT_EVENT_VERSION})`,
-    );
-  }
   throw new LineProblem(`not a valid event: ${describeIssues(result.error)}`);
 }
 

@@ -8,10 +8,6 @@
  */
 import { z } from 'zod';
 
-/** Stage ids end up in branch names, paths and tmux session names. */
-export const STAGE_ID_PATTERN = /^[a-z0-9_][a-z0-9._-]*$/;
-export const STAGE_ID_MAX_LENGTH = 64;
-
 const stageId = z.string().min(1);
 const sessionId = z.string().min(1);
 
@@ -40,6 +36,13 @@ const envelope = {
   /** ISO-8601 UTC time of the append. */
   at: z.string(),
 };
+
+/**
+ * On the events a person's decision records (`flux verify`, `flux stage`,
+ * `flux approve`, …): written only after the human-only check passed
+ * (src/cli/human-only.ts). Absent in logs written before it was recorded.
+ */
+const byHuman = z.literal('human').optional();
 
 function event<T extends string, S extends z.ZodRawShape>(type: T, shape: S) {
   return z.object({ ...envelope, type: z.literal(type), ...shape });
@@ -120,6 +123,8 @@ export const stageAcceptanceFailed = event('stage.acceptance_failed', {
 export const stageCompleted = event('stage.completed', {
   stage: stageId,
   forced: z.boolean(),
+  /** Set when forced by a person. */
+  by: byHuman,
   results: z.array(acceptanceResultSchema).optional(),
 });
 
@@ -131,6 +136,7 @@ export const stageVerified = event('stage.verified', {
 export const stageRejected = event('stage.rejected', {
   stage: stageId,
   reason: z.string(),
+  by: byHuman,
 });
 
 export const stageMerged = event('stage.merged', {
@@ -156,12 +162,15 @@ export const stageFailed = event('stage.failed', {
 export const stageBlocked = event('stage.blocked', {
   stage: stageId,
   reason: z.string(),
+  by: byHuman,
 });
 
 /** Back to pending (a `stage.ready` follows when its dependencies are merged). */
 export const stageReset = event('stage.reset', {
   stage: stageId,
   reason: z.string().optional(),
+  /** Set by `flux stage <id> reset`; absent when Flux reset it (a changed plan). */
+  by: byHuman,
 });
 
 /** `flux verify` ran the acceptance commands for the person reviewing the stage. */
@@ -178,6 +187,15 @@ export const reviewRecorded = event('review.recorded', {
 export const cleanupFailed = event('cleanup.failed', {
   stage: stageId,
   reason: z.string(),
+});
+
+/** A person was told they are needed (or that the plan is done), once per `key` (docs/notify.md). */
+export const notificationSent = event('notification.sent', {
+  key: z.string().min(1),
+  kind: z.enum(['review', 'permission', 'crash', 'conflict', 'budget', 'done']),
+  stage: stageId.optional(),
+  title: z.string(),
+  message: z.string(),
 });
 
 // ---- session lifecycle --------------------------------------------------
@@ -214,6 +232,7 @@ export const sessionPermissionAnswered = event('session.permission_answered', {
   decision: z.enum(['allow', 'deny']),
   /** Told to the agent with a denial. */
   reason: z.string().optional(),
+  by: byHuman,
 });
 
 /** The status line reported a new context figure. */
@@ -261,6 +280,7 @@ export const fluxEventSchema = z.discriminatedUnion('type', [
   stageReset,
   cleanupFailed,
   reviewRecorded,
+  notificationSent,
   sessionStarted,
   sessionWorking,
   sessionIdle,

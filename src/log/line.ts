@@ -10,7 +10,7 @@
  * writing fails loudly rather than falling back to no checks.
  */
 import type { FluxEvent, NewEvent } from './events.js';
-import { upgradeEvent } from './upgrade.js';
+import { CURRENT_EVENT_VERSION, upgradeEvent } from './upgrade.js';
 
 /** What is wrong with one line; the reader turns it into a LogDamagedError naming the line. */
 export class LineProblem extends Error {}
@@ -33,8 +33,18 @@ export function eventCodec(): EventCodec {
   return installed;
 }
 
-/** JSON object of the line, brought up to the current event versions. */
+/**
+ * The JSON object of a line, brought up to the current event versions, with
+ * its envelope (`v`, `seq`, `at`, `type`) checked. Both codecs go through
+ * here, so a line that is not an event reads the same in every process.
+ */
 export function parseLine(text: string): Record<string, unknown> {
+  // JSON.parse takes a `\r` for white space; the log's lines end in `\n` alone.
+  if (text.includes('\r')) {
+    throw new LineProblem(
+      'holds a carriage return (\\r): log lines end in \\n alone (was the file converted to CRLF line endings?)',
+    );
+  }
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -43,7 +53,27 @@ export function parseLine(text: string): Record<string, unknown> {
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
     throw new LineProblem('not a JSON object');
-  return upgradeEvent(raw as Record<string, unknown>);
+  const record = raw as Record<string, unknown>;
+  const { v, type } = record;
+  if (typeof v === 'number' && v > CURRENT_EVENT_VERSION) {
+    throw new LineProblem(
+      `${String(type)} event of version ${v}, written by a newer Flux (this one reads up to version ${CURRENT_EVENT_VERSION})`,
+    );
+  }
+  const upgraded = upgradeEvent(record);
+  checkEnvelope(upgraded);
+  return upgraded;
+}
+
+function checkEnvelope(raw: Record<string, unknown>): void {
+  const { v, seq, at, type } = raw;
+  const invalid = (field: string, wanted: string, got: unknown): LineProblem =>
+    new LineProblem(`not a valid event: ${field} must be ${wanted}, got ${JSON.stringify(got) ?? 'nothing'}`);
+  if (v !== CURRENT_EVENT_VERSION) throw invalid('v', `the event version (${CURRENT_EVENT_VERSION})`, v);
+  if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1)
+    throw invalid('seq', 'a whole number of 1 or more', seq);
+  if (typeof at !== 'string') throw invalid('at', 'a time (string)', at);
+  if (typeof type !== 'string') throw invalid('type', 'an event type (string)', type);
 }
 
 export function encodeEvent(event: FluxEvent): string {
@@ -61,14 +91,10 @@ export function stampEnvelope(
   });
 }
 
-/** Envelope checks only: the events' own fields were checked by TypeScript where they were built. */
+/** Envelope checks only (parseLine): the events' own fields were checked by TypeScript where they were built. */
 export const trustedCodec: EventCodec = {
   decode(text) {
-    const raw = parseLine(text);
-    if (typeof raw.seq !== 'number' || typeof raw.type !== 'string' || raw.v !== 1) {
-      throw new LineProblem('not an event (v, seq or type missing)');
-    }
-    return raw as unknown as FluxEvent;
+    return parseLine(text) as unknown as FluxEvent;
   },
   stamp(events, firstSeq, at) {
     return stampEnvelope(events, firstSeq, at) as unknown as FluxEvent[];

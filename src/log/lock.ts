@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { uniqueSuffix } from './unique.js';
-import { RefusedError } from '../errors.js';
+import { asIoError, isIoFailure, RefusedError } from '../errors.js';
 import { sleepSync } from './sleep.js';
 
 export interface LockOptions {
@@ -60,7 +60,19 @@ export function withLock<T>(lockPath: string, fn: () => T, opts: LockOptions = {
   }
 }
 
+/**
+ * Takes the lock, waiting for it. A file-system failure (no permission, a
+ * full disk) is a WorkspaceIoError naming the lock file.
+ */
 export function acquireLock(lockPath: string, opts: LockOptions = {}): HeldLock {
+  try {
+    return waitForLock(lockPath, opts);
+  } catch (err) {
+    throw asIoError(err, { action: 'take the lock', path: lockPath });
+  }
+}
+
+function waitForLock(lockPath: string, opts: LockOptions): HeldLock {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
   const staleMs = opts.staleMs ?? DEFAULT_LOCK_STALE_MS;
   const key = path.resolve(lockPath);
@@ -144,7 +156,13 @@ function tryCreate(lockPath: string): string | null {
 
 function release(lockPath: string, key: string, content: string): void {
   heldHere.delete(key);
-  removeIfOwned(lockPath, content);
+  try {
+    removeIfOwned(lockPath, content);
+  } catch (err) {
+    // Whatever the holder did stands; a lock file left behind names a pid that
+    // is soon gone, and the next waiter breaks it (isAbandoned).
+    if (!isIoFailure(err)) throw err;
+  }
 }
 
 /** Only removes our own file: if ours was broken as stale, the file now belongs to someone else. */

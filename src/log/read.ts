@@ -5,7 +5,7 @@
  * count, and complete lines are never rewritten.
  */
 import fs from 'node:fs';
-import { LogDamagedError } from '../errors.js';
+import { asIoError, LogDamagedError } from '../errors.js';
 import type { FluxEvent } from './events.js';
 import { eventCodec, LineProblem } from './line.js';
 import { damagedLine } from './damage.js';
@@ -59,7 +59,7 @@ export function readLastSeq(logPath: string): number {
     fd = fs.openSync(logPath, 'r');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
-    throw err;
+    throw asIoError(err, { action: 'read', path: logPath });
   }
   try {
     return lastSeqOf(fd, logPath, completeEnd(fd, fs.fstatSync(fd).size));
@@ -142,6 +142,14 @@ function firstInvalidUtf8Line(
 
 /** Everything from `fromOffset` to the end; checks `fromOffset` is a line start in this file. */
 function readFrom(logPath: string, fromOffset: number): Buffer {
+  try {
+    return readFromOpen(logPath, fromOffset);
+  } catch (err) {
+    throw asIoError(err, { action: 'read', path: logPath });
+  }
+}
+
+function readFromOpen(logPath: string, fromOffset: number): Buffer {
   let fd: number;
   try {
     fd = fs.openSync(logPath, 'r');

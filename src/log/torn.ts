@@ -25,9 +25,13 @@ export function saveTornBytes(logPath: string, bytes: Buffer, at: Date): string 
     try {
       writeFully(fd, bytes);
       fs.fsyncSync(fd);
-    } finally {
+    } catch (err) {
+      // A half-written copy is worse than none: the bytes are still in the log.
       fs.closeSync(fd);
+      fs.rmSync(file, { force: true });
+      throw err;
     }
+    fs.closeSync(fd);
     fsyncDir(dir);
     return file;
   }

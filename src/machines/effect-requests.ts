@@ -1,21 +1,35 @@
 /**
  * What the machines ask the outside world to do. A machine never performs
  * these: `transition()` returns them as actions, the engine appends the
- * events first and then hands the requests to `src/effects`.
+ * events first and then hands the requests to the runtime. The type is read
+ * off the stage machine's declared actions (`stage.ts`, `setup({ actions })`),
+ * so a request and its parameters are written once, where the machine uses them.
  */
-export type EffectRequest =
-  /** Create (or re-attach) the stage's worktree and branch, write its signal, start its agent. */
-  | { type: 'launchSession'; params: { stage: string; session: string } }
-  /** End the agent session that was working on the stage (its tmux session). */
-  | { type: 'endSession'; params: { stage: string; session: string | null } }
-  /** A completed stage waits for its gate: automatic stages are verified at once. */
-  | { type: 'requestVerification'; params: { stage: string } }
-  /** Merge the stage's branch into the base branch. */
-  | { type: 'mergeStage'; params: { stage: string } }
-  /** After a merge: remove the worktree and branch, make dependents ready. */
-  | { type: 'cleanupStage'; params: { stage: string } }
-  | { type: 'readyDependents'; params: { stage: string } }
-  /** Tell the agent why its work was rejected (a fresh session carries the reason). */
-  | { type: 'sendFeedback'; params: { stage: string; reason: string } };
+import type { StateMachine } from 'xstate';
+import type { stageMachine } from './stage.js';
+
+/** The parameterized actions a machine was set up with: `{ type, params }` for each. */
+type ActionsOf<M> =
+  M extends StateMachine<
+    infer _Context,
+    infer _Event,
+    infer _Children,
+    infer _Actor,
+    infer Action,
+    infer _Guard,
+    infer _Delay,
+    infer _StateValue,
+    infer _Tag,
+    infer _Input,
+    infer _Output,
+    infer _Emitted,
+    infer _Meta,
+    infer _Schema,
+    infer _TransitionMeta
+  >
+    ? Action
+    : never;
+
+export type EffectRequest = ActionsOf<typeof stageMachine>;
 
 export type EffectType = EffectRequest['type'];

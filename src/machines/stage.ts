@@ -44,19 +44,11 @@ const assignSession = assign<StageContext, StageEvent, undefined, StageEvent, ne
   session: ({ event }) => (event.type === 'stage.started' ? event.session : null),
 });
 
-/** A person sends the work back: the reason goes to the stage's next session. */
-const reject = {
-  target: 'rejected',
-  actions: [
-    {
-      type: 'sendFeedback',
-      params: ({ context, event }: { context: StageContext; event: StageEvent }) => ({
-        stage: context.id,
-        reason: event.type === 'stage.rejected' ? event.reason : '',
-      }),
-    },
-  ],
-} as const;
+/**
+ * A person sends the work back. The reason is on the event: the scheduler
+ * gives it to the stage's next session (`session.started` feedback).
+ */
+const reject = { target: 'rejected' } as const;
 
 /** Events every unfinished stage accepts: a person forcing it aside or back to the start. */
 const forced = {
@@ -70,14 +62,18 @@ export const stageMachine = setup({
     events: {} as StageEvent,
     input: {} as StageInput,
   },
+  // The effect requests, with their parameters (`EffectRequest` is derived from these).
   actions: {
+    /** Create (or re-attach) the stage's worktree and branch, write its signal, start its agent. */
     launchSession: (_: unknown, _params: { stage: string; session: string | null }) => request(),
+    /** End the agent session that was working on the stage (its tmux session). */
     endSession: (_: unknown, _params: { stage: string; session: string | null }) => request(),
+    /** A completed stage waits for its gate: the engine verifies `gate: auto` stages at once. */
     requestVerification: (_: unknown, _params: { stage: string }) => request(),
+    /** Merge the stage's branch into the base branch. */
     mergeStage: (_: unknown, _params: { stage: string }) => request(),
+    /** After a merge: remove the worktree and branch. (Dependents become ready by the readiness rule of `settle`.) */
     cleanupStage: (_: unknown, _params: { stage: string }) => request(),
-    readyDependents: (_: unknown, _params: { stage: string }) => request(),
-    sendFeedback: (_: unknown, _params: { stage: string; reason: string }) => request(),
   },
 }).createMachine({
   id: 'stage',
@@ -146,11 +142,7 @@ export const stageMachine = setup({
     merged: {
       description: 'Merged into the base branch. Final.',
       type: 'final',
-      entry: [
-        endSession,
-        { type: 'cleanupStage', params: ({ context }) => ({ stage: context.id }) },
-        { type: 'readyDependents', params: ({ context }) => ({ stage: context.id }) },
-      ],
+      entry: [endSession, { type: 'cleanupStage', params: ({ context }) => ({ stage: context.id }) }],
     },
     failed: {
       description: 'The agent could not finish; `flux resume` starts a fresh session.',

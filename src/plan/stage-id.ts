@@ -2,9 +2,9 @@
  * Stage ids become git branch names (`flux/<id>`), worktree folders
  * (`.worktrees/<id>`) and tmux session names (`flux-<id>`), so they are
  * limited to what all three accept without quoting. The session-name rule
- * lives here too, so the plan check and the tmux side cannot disagree.
+ * lives here too, so the plan check and the scheduler cannot disagree.
  */
-import { STAGE_ID_MAX_LENGTH, STAGE_ID_PATTERN } from '../log/events.js';
+import { STAGE_ID_MAX_LENGTH, STAGE_ID_PATTERN } from '../ids.js';
 
 const ALLOWED = /^[a-z0-9._-]$/;
 

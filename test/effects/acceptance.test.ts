@@ -1,5 +1,5 @@
 import { mkdir, readFile, rm } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExternalError } from '../../src/errors.js';
@@ -31,6 +31,46 @@ function processRunning(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * A shell line that starts `sleep 99` in a session of its own (`setsid`),
+ * `prelude` run first in that child, and returns once the child has
+ * written its pid to `pidFile`, so it has left the command's process group.
+ */
+function detached(pidFile: string, prelude = ''): string {
+  return `setsid sh -c '${prelude}echo $$ > "$0"; exec sleep 99' "${pidFile}" & while [ ! -s "${pidFile}" ]; do sleep 0.05; done`;
+}
+
+async function expectDead(pid: number): Promise<void> {
+  expect(pid).toBeGreaterThan(1);
+  await waitFor(() => (processRunning(pid) ? undefined : true), {
+    timeoutMs: 2000,
+    what: `pid ${pid} to end`,
+  });
+}
+
+/** Fails unless no live process carries the acceptance run's marker. */
+async function expectNoneMarked(run: string): Promise<void> {
+  expect(run).not.toBe('');
+  const marked = (): number[] =>
+    readdirSync('/proc')
+      .filter((name) => /^\d+$/.test(name))
+      .map(Number)
+      .filter((pid) => {
+        try {
+          const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+          return environ.includes(`FLUX_ACCEPTANCE_RUN=${run}`) && processRunning(pid);
+        } catch {
+          return false;
+        }
+      });
+  await waitFor(() => (marked().length === 0 ? true : undefined), {
+    timeoutMs: 2000,
+    what: `no process left with FLUX_ACCEPTANCE_RUN=${run}`,
+  }).catch((error: Error) => {
+    throw new Error(`${error.message}: still running: ${marked().join(', ')}`);
+  });
 }
 
 describe('runAcceptance', () => {
@@ -122,6 +162,68 @@ describe('runAcceptance', () => {
     });
     expect(Date.now() - started).toBeLessThan(5000);
     expect(report.results[0]).toMatchObject({ exit_code: 0, timed_out: false, output_tail: 'started' });
+  });
+
+  it('returns when the command exits, and ends a detached child that holds its output (setsid)', async () => {
+    const pidFile = path.join(dir, 'holder.pid');
+    const started = Date.now();
+    const report = await runAcceptance({
+      cwd: dir,
+      // `setsid sleep 99 & true`, exiting only once the child is in a session of its own
+      // (out of the command's process group); the child keeps stdout open.
+      commands: [`echo "$FLUX_ACCEPTANCE_RUN"; ${detached(pidFile)}`],
+      timeoutMs: 20_000,
+    });
+    expect(Date.now() - started).toBeLessThan(5000);
+    const result = report.results[0]!;
+    expect(result).toMatchObject({ exit_code: 0, timed_out: false });
+    expect(result.duration_ms).toBeLessThan(5000);
+    const run = result.output_tail.trim();
+    expect(run).toMatch(/^[0-9a-f]{16,}$/);
+    await expectNoneMarked(run);
+    await expectDead(Number(await readFile(pidFile, 'utf8')));
+  });
+
+  it('holds the timeout even when a detached child holds the output pipe', async () => {
+    const started = Date.now();
+    const report = await runAcceptance({
+      cwd: dir,
+      commands: ['echo "$FLUX_ACCEPTANCE_RUN"; setsid sleep 99 & sleep 99', 'echo after'],
+      timeoutMs: 1000,
+    });
+    // The deadline, then at most the SIGTERM grace (2 s) and the output grace (1 s).
+    expect(Date.now() - started).toBeLessThan(1000 + 3000 + 1000);
+    const [timedOut, after] = report.results;
+    expect(timedOut).toMatchObject({ exit_code: null, timed_out: true });
+    expect(timedOut!.duration_ms).toBeGreaterThanOrEqual(950);
+    expect(timedOut!.duration_ms).toBeLessThan(1000 + 3000 + 500);
+    expect(after).toMatchObject({ exit_code: 0, output_tail: 'after' });
+    await expectNoneMarked(timedOut!.output_tail.trim());
+  });
+
+  it('ends a daemon the command started, though it left the output pipe alone', async () => {
+    const pidFile = path.join(dir, 'daemon.pid');
+    const report = await runAcceptance({
+      cwd: dir,
+      commands: [`echo "$FLUX_ACCEPTANCE_RUN"; ${detached(pidFile, 'exec >/dev/null 2>&1; ')}`],
+      timeoutMs: 20_000,
+    });
+    expect(report.results[0]).toMatchObject({ exit_code: 0, timed_out: false });
+    await expectNoneMarked(report.results[0]!.output_tail.trim());
+    await expectDead(Number(await readFile(pidFile, 'utf8')));
+  });
+
+  it('ends the group of a detached child, with a grandchild that dropped the environment', async () => {
+    const pidFile = path.join(dir, 'scrubbed.pid');
+    const report = await runAcceptance({
+      cwd: dir,
+      commands: [
+        `setsid sh -c 'env -i sleep 99 & echo $! > "${pidFile}"; wait' & while [ ! -s "${pidFile}" ]; do sleep 0.05; done`,
+      ],
+      timeoutMs: 20_000,
+    });
+    expect(report.results[0]).toMatchObject({ exit_code: 0, timed_out: false });
+    await expectDead(Number(await readFile(pidFile, 'utf8')));
   });
 
   it('keeps only the last lines of long output', async () => {

@@ -62,13 +62,14 @@ describe('predictMerge', () => {
 
 const INTEGRATION = () => path.join(repo.root, '.work', 'integration');
 
-function land(message = 'Merge stage-1'): Promise<MergeOutcome> {
+function land(message = 'Merge stage-1', builder?: 'tree' | 'worktree'): Promise<MergeOutcome> {
   return git.merge({
     branch: stage.branch,
     base: 'main',
     message,
     key: 'stage-1',
     integration: INTEGRATION(),
+    ...(builder === undefined ? {} : { builder }),
   });
 }
 
@@ -131,8 +132,8 @@ describe('merge: built in the integration worktree, then a fast-forward of the b
     await expect(repo.git(['rev-parse', '--verify', '--quiet', 'MERGE_HEAD'])).rejects.toThrow();
     expect(await repo.git(['rev-parse', stage.branch])).toBe(branchHead);
     expect((await lstat(worktree.path)).isDirectory()).toBe(true);
-    // The integration worktree is clean again.
-    expect(await repo.git(['status', '--porcelain'], INTEGRATION())).toBe('');
+    // Built in memory: no worktree was made for it.
+    expect(existsSync(INTEGRATION())).toBe(false);
   });
 
   it("refuses when a person's uncommitted change touches a file the merge changes, and keeps it", async () => {
@@ -189,12 +190,31 @@ describe('merge: built in the integration worktree, then a fast-forward of the b
     expect(result.kind === 'refused' && result.reason).toContain('in the middle of a merge of its own');
   });
 
-  it('a pre-merge-commit hook that refuses is reported with its words; nothing moves', async () => {
+  it('builds in memory: no checkout is touched, and git merge hooks do not run', async () => {
+    await diverge('other file');
+    const hook = path.join(repo.root, '.git', 'hooks', 'pre-merge-commit');
+    writeFileSync(hook, '#!/bin/sh\necho "policy says no" >&2\nexit 1\n', { mode: 0o755 });
+    const result = await land();
+    expect(result.kind).toBe('merged');
+    expect(existsSync(INTEGRATION())).toBe(false);
+  });
+
+  it('built in the integration worktree (a git before 2.38), a conflict leaves it clean again', async () => {
+    await diverge('same line');
+    expect(await land('Merge stage-1', 'worktree')).toEqual({
+      kind: 'conflict',
+      conflicts: ['shared.txt'],
+      notes: [],
+    });
+    expect(await repo.git(['status', '--porcelain'], INTEGRATION())).toBe('');
+  });
+
+  it('built in the integration worktree, a pre-merge-commit hook that refuses is reported with its words', async () => {
     await diverge('other file');
     const hook = path.join(repo.root, '.git', 'hooks', 'pre-merge-commit');
     writeFileSync(hook, '#!/bin/sh\necho "policy says no" >&2\nexit 1\n', { mode: 0o755 });
     const before = await git.headCommit();
-    const result = await land();
+    const result = await land('Merge stage-1', 'worktree');
     expect(result.kind).toBe('refused');
     expect(result.kind === 'refused' && result.reason).toContain('policy says no');
     expect(await git.headCommit()).toBe(before);
@@ -249,7 +269,7 @@ describe('merge: what killed git commands leave behind', () => {
 
   it('a merge killed in the integration worktree (locks, conflict state) is cleared by the next', async () => {
     await diverge('other file');
-    await land().then(async () => {
+    await land('Merge stage-1', 'worktree').then(async () => {
       // Make a second change to merge, then wreck the integration worktree the way a kill would.
       await repo.commit('more stage work', { 'more.txt': 'm\n' }, worktree.path);
     });
@@ -259,7 +279,7 @@ describe('merge: what killed git commands leave behind', () => {
     const gitDir = await repo.git(['rev-parse', '--absolute-git-dir'], integration);
     writeFileSync(path.join(gitDir, 'index.lock'), '');
     age(path.join(gitDir, 'index.lock'));
-    const result = await land();
+    const result = await land('Merge stage-1', 'worktree');
     expect(result.kind).toBe('merged');
     expect(readFileSync(path.join(repo.root, 'more.txt'), 'utf8')).toBe('m\n');
     expect(readFileSync(path.join(repo.root, 'new.txt'), 'utf8')).toBe('x\n');

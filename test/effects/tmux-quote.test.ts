@@ -1,13 +1,6 @@
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import {
-  createTmux,
-  escapeTmuxArg,
-  parseVersion,
-  shellJoin,
-  shellQuote,
-  toSessionName,
-} from '../../src/effects/tmux.js';
+import { createTmux, escapeTmuxArg, parseVersion, shellJoin, shellQuote } from '../../src/effects/tmux.js';
 
 const awkward = [
   'plain',
@@ -45,14 +38,6 @@ describe('escapeTmuxArg', () => {
     expect(escapeTmuxArg('a;b')).toBe('a;b');
     expect(escapeTmuxArg('a;')).toBe('a\\;');
     expect(escapeTmuxArg(';')).toBe('\\;');
-  });
-});
-
-describe('toSessionName', () => {
-  it('replaces characters tmux would rewrite or misread in a target', () => {
-    expect(toSessionName('flux-stage-1')).toBe('flux-stage-1');
-    expect(toSessionName('flux-stage.1:x')).toBe('flux-stage_1_x');
-    expect(toSessionName('%odd')).toBe('_odd');
   });
 });
 

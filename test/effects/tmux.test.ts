@@ -202,6 +202,30 @@ describe('tmux on a private socket', () => {
     expect((await server.tmux(['list-panes', '-t', `=${name}:`])).stdout.split('\n')).toHaveLength(1);
   });
 
+  it('lists sessions and panes in a locale that is not UTF-8 (tmux would write tabs as `_` there)', async () => {
+    const name = sessionName();
+    await tmux.newSession({ name, cwd: dir, command: sleeper });
+    const saved = { LANG: process.env.LANG, LC_ALL: process.env.LC_ALL, LC_CTYPE: process.env.LC_CTYPE };
+    delete process.env.LANG;
+    delete process.env.LC_CTYPE;
+    process.env.LC_ALL = 'C';
+    try {
+      const sessions = await tmux.listSessions(name);
+      expect(sessions.map((s) => s.name)).toEqual([name]);
+      expect(sessions[0]?.panePid).toBeGreaterThan(1);
+      const pane = (await tmux.listPanes()).find((p) => p.session === name);
+      expect(pane).toMatchObject({ session: name, dead: false });
+      expect(pane?.id).toMatch(/^%\d+$/);
+      expect(pane?.pid).toBe(sessions[0]?.panePid);
+    } finally {
+      for (const [key, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+      await tmux.killSession(name);
+    }
+  });
+
   it('lists nothing, without failing, when its server is not running', async () => {
     const idle = createTmux({ socket: `${server.socket}-none` });
     expect(await idle.listSessions()).toEqual([]);

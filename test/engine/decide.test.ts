@@ -100,22 +100,22 @@ describe('forced transitions', () => {
 
   it('complete: a ready stage is completed by hand and waits for its gate', () => {
     given(readyA)
-      .when((s) => decideForced(s, 'a', 'complete'))
-      .then([{ type: 'stage.completed', stage: 'a', forced: true }]);
+      .when((s) => decideForced(s, 'a', 'complete', 'human'))
+      .then([{ type: 'stage.completed', stage: 'a', forced: true, by: 'human' }]);
   });
 
   it('block records the reason', () => {
     given(readyA)
-      .when((s) => decideForced(s, 'a', 'block', 'waiting on design'))
-      .then([{ type: 'stage.blocked', stage: 'a', reason: 'waiting on design' }]);
+      .when((s) => decideForced(s, 'a', 'block', 'human', 'waiting on design'))
+      .then([{ type: 'stage.blocked', stage: 'a', reason: 'waiting on design', by: 'human' }]);
   });
 
   it('reset of a running stage ends its session and makes it ready again when its dependencies are merged', () => {
     given([...readyA, { type: 'stage.started', stage: 'a', session: 'a.s1' }])
-      .when((s) => decideForced(s, 'a', 'reset'))
+      .when((s) => decideForced(s, 'a', 'reset', 'human'))
       .then(
         [
-          { type: 'stage.reset', stage: 'a' },
+          { type: 'stage.reset', stage: 'a', by: 'human' },
           { type: 'stage.ready', stage: 'a' },
         ],
         ['endSession'],
@@ -124,13 +124,13 @@ describe('forced transitions', () => {
 
   it('reset of a stage whose dependencies are not merged leaves it pending', () => {
     given([...readyA, { type: 'stage.blocked', stage: 'b', reason: 'x' }])
-      .when((s) => decideForced(s, 'b', 'reset'))
-      .then([{ type: 'stage.reset', stage: 'b' }]);
+      .when((s) => decideForced(s, 'b', 'reset', 'human'))
+      .then([{ type: 'stage.reset', stage: 'b', by: 'human' }]);
   });
 
   it('a merged stage cannot be forced anywhere', () => {
     given([...readyA, ...toMerged('a')])
-      .when((s) => decideForced(s, 'a', 'reset'))
+      .when((s) => decideForced(s, 'a', 'reset', 'human'))
       .thenRefused(
         "stage 'a' is merged; it does not accept stage.reset there (it accepts: nothing (final state))",
       );

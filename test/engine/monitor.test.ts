@@ -1,8 +1,9 @@
 /**
- * When `flux run` stops watching: nothing can move without a person. A
- * session at work keeps it watching; one waiting for a permission answer,
- * one stalled (crashed, ended, reminded out, or prepared by hand and never
- * started) does not, and `flux status` says what each waits for.
+ * When `flux run` stops watching: nothing can move without a person. A live
+ * session keeps it watching, one waiting for a permission answer too (the
+ * run must be there to carry on after the answer); one stalled (crashed,
+ * ended, reminded out, or prepared by hand and never started) does not, and
+ * `flux status` says what each waits for.
  */
 import { describe, expect, it } from 'vitest';
 import { canMove } from '../../src/engine/monitor.js';
@@ -26,13 +27,13 @@ describe('canMove', () => {
     expect(canMove(fold([...initialized, ...started(), { type: 'session.working', ...S }]))).toBe(true);
   });
 
-  it('a permission question waits on a person', () => {
+  it('a permission question waits on a person, and keeps the run watching for the answer', () => {
     const state = fold([
       ...initialized,
       ...started(),
       { type: 'session.waiting_permission', ...S, tool: 'Bash', detail: 'curl x' },
     ]);
-    expect(canMove(state)).toBe(false);
+    expect(canMove(state)).toBe(true);
     expect(statusView(state).attention).toEqual([
       { stage: 'a', what: 'permission for Bash: curl x', command: 'flux approve a / flux deny a --reason …' },
     ]);
@@ -46,7 +47,11 @@ describe('canMove', () => {
       { type: 'session.waiting_permission', ...S, tool: 'Write', detail: '.work/handoffs/a-handoff-001.md' },
     ]);
     expect(state.sessions['a.s1']).toMatchObject({ status: 'handing_off', waiting: { tool: 'Write' } });
-    expect(canMove(state)).toBe(false);
+    expect(canMove(state)).toBe(true);
+    expect(statusView(state).attention[0]).toMatchObject({
+      stage: 'a',
+      what: 'permission for Write: .work/handoffs/a-handoff-001.md',
+    });
     const answered = fold([
       ...initialized,
       ...started(),

@@ -45,6 +45,13 @@ function start(
   ];
 }
 
+/** What the scheduler decides: `start`, with the agent session id it chose (random) for the sim. */
+function started(stage: string, n = 1, extra: Parameters<typeof start>[2] = {}): NewEvent[] {
+  return start(stage, n, extra).map((event) =>
+    event.type === 'session.started' ? { ...event, agent_session_id: expect.any(String) as string } : event,
+  );
+}
+
 const crash = (stage: string, n: number): NewEvent => ({
   type: 'session.crashed',
   session: `${stage}.s${n}`,
@@ -59,13 +66,13 @@ describe('decideStarts', () => {
   it('starts ready stages in plan order, each with session s1 in tmux <prefix><stage>', () => {
     given(initialized)
       .when((s) => decideStarts(s, { ...OPTIONS, maxParallel: 2 }))
-      .then([...start('a'), ...start('b')], ['launchSession', 'launchSession']);
+      .then([...started('a'), ...started('b')], ['launchSession', 'launchSession']);
   });
 
   it('counts the sessions already alive against max parallel', () => {
     given([...initialized, ...start('a'), ...start('b'), ...start('c')])
       .when((s) => decideStarts(s, OPTIONS))
-      .then(start('d'));
+      .then(started('d'));
     given([...initialized, ...start('a'), ...start('b')])
       .when((s) => decideStarts(s, { ...OPTIONS, maxParallel: 2 }))
       .then([]);
@@ -81,7 +88,7 @@ describe('decideStarts', () => {
     ];
     given(history)
       .when((s) => decideStarts(s, { ...OPTIONS, maxParallel: 2 }))
-      .then(start('c'));
+      .then(started('c'));
   });
 
   it('stages already in progress (handoff, rejected, crashed) go before fresh ready ones', () => {
@@ -101,19 +108,19 @@ describe('decideStarts', () => {
     const { events } = given(history)
       .when((s) => decideStarts(s, { ...OPTIONS, maxParallel: 3 }))
       .then([
-        ...start('c', 2, { handoff: 'handoffs/c-handoff-001.md' }),
-        ...start('d', 2, { feedback: 'no tests' }),
-        ...start('e', 2),
+        ...started('c', 2, { handoff: 'handoffs/c-handoff-001.md' }),
+        ...started('d', 2, { feedback: 'no tests' }),
+        ...started('e', 2),
       ]);
     expect(startedStages(events)).not.toContain('a');
     // With one more slot, the first fresh stage follows them.
     given(history)
       .when((s) => decideStarts(s, { ...OPTIONS, maxParallel: 4 }))
       .then([
-        ...start('c', 2, { handoff: 'handoffs/c-handoff-001.md' }),
-        ...start('d', 2, { feedback: 'no tests' }),
-        ...start('e', 2),
-        ...start('a'),
+        ...started('c', 2, { handoff: 'handoffs/c-handoff-001.md' }),
+        ...started('d', 2, { feedback: 'no tests' }),
+        ...started('e', 2),
+        ...started('a'),
       ]);
   });
 
@@ -130,7 +137,7 @@ describe('decideStarts', () => {
     ];
     const { effects } = given(history)
       .when((s) => decideStarts(s, { ...OPTIONS, only: 'a' }))
-      .then(start('a', 3, { handoff }));
+      .then(started('a', 3, { handoff }));
     // The previous session is closed (if anything is left of it) and the new one launched.
     expect(effects).toEqual([
       { type: 'endSession', params: { stage: 'a', session: 'a.s2' } },
@@ -141,7 +148,7 @@ describe('decideStarts', () => {
   it('--stage: only that stage starts, whatever else is ready', () => {
     given(initialized)
       .when((s) => decideStarts(s, { ...OPTIONS, only: 'c' }))
-      .then(start('c'));
+      .then(started('c'));
     given([...initialized, ...start('c')])
       .when((s) => decideStarts(s, { ...OPTIONS, only: 'c' }))
       .then([]);
@@ -150,7 +157,7 @@ describe('decideStarts', () => {
   it('--manual: sessions without a tmux session', () => {
     given(initialized)
       .when((s) => decideStarts(s, { ...OPTIONS, maxParallel: 1, manual: true }))
-      .then(start('a', 1, { tmux: '' }));
+      .then(started('a', 1, { tmux: '' }));
   });
 
   it('a stage whose dependencies are not merged does not start', () => {
@@ -160,7 +167,7 @@ describe('decideStarts', () => {
       { type: 'stage.ready', stage: 'a' },
     ])
       .when((s) => decideStarts(s, OPTIONS))
-      .then(start('a'));
+      .then(started('a'));
   });
 
   it(`restarts a crashed session at most ${MAX_CRASH_RESTARTS} times in a row, numbering sessions s2, s3…`, () => {
@@ -168,7 +175,7 @@ describe('decideStarts', () => {
     for (let n = 2; n <= MAX_CRASH_RESTARTS + 1; n++) {
       given(history)
         .when((s) => decideStarts(s, { ...OPTIONS, only: 'a' }))
-        .then(start('a', n));
+        .then(started('a', n));
       history = [...history, ...start('a', n), crash('a', n)];
     }
     given(history)
@@ -195,7 +202,7 @@ describe('decideStarts', () => {
     ];
     given(history)
       .when((s) => decideStarts(s, { ...OPTIONS, only: 'a' }))
-      .then(start('a', 6));
+      .then(started('a', 6));
   });
 
   it('a session that ended without `flux done` is not restarted (`flux resume` is for a person)', () => {
@@ -239,6 +246,29 @@ describe('decideStarts', () => {
         .filter((s) => s.stage === 'a')
         .map((s) => s.id),
     ).toEqual(['a.s2']);
+  });
+});
+
+describe('the agent session id', () => {
+  it.each(['claude', 'sim'])(
+    'a %s session gets one of its own, chosen when the start is decided (the agent is given it)',
+    (agent) => {
+      const { events } = decideStarts(fold(initialized), { ...OPTIONS, agent, maxParallel: 2 });
+      const ids = events
+        .filter((e) => e.type === 'session.started')
+        .map((e) => (e as { agent_session_id?: string }).agent_session_id);
+      expect(ids).toHaveLength(2);
+      for (const id of ids)
+        expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(new Set(ids).size).toBe(2);
+      const state = fold([...initialized, ...events]);
+      expect(state.sessions['a.s1']?.agentSessionId).toBe(ids[0]);
+    },
+  );
+
+  it('a command agent takes none', () => {
+    const { events } = decideStarts(fold(initialized), { ...OPTIONS, agent: 'aider', maxParallel: 1 });
+    expect(events.find((e) => e.type === 'session.started')).not.toHaveProperty('agent_session_id');
   });
 });
 

@@ -5,7 +5,8 @@
  */
 import { expect } from 'vitest';
 import type { Decision } from '../../src/engine/decide.js';
-import { evolve, initialState, type FluxState } from '../../src/engine/state.js';
+import { evolve } from '../../src/engine/evolve.js';
+import { initialState, type FluxState } from '../../src/engine/state.js';
 import type { FluxEvent, NewEvent } from '../../src/log/events.js';
 import type { Plan, StageDef } from '../../src/plan/types.js';
 

@@ -8,27 +8,30 @@ import { describe, expect, it } from 'vitest';
 import { canMove } from '../../src/engine/monitor.js';
 import { decideReconcile } from '../../src/engine/reconcile.js';
 import { decideStarts, startEvents } from '../../src/engine/scheduler.js';
-import { isTask, liveSessions, replay, tasksOf } from '../../src/engine/state.js';
+import { replay } from '../../src/engine/evolve.js';
+import { isTask, liveSessions, tasksOf } from '../../src/engine/state.js';
 import {
-  checkTaskId,
   decideTaskClose,
   decideTaskRun,
-  expandTemplate,
   nextTaskTarget,
-  renderTaskPrompt,
   requireTask,
-  SLUG_MAX,
-  taskDef,
-  taskId,
   taskNextSteps,
-  taskRules,
-  taskSlug,
-  tmuxSessionName,
   type TaskRunInput,
   type TaskState,
 } from '../../src/engine/task.js';
+import {
+  checkTaskId,
+  expandTemplate,
+  SLUG_MAX,
+  taskDef,
+  taskId,
+  taskSlug,
+  tmuxSessionName,
+} from '../../src/engine/task-names.js';
+import { renderTaskPrompt, taskRules } from '../../src/engine/task-prompt.js';
 import { statusView } from '../../src/engine/views.js';
-import { STAGE_ID_PATTERN, type NewEvent } from '../../src/log/events.js';
+import { STAGE_ID_PATTERN } from '../../src/ids.js';
+import type { NewEvent } from '../../src/log/events.js';
 import { fold, given, plan, stageDef, stamp } from './spec.js';
 
 function runInput(id: string, extra: Partial<TaskRunInput> = {}): TaskRunInput {
@@ -160,10 +163,9 @@ describe('the task.created fold', () => {
   });
 
   it('replaying gives the same state as folding event by event', () => {
-    const events = stamp([...onePlan, ...created('t'), { type: 'session.idle', session: 't.s1' }]);
-    expect(replay(events)).toEqual(
-      fold([...onePlan, ...created('t'), { type: 'session.idle', session: 't.s1' }]),
-    );
+    // One decision: each chooses a fresh agent session id.
+    const events: NewEvent[] = [...onePlan, ...created('t'), { type: 'session.idle', session: 't.s1' }];
+    expect(replay(stamp(events))).toEqual(fold(events));
   });
 });
 
@@ -184,7 +186,14 @@ describe('decideTaskRun', () => {
           },
           { type: 'stage.ready', stage: 't' },
           { type: 'stage.started', stage: 't', session: 't.s1' },
-          { type: 'session.started', session: 't.s1', stage: 't', agent: 'sim', tmux: '%7' },
+          {
+            type: 'session.started',
+            session: 't.s1',
+            stage: 't',
+            agent: 'sim',
+            tmux: '%7',
+            agent_session_id: expect.any(String) as string,
+          },
         ],
         ['launchSession'],
       );
@@ -203,9 +212,9 @@ describe('decideTaskRun', () => {
 describe('decideTaskClose (flux task cleanup)', () => {
   it('a running task: completed (forced), then verified by the person', () => {
     given(created('t'))
-      .when((state) => decideTaskClose(state, 't'))
+      .when((state) => decideTaskClose(state, 't', 'human'))
       .then([
-        { type: 'stage.completed', stage: 't', forced: true },
+        { type: 'stage.completed', stage: 't', forced: true, by: 'human' },
         { type: 'stage.verified', stage: 't', by: 'human' },
       ]);
   });
@@ -213,14 +222,14 @@ describe('decideTaskClose (flux task cleanup)', () => {
   it('a task its agent declared done: verified only; a verified one (merge failed): nothing', () => {
     const done: NewEvent[] = [...created('t'), { type: 'stage.completed', stage: 't', forced: false }];
     given(done)
-      .when((state) => decideTaskClose(state, 't'))
+      .when((state) => decideTaskClose(state, 't', 'human'))
       .then([{ type: 'stage.verified', stage: 't', by: 'human' }]);
     given([
       ...done,
       { type: 'stage.verified', stage: 't', by: 'human' },
       { type: 'stage.merge_failed', stage: 't', reason: 'merge conflicts in a', conflicts: ['a'] },
     ])
-      .when((state) => decideTaskClose(state, 't'))
+      .when((state) => decideTaskClose(state, 't', 'human'))
       .then([]);
   });
 
@@ -230,9 +239,9 @@ describe('decideTaskClose (flux task cleanup)', () => {
       { type: 'stage.failed', stage: 't', reason: 'x' },
     ] as NewEvent[]) {
       given([...created('t'), stop])
-        .when((state) => decideTaskClose(state, 't'))
+        .when((state) => decideTaskClose(state, 't', 'human'))
         .then([
-          { type: 'stage.completed', stage: 't', forced: true },
+          { type: 'stage.completed', stage: 't', forced: true, by: 'human' },
           { type: 'stage.verified', stage: 't', by: 'human' },
         ]);
     }
@@ -260,7 +269,14 @@ describe('the plan machinery leaves tasks alone', () => {
       .then(
         [
           { type: 'stage.started', stage: 'a', session: 'a.s1' },
-          { type: 'session.started', session: 'a.s1', stage: 'a', agent: 'sim', tmux: 'flux-a' },
+          {
+            type: 'session.started',
+            session: 'a.s1',
+            stage: 'a',
+            agent: 'sim',
+            tmux: 'flux-a',
+            agent_session_id: expect.any(String) as string,
+          },
         ],
         ['launchSession'],
       );
@@ -282,6 +298,7 @@ describe('the plan machinery leaves tasks alone', () => {
           stage: 't',
           agent: 'claude',
           tmux: '%7',
+          agent_session_id: expect.any(String) as string,
           handoff: 'handoffs/t-handoff-001.md',
         },
       ],
@@ -309,7 +326,7 @@ describe('the plan machinery leaves tasks alone', () => {
     given(pane)
       .when((s) => decideReconcile(s, { tmux: new Set(['%8']), worktrees: new Set() }))
       .then([{ type: 'session.crashed', session: 't.s1', reason: 'its tmux session %7 is gone' }]);
-    given([...pane, ...(decideTaskClose(fold(pane), 't').events as NewEvent[])])
+    given([...pane, ...(decideTaskClose(fold(pane), 't', 'human').events as NewEvent[])])
       .when((s) => decideReconcile(s, { tmux: new Set(['%7']), worktrees: new Set(['t']) }))
       .then([], []);
   });

@@ -37,7 +37,7 @@ function fluxEnv(extra: Record<string, string | undefined> = {}): Record<string,
   for (const [key, value] of Object.entries(process.env)) {
     if (value !== undefined && !DROPPED.includes(key)) env[key] = value;
   }
-  Object.assign(env, isolatedGitEnv, { NO_COLOR: '1' });
+  Object.assign(env, isolatedGitEnv, { NO_COLOR: '1', FLUX_SUPERVISOR: 'off' });
   for (const [key, value] of Object.entries(extra)) {
     if (value === undefined) delete env[key];
     else env[key] = value;

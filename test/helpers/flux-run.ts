@@ -159,13 +159,14 @@ export interface FluxWorkspace extends TempRepo {
 /** The runner's variables that would change what flux or tmux do. */
 const DROPPED = /^(VISUAL|EDITOR|TMUX|TMUX_PANE|FORCE_COLOR|CLICOLOR_FORCE|FLUX_.*)$/;
 
-/** The runner's environment without the variables matching `dropped`, git isolated, no colour, plus `extra`. */
+/** The runner's environment without the variables matching `dropped`, git isolated, no colour, no supervisor, plus `extra`. */
 export function fluxRunEnv(extra: Record<string, string>, dropped: RegExp = DROPPED): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (value !== undefined && !dropped.test(key)) env[key] = value;
   }
-  return { ...env, ...isolatedGitEnv, NO_COLOR: '1', ...extra };
+  // Scripted, as CI drives Flux: no background supervisor unless a test asks for one (FLUX_SUPERVISOR: 'auto').
+  return { ...env, ...isolatedGitEnv, NO_COLOR: '1', FLUX_SUPERVISOR: 'off', ...extra };
 }
 
 function withOverrides(

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { HookName } from '../../src/agents/protocol.js';
 import { settle } from '../../src/engine/decide.js';
 import { nextHandoffPath } from '../../src/engine/signal.js';
-import { decideHook, type HookDecision, type HookSettings } from '../../src/hooks/decide.js';
+import { decideHook, foreignCall, type HookDecision, type HookSettings } from '../../src/hooks/decide.js';
 import type { HookInput } from '../../src/hooks/input.js';
 import type { NewEvent } from '../../src/log/events.js';
 import { fold, plan, stageDef } from '../engine/spec.js';
@@ -78,14 +78,36 @@ describe('StatusLine', () => {
     });
   });
 
-  it('rounds what it shows and keeps what it records within 0–100', () => {
+  it('rounds what it shows', () => {
     expect(hook(working, 'StatusLine', { context_window: { used_percentage: 33.6 } })).toEqual({
       events: [{ type: 'session.context', session: S, percent: 33.6 }],
       answer: 'flux api · running · working · context 34%',
     });
-    expect(hook(working, 'StatusLine', { context_window: { used_percentage: 104 } }).events).toEqual([
+    expect(hook(working, 'StatusLine', { context_window: { used_percentage: 100 } }).events).toEqual([
       { type: 'session.context', session: S, percent: 100 },
     ]);
+  });
+
+  it.each([1e308, -50, 104, -0.5, Number.POSITIVE_INFINITY, Number.NaN])(
+    'a figure outside 0–100 or not finite (%s) is no figure: nothing recorded, the last one shown',
+    (percent) => {
+      expect(hook(working, 'StatusLine', { context_window: { used_percentage: percent } })).toEqual({
+        events: [],
+        answer: 'flux api · running · working',
+      });
+      expect(
+        hook([...working, at(61)], 'StatusLine', { context_window: { used_percentage: percent } }),
+      ).toEqual({ events: [], answer: 'flux api · running · working · context 61%' });
+    },
+  );
+
+  it('a context window size that is not a positive number is left out', () => {
+    for (const size of [0, -1, Number.POSITIVE_INFINITY]) {
+      expect(
+        hook(working, 'StatusLine', { context_window: { used_percentage: 10, context_window_size: size } })
+          .events,
+      ).toEqual([{ type: 'session.context', session: S, percent: 10 }]);
+    }
   });
 });
 
@@ -426,5 +448,61 @@ describe('Stop with the transcript figure', () => {
       { type: 'session.handing_off', session: S, trigger: 'threshold' },
     ]);
     expect(decision.answer).toContain('Your context is 81% full.');
+  });
+});
+
+describe('calls from another agent session than the one Flux started', () => {
+  const A = '0b6f3a52-5d1e-4c39-9a51-111111111111';
+  const startedWithId: NewEvent[] = [
+    ...started.slice(0, 3),
+    {
+      type: 'session.started',
+      session: S,
+      stage: 'api',
+      agent: 'claude',
+      tmux: 'flux-api',
+      agent_session_id: A,
+    },
+    { type: 'session.working', session: S },
+  ];
+
+  it.each([
+    ['StatusLine', { context_window: { used_percentage: 90 } }],
+    ['Stop', { stop_hook_active: false }],
+    ['PreCompact', { trigger: 'auto' }],
+    ['PermissionRequest', { tool_name: 'Bash', tool_input: { command: 'ls' } }],
+    ['SessionEnd', { reason: 'other' }],
+  ] as Array<[HookName, HookInput]>)('%s with another session_id: nothing, no answer', (name, input) => {
+    expect(hook(startedWithId, name, { ...input, session_id: 'someone-else' })).toEqual({
+      events: [],
+      answer: null,
+    });
+    expect(hook(startedWithId, name, input)).toEqual({ events: [], answer: null });
+  });
+
+  it('says why it ignores a call, and nothing for its own', () => {
+    const session = fold(startedWithId).sessions[S]!;
+    expect(foreignCall(session, { session_id: 'x' })).toBe(
+      `session_id 'x' is not ${S}'s agent session ${A}: ignored`,
+    );
+    expect(foreignCall(session, {})).toBe(`no session_id, and ${S}'s agent session is ${A}: ignored`);
+    expect(foreignCall(session, { session_id: A })).toBeNull();
+  });
+
+  it('with its own session_id: as always', () => {
+    expect(hook(startedWithId, 'UserPromptSubmit', { session_id: A, prompt: 'x' })).toEqual({
+      events: [],
+      answer: null,
+    });
+    expect(hook(startedWithId, 'SessionEnd', { session_id: A, reason: 'other' }).events).toEqual([
+      { type: 'session.ended', session: S, reason: 'agent exited (other)' },
+    ]);
+  });
+
+  it('a session with no recorded agent session (a command agent, an older log): any session_id, as before', () => {
+    expect(hook(working, 'SessionEnd', { session_id: 'anything', reason: 'other' }).events).toEqual([
+      { type: 'session.ended', session: S, reason: 'agent exited (other)' },
+    ]);
+    expect(foreignCall(fold(working).sessions[S]!, { session_id: 'anything' })).toBeNull();
   });
 });

@@ -4,7 +4,7 @@
  * checked; everything else passes through untouched.
  */
 import { describe, expect, it } from 'vitest';
-import { HookInputError, parseHookInput } from '../../src/hooks/input.js';
+import { contextPercent, HookInputError, parseHookInput } from '../../src/hooks/input.js';
 
 describe('parseHookInput', () => {
   it('accepts a Stop payload as Claude Code sends it, extra fields included', () => {
@@ -41,13 +41,14 @@ describe('parseHookInput', () => {
     expect(parseHookInput('{"context_window":{}}').context_window).toEqual({});
   });
 
-  it('empty stdin is an empty object; string fields may be null', () => {
-    expect(parseHookInput('')).toEqual({});
-    expect(parseHookInput('  \n')).toEqual({});
+  it('string fields may be null', () => {
     expect(parseHookInput('{"reason":null}')).toEqual({ reason: null });
+    expect(parseHookInput('{}')).toEqual({});
   });
 
   it.each([
+    ['empty stdin', '', /stdin is empty/],
+    ['blank stdin', '  \n', /stdin is empty/],
     ['not JSON', '{"session_id":', /stdin is not JSON/],
     ['plain text', 'hello', /stdin is not JSON/],
     ['an array', '[1,2]', /not a JSON object/],
@@ -67,9 +68,26 @@ describe('parseHookInput', () => {
     expect(() => parseHookInput(text)).toThrow(message);
   });
 
-  it('rejects a used_percentage that is not finite (JSON cannot carry one, but a number overflowing can)', () => {
-    expect(() => parseHookInput('{"context_window":{"used_percentage":1e999}}')).toThrow(
-      /used_percentage must be a number or null/,
-    );
+  it('lets a figure that is not finite through as a number (1e999 overflows): the decision treats it as unknown', () => {
+    expect(parseHookInput('{"context_window":{"used_percentage":1e999}}').context_window).toEqual({
+      used_percentage: Number.POSITIVE_INFINITY,
+    });
+  });
+
+  it.each([
+    [42, 42],
+    [0, 0],
+    [100, 100],
+    [33.6, 33.6],
+    [100.4, null],
+    [104, null],
+    [-50, null],
+    [1e308, null],
+    [Number.POSITIVE_INFINITY, null],
+    [Number.NaN, null],
+    [null, null],
+    [undefined, null],
+  ])('contextPercent(%s) is %s: a percentage is finite and within 0–100', (value, expected) => {
+    expect(contextPercent(value)).toBe(expected);
   });
 });

@@ -47,17 +47,21 @@ interface HookResult {
 describe('flux hook, the built binary', () => {
   let ws: FluxWorkspace;
   let worktree: string;
-  const claudeSession = randomUUID();
+  /** The agent session id Flux chose for a session and recorded (claude `--session-id`); its hooks carry it. */
+  const claudeSession = (session = SESSION): string => {
+    const started = ws.events().find((e) => e.type === 'session.started' && e.session === session);
+    return (started?.agent_session_id as string | undefined) ?? randomUUID();
+  };
   const hooksLog = (): string => {
     const file = path.join(ws.root, '.work', 'logs', 'hooks.log');
     return existsSync(file) ? readFileSync(file, 'utf8') : '';
   };
 
   /** What Claude Code sends every hook: identity, then the event's own fields. */
-  function payload(name: string, fields: Record<string, unknown>): string {
+  function payload(name: string, fields: Record<string, unknown>, session = SESSION): string {
     return JSON.stringify({
-      session_id: claudeSession,
-      transcript_path: path.join(ws.root, '.work', 'agents', SESSION, `${claudeSession}.jsonl`),
+      session_id: claudeSession(session),
+      transcript_path: path.join(ws.root, '.work', 'agents', session, `${claudeSession(session)}.jsonl`),
       cwd: worktree,
       ...(name === 'StatusLine' ? {} : { hook_event_name: name, permission_mode: 'acceptEdits' }),
       ...fields,
@@ -298,7 +302,7 @@ describe('flux hook, the built binary', () => {
             tool: 'Bash',
             detail: 'npm install left-pad',
           },
-          { type: 'session.permission_answered', session: SESSION, ...recorded },
+          { type: 'session.permission_answered', session: SESSION, ...recorded, by: 'human' },
         ]);
       },
     );
@@ -353,26 +357,38 @@ describe('flux hook, the built binary', () => {
   describe('settings from the environment: 0 turns a setting off', () => {
     // `run.stop_reminders = 0`: no reminders.
     it('FLUX_STOP_REMINDERS=0 (stop_reminders = 0): a Stop is never answered with a reminder', async () => {
-      const result = await hook('Stop', payload('Stop', { stop_hook_active: false }), {
+      const result = await hook('Stop', payload('Stop', { stop_hook_active: false }, 'api.s1'), {
         env: { FLUX_SESSION: 'api.s1', FLUX_STAGE: 'api', FLUX_STOP_REMINDERS: '0' },
       });
       expect(result.exitCode).toBe(0);
       expect(result.stdout).toBe('');
-      expect(result.appended.filter((e) => e.type === 'session.reminded')).toEqual([]);
+      expect(result.appended).toEqual([{ type: 'session.idle', session: 'api.s1' }]);
     });
 
     // `run.permission_wait = 0`: every question is left to Claude Code's own dialog at once.
     it('FLUX_PERMISSION_WAIT=0: the PermissionRequest hook does not wait', async () => {
       const result = await hook(
         'PermissionRequest',
-        payload('PermissionRequest', {
-          tool_name: 'WebFetch',
-          tool_input: { url: 'https://example.invalid' },
-        }),
+        payload(
+          'PermissionRequest',
+          {
+            tool_name: 'WebFetch',
+            tool_input: { url: 'https://example.invalid' },
+          },
+          'api.s1',
+        ),
         { env: { FLUX_SESSION: 'api.s1', FLUX_STAGE: 'api', FLUX_PERMISSION_WAIT: '0' }, timeoutMs: 3000 },
       );
       expect(result.timedOut).toBe(false);
       expect(result).toMatchObject({ exitCode: 0, stdout: '' });
+      expect(result.appended).toEqual([
+        {
+          type: 'session.waiting_permission',
+          session: 'api.s1',
+          tool: 'WebFetch',
+          detail: 'https://example.invalid',
+        },
+      ]);
     });
   });
 

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { contextFromTranscript } from '../../src/hooks/transcript.js';
+import { contextFromTranscript, contextOfWindow, tokensFromTranscript } from '../../src/hooks/transcript.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'flux-transcript-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -49,5 +49,25 @@ describe('contextFromTranscript', () => {
       ),
     );
     expect(contextFromTranscript(file, 200_000)).toBe(25);
+  });
+});
+
+describe('what is not a regular file is not read', () => {
+  it('a directory, a device or a missing file: null, at once', () => {
+    for (const file of [dir, '/dev/zero', '/dev/null', path.join(dir, 'nope')]) {
+      expect(tokensFromTranscript(file), file).toBeNull();
+    }
+  });
+
+  it('usage that is not numbers: null', () => {
+    const file = path.join(dir, 'odd.jsonl');
+    writeFileSync(file, `${line('assistant', { input_tokens: 'many' })}\n`);
+    expect(tokensFromTranscript(file)).toBeNull();
+  });
+
+  it('a transcript counting past the window is kept at 100%; no window, no figure', () => {
+    expect(contextOfWindow(300_000, 200_000)).toBe(100);
+    expect(contextOfWindow(50_000, 0)).toBeNull();
+    expect(contextOfWindow(null, 200_000)).toBeNull();
   });
 });

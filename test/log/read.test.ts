@@ -94,6 +94,26 @@ describe('readLog', () => {
     );
   });
 
+  it('refuses a line ending in \\r\\n (CRLF) as damage, naming it: lines end in \\n only', () => {
+    const { logPath } = tempWorkDir();
+    const crlf = line(2).replace(/\n$/, '\r\n');
+    writeLines(logPath, line(1), crlf, line(3));
+    const error = damage(logPath);
+    expect(error.line).toBe(2);
+    expect(error.message).toMatch(/line 2: .*carriage return/);
+    expect(error.hint).toContain(`truncate -s ${line(1).length} ${logPath}`);
+  });
+
+  it('refuses a CRLF last line too, and never appends after it', () => {
+    const { logPath } = tempWorkDir();
+    writeLines(logPath, line(1), line(2).replace(/\n$/, '\r\n'));
+    const before = fs.readFileSync(logPath);
+    expect(damage(logPath).line).toBe(2);
+    expect(captureError(() => readLastSeq(logPath))).toBeInstanceOf(LogDamagedError);
+    expect(captureError(() => appendEvents(logPath, [working('a')]))).toBeInstanceOf(LogDamagedError);
+    expect(fs.readFileSync(logPath)).toEqual(before);
+  });
+
   it('requires seq to count up from 1, one per line', () => {
     const { logPath } = tempWorkDir();
     writeLines(logPath, line(2));

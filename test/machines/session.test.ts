@@ -2,7 +2,15 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TransitionError } from '../../src/errors.js';
 import type { SessionEvent } from '../../src/log/events.js';
-import { nextSessionStatus, stepSession, type SessionStatus } from '../../src/machines/index.js';
+import { sessionAlive } from '../../src/engine/state.js';
+import {
+  nextSessionStatus,
+  sessionMachine,
+  SESSION_STATES,
+  stepSession,
+  type SessionStatus,
+} from '../../src/machines/index.js';
+import { FINAL_SESSION_STATES } from '../../src/machines/session-states.js';
 
 const ALIVE: SessionStatus[] = ['starting', 'working', 'idle', 'waiting_permission'];
 const ACTIVITY: Record<string, SessionStatus> = {
@@ -55,5 +63,15 @@ describe('session machine', () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  it("is over exactly in the machine's final states, which is what alive means everywhere", () => {
+    const finals = Object.entries(sessionMachine.states)
+      .filter(([, node]) => node.type === 'final')
+      .map(([name]) => name);
+    expect([...FINAL_SESSION_STATES].sort()).toEqual(finals.sort());
+    for (const status of SESSION_STATES) expect(sessionAlive({ status })).toBe(!finals.includes(status));
+    expect(sessionAlive(null)).toBe(false);
+    expect(sessionAlive(undefined)).toBe(false);
   });
 });

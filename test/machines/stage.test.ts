@@ -5,10 +5,18 @@
  * both through XState's `transition()` and through the compiled lookup table.
  */
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { TransitionError } from '../../src/errors.js';
 import type { StageEvent } from '../../src/log/events.js';
-import { nextStageStatus, stepStage, type StageContext, type StageStatus } from '../../src/machines/index.js';
+import {
+  nextStageStatus,
+  stageMachine,
+  stepStage,
+  type EffectRequest,
+  type EffectType,
+  type StageContext,
+  type StageStatus,
+} from '../../src/machines/index.js';
 
 type Kind = StageEvent['type'];
 const UNFINISHED_FORCED: Partial<Record<Kind, StageStatus>> = {
@@ -108,7 +116,29 @@ describe('stage machine', () => {
       { ...context, session: 's.s1' },
       { ...base, type: 'stage.merged', commit: 'abc' },
     );
-    expect(merged.effects.map((e) => e.type)).toEqual(['endSession', 'cleanupStage', 'readyDependents']);
+    expect(merged.effects.map((e) => e.type)).toEqual(['endSession', 'cleanupStage']);
+
+    const rejected = stepStage(
+      'completed',
+      { ...context, session: 's.s1' },
+      { ...base, type: 'stage.rejected', reason: 'no tests' },
+    );
+    expect(rejected.effects).toEqual([{ type: 'endSession', params: { stage: 's', session: 's.s1' } }]);
+  });
+
+  it('declares each effect request once: EffectRequest is read off the actions it is set up with', () => {
+    const requests = ['launchSession', 'endSession', 'requestVerification', 'mergeStage', 'cleanupStage'];
+    expect(Object.keys(stageMachine.implementations.actions).sort()).toEqual([...requests].sort());
+    expectTypeOf<EffectType>().toEqualTypeOf<
+      'launchSession' | 'endSession' | 'requestVerification' | 'mergeStage' | 'cleanupStage'
+    >();
+    expectTypeOf<Extract<EffectRequest, { type: 'launchSession' }>['params']>().toEqualTypeOf<{
+      stage: string;
+      session: string | null;
+    }>();
+    expectTypeOf<Extract<EffectRequest, { type: 'mergeStage' }>['params']>().toEqualTypeOf<{
+      stage: string;
+    }>();
   });
 
   it('ends the old session before launching a new one on resume', () => {

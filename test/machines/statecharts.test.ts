@@ -26,6 +26,6 @@ describe('docs/statecharts', () => {
     expect(mermaid).toContain('[*] --> pending');
     expect(mermaid).toContain('ready --> running: stage.started / launchSession');
     expect(mermaid).toContain('merged --> [*]');
-    expect(mermaid).toContain('note right of merged: entry / endSession, cleanupStage, readyDependents');
+    expect(mermaid).toContain('note right of merged: entry / endSession, cleanupStage');
   });
 });

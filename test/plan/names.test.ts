@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { tmuxNameFor } from '../../src/engine/scheduler.js';
 import { PlanError } from '../../src/errors.js';
-import { STAGE_ID_MAX_LENGTH, STAGE_ID_PATTERN } from '../../src/log/events.js';
+import { STAGE_ID_MAX_LENGTH, STAGE_ID_PATTERN } from '../../src/ids.js';
 import { parsePlan } from '../../src/plan/parse.js';
 import { stageIdProblem, suggestStageId, toSessionName } from '../../src/plan/stage-id.js';
 import { closest, editDistance, suggestField } from '../../src/plan/suggest.js';
@@ -74,6 +74,12 @@ describe('tmux session names of stage ids', () => {
     .array(fc.constantFrom(...'ab0._-'), { minLength: 1, maxLength: 8 })
     .map((chars) => chars.join(''))
     .filter((id) => stageIdProblem(id) === undefined);
+
+  test('toSessionName replaces characters tmux would rewrite or misread in a target', () => {
+    expect(toSessionName('flux-stage-1')).toBe('flux-stage-1');
+    expect(toSessionName('flux-stage.1:x')).toBe('flux-stage_1_x');
+    expect(toSessionName('%odd')).toBe('_odd');
+  });
 
   test('the scheduler names sessions with the same rule the plan checks', () => {
     expect(tmuxNameFor('flux-', 'docs.v2')).toBe(`flux-${toSessionName('docs.v2')}`);

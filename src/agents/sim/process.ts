@@ -3,7 +3,8 @@
  * git, flux). A failure is a result to print, never an exception: an agent
  * whose tool call fails reads the error and carries on.
  */
-import { execa } from 'execa';
+import { spawn } from 'node:child_process';
+import { describeCall } from '../../effects/exec.js';
 import { ConfigError } from '../../errors.js';
 import { ENV } from '../protocol.js';
 
@@ -19,6 +20,7 @@ export interface ProcessResult {
 
 export interface ProcessOptions {
   cwd: string;
+  /** The whole environment of the child (nothing is inherited besides). */
   env: NodeJS.ProcessEnv;
   timeoutMs: number;
   input?: string;
@@ -28,28 +30,72 @@ export interface ProcessOptions {
   interleave?: boolean;
 }
 
-export async function runProcess(
+/** Time between SIGTERM and SIGKILL for a child that is timed out or cancelled. */
+const KILL_GRACE_MS = 2000;
+
+const stripFinalNewline = (text: string): string => text.replace(/\r?\n$/, '');
+
+export function runProcess(
   file: string,
   args: readonly string[],
   options: ProcessOptions,
 ): Promise<ProcessResult> {
-  const result = await execa(file, args, {
-    cwd: options.cwd,
-    env: options.env,
-    extendEnv: false,
-    reject: false,
-    timeout: options.timeoutMs,
-    cancelSignal: options.signal,
-    forceKillAfterDelay: 2000,
-    all: options.interleave === true,
-    ...(options.input === undefined ? { stdin: 'ignore' as const } : { input: options.input }),
+  return new Promise((resolve) => {
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    let cancelled = false;
+    let failed: Error | undefined;
+    let forceKill: NodeJS.Timeout | undefined;
+    const child = spawn(file, [...args], {
+      cwd: options.cwd,
+      env: options.env,
+      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    });
+    const stop = (): void => {
+      child.kill('SIGTERM');
+      forceKill ??= setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS);
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      stop();
+    }, options.timeoutMs);
+    const onAbort = (): void => {
+      cancelled = true;
+      stop();
+    };
+    if (options.signal?.aborted === true) onAbort();
+    else options.signal?.addEventListener('abort', onAbort, { once: true });
+
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+      if (options.interleave === true) stdout += chunk;
+      else stderr += chunk;
+    });
+    if (options.input !== undefined) {
+      // A child that exits without reading its input closes the pipe: not an error of ours.
+      child.stdin?.on('error', () => undefined);
+      child.stdin?.end(options.input);
+    }
+    child.on('error', (error) => (failed = error));
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      clearTimeout(forceKill);
+      options.signal?.removeEventListener('abort', onAbort);
+      let problem: string | undefined;
+      if (timedOut) problem = `timed out after ${Math.round(options.timeoutMs / 1000)} s`;
+      else if (cancelled) problem = 'cancelled';
+      else if (failed !== undefined) problem = `could not run ${describeCall(file, args)}: ${failed.message}`;
+      else if (code === null) problem = `${describeCall(file, args)} was killed by ${signal ?? 'a signal'}`;
+      resolve({
+        exitCode: problem === undefined && code !== null ? code : undefined,
+        stdout: stripFinalNewline(stdout),
+        stderr: stripFinalNewline(stderr),
+        timedOut,
+        problem,
+      });
+    });
   });
-  const stdout = options.interleave === true ? (result.all ?? '') : result.stdout;
-  let problem: string | undefined;
-  if (result.timedOut) problem = `timed out after ${Math.round(options.timeoutMs / 1000)} s`;
-  else if (result.isCanceled) problem = 'cancelled';
-  else if (result.exitCode === undefined) problem = result.shortMessage;
-  return { exitCode: result.exitCode, stdout, stderr: result.stderr, timedOut: result.timedOut, problem };
 }
 
 /**

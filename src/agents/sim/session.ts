@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { appendFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { HookName } from '../protocol.js';
+import { ENV, type HookName } from '../protocol.js';
 import {
   runAction,
   type ActionContext,
@@ -84,7 +84,9 @@ export class SimSession {
   private readonly actions: ActionContext;
 
   constructor(private readonly setup: SessionSetup) {
-    const sessionId = randomUUID();
+    // The id Flux chose and recorded, so its hooks are recognised as this session's (claude's --session-id).
+    const given = setup.env[ENV.agentSessionId];
+    const sessionId = given !== undefined && given !== '' ? given : randomUUID();
     this.agentDir = path.join(setup.workDir, 'agents', setup.session);
     this.id = { sessionId, cwd: setup.cwd, transcriptPath: path.join(this.agentDir, `${sessionId}.jsonl`) };
     this.actions = {

@@ -4,10 +4,9 @@
  * refusal says what to do instead.
  */
 import { resolveTarget } from '../../engine/lookup.js';
-import type { Runtime } from '../../engine/runtime.js';
-import type { SessionState, StageState } from '../../engine/state.js';
-import { nextStepFor, sessionAlive } from '../../engine/verify.js';
-import { isPaneId } from '../../effects/tmux.js';
+import { isPaneId, type Runtime } from '../../engine/runtime.js';
+import { sessionAlive, type SessionState, type StageState } from '../../engine/state.js';
+import { nextStepFor } from '../../engine/verify.js';
 import { RefusedError } from '../../errors.js';
 
 export interface AttachPlan {

@@ -1,36 +1,16 @@
 /**
  * Merging an approved stage: what `flux merge` and the dashboard's `m` key
- * both do, and the words both show for it. The merge itself is the
- * runtime's (`Runtime.merge`, under the effects lock); this decides whether
- * to try, predicts the result, and turns the outcome into lines and, when it
- * did not merge, the error that says why (exit 8 or 3).
+ * both do. The merge itself is the runtime's (`Runtime.merge`, under the
+ * effects lock), followed by what it lets start (`mergeThenCarryOn`); this
+ * decides whether to try and predicts the result. The words for the outcome
+ * are src/cli/merge-report.ts's.
  */
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import type { MergePrediction } from '../../effects/git.js';
 import { requireStage } from '../../engine/lookup.js';
-import type { Runtime, StageMergeOutcome } from '../../engine/runtime.js';
-import { dependentsOf } from '../../engine/state.js';
+import type { Runtime } from '../../engine/runtime.js';
 import { requireMergeable } from '../../engine/verify.js';
-import { ExitCode, FluxError, RefusedError } from '../../errors.js';
 import { paint } from '../output.js';
-
-/** Where a stage's worktree is, as a person would type it from the repository root. */
-export function shownPath(runtime: Runtime, file: string): string {
-  const relative = path.relative(runtime.root, file);
-  return relative.startsWith('..') ? file : relative;
-}
-
-/** `Merge into main: clean (predicted)`, or the files it would conflict in and git's CONFLICT lines. */
-export function predictionLines(base: string, prediction: MergePrediction): string[] {
-  if (prediction.clean === null)
-    return [`Merge into ${base}: cannot predict (${prediction.unsupported ?? 'this git cannot'})`];
-  if (prediction.clean) return [`Merge into ${base}: ${paint('clean', 'green')} (predicted)`];
-  return [
-    `Merge into ${base}: ${paint(`would conflict in ${prediction.conflicts.join(', ') || '(unknown files)'}`, 'red')}`,
-    ...prediction.messages.map((message) => `  ${paint(message, 'dim')}`),
-  ];
-}
+import { predictionLines } from '../merge-report.js';
 
 /** What `flux merge` is about to do, found out before anything changes. */
 export type MergePlan =
@@ -69,65 +49,4 @@ export function planLines(plan: MergePlan): string[] {
     ...(plan.prediction === null ? [] : predictionLines(plan.base, plan.prediction)),
     `Merging ${plan.branch} into ${plan.base}…`,
   ];
-}
-
-export interface MergeReport {
-  lines: string[];
-  /** Why it was not merged (exit 8 for a conflict, 3 for a refusal); null when it was. */
-  error: FluxError | null;
-}
-
-/** The outcome of a merge in words: what was merged and removed, what is ready now, or why not. */
-export function mergeReport(runtime: Runtime, id: string, outcome: StageMergeOutcome): MergeReport {
-  const state = runtime.engine.load();
-  const base = runtime.baseFor(state, id);
-  const branch = runtime.branchName(id, state);
-  const worktree = runtime.worktreePath(id, state);
-  const lines = outcome.notes.map((note) => paint(note, 'dim'));
-  switch (outcome.kind) {
-    case 'merged':
-    case 'already-merged':
-    case 'nothing-to-merge': {
-      if (outcome.kind === 'nothing-to-merge')
-        lines.push(`${id} has no branch and no sessions: nothing to merge.`);
-      else
-        lines.push(
-          paint(
-            `${outcome.kind === 'merged' ? 'Merged' : 'Already merged:'} ${id} into ${base}: ${outcome.commit.slice(0, 12)}`,
-            'green',
-          ),
-        );
-      lines.push(
-        existsSync(worktree)
-          ? `Its worktree ${shownPath(runtime, worktree)} was kept (see \`flux worktree list\`; \`flux worktree clean\` removes it once it is clean).`
-          : `Removed its worktree and branch ${branch}, and ended its tmux session.`,
-      );
-      const ready = dependentsOf(state, id).filter((dep) => state.stages[dep]?.status === 'ready');
-      if (ready.length > 0) lines.push(`Ready now: ${ready.join(', ')} (\`flux run\` starts them)`);
-      return { lines, error: null };
-    }
-    case 'conflict':
-      return {
-        lines,
-        error: new FluxError(
-          `${id} was not merged: merging ${branch} into ${base} conflicts in ${outcome.conflicts.join(', ')}; ${base} is unchanged`,
-          ExitCode.mergeConflict,
-          [
-            `the worktree ${worktree} and the branch ${branch} are kept, and ${id} stays verified. Resolve it there, then merge again:`,
-            `  cd ${worktree}`,
-            `  git merge ${base}          # stops on the same conflicts`,
-            `  (edit the files) git add <files> && git commit`,
-            `  flux merge ${id}`,
-          ].join('\n'),
-        ),
-      };
-    case 'refused':
-      return {
-        lines,
-        error: new RefusedError(
-          `${id} was not merged: ${outcome.reason}`,
-          `${id} stays verified and its worktree and branch are kept; ${outcome.hint || `fix that, then \`flux merge ${id}\``}`,
-        ),
-      };
-  }
 }

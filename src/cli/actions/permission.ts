@@ -1,13 +1,16 @@
 /**
  * Answering the permission question a stage's agent waits on: what
  * `flux approve` / `flux deny` and the dashboard's `a` / `d` keys both do.
- * The answer is an event; the agent's waiting PermissionRequest hook passes
- * it on to Claude Code (docs/hooks.md).
+ * The answer is an event (`by: human`: the caller passed the human-only
+ * check); the agent's waiting PermissionRequest hook passes it on to Claude
+ * Code (docs/hooks.md). The agent then goes on, so the caller carries on
+ * next (`carryOnAfter`): something must be there to merge its stage.
  */
 import { settle } from '../../engine/decide.js';
 import type { Engine } from '../../engine/engine.js';
 import { resolveTarget } from '../../engine/lookup.js';
 import { RefusedError } from '../../errors.js';
+import { humanActor } from '../human-only.js';
 
 export interface PermissionAnswer {
   stage: string;
@@ -47,6 +50,7 @@ export function answerPermission(
         session: session.id,
         decision,
         ...(reason === undefined ? {} : { reason }),
+        by: humanActor(),
       },
     ]);
   });

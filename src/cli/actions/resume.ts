@@ -2,16 +2,18 @@
  * A fresh session for a stage that stopped: what `flux resume` and the
  * dashboard's `r` key both do. Refusals come first (a live session, nothing
  * to resume), before anything needs tmux or git; then the session is
- * recorded and launched through the runtime.
+ * recorded and launched through the runtime. Carrying on after it (a
+ * supervisor to follow the new session) is the caller's next step,
+ * `carryOnAfter`, once the resume is said.
  */
 import { requireStage } from '../../engine/lookup.js';
 import type { Runtime } from '../../engine/runtime.js';
-import type { SessionState } from '../../engine/state.js';
+import { currentSession, type SessionState } from '../../engine/state.js';
 import type { StageStatus } from '../../machines/index.js';
-import { currentSession, decideResume } from '../../engine/verify.js';
+import { decideResume } from '../../engine/verify.js';
 import { ExternalError } from '../../errors.js';
+import { shownPath } from '../merge-report.js';
 import { paint } from '../output.js';
-import { shownPath } from './merge.js';
 
 export interface Resumed {
   id: string;

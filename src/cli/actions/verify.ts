@@ -7,17 +7,17 @@
  * data; the `…Lines` functions put it into the words both show.
  */
 import { existsSync } from 'node:fs';
-import { runAcceptance } from '../../effects/acceptance.js';
 import type { DiffStat, FileStatus, MergePrediction } from '../../effects/git.js';
-import { gitOutput } from '../../effects/git/run.js';
 import type { Committed } from '../../engine/engine.js';
 import { requireStage } from '../../engine/lookup.js';
 import type { Runtime, StageMergeOutcome } from '../../engine/runtime.js';
 import type { StageState } from '../../engine/state.js';
 import { decideReview, decideVerdict, outsideFiles, requireVerifiable } from '../../engine/verify.js';
 import type { AcceptanceResult } from '../../log/events.js';
+import { carryOnAfter, mergeThenCarryOn, type CarryOn } from '../carry-on.js';
+import { humanActor } from '../human-only.js';
+import { predictionLines, shownPath } from '../merge-report.js';
 import { paint, table } from '../output.js';
-import { predictionLines, shownPath } from './merge.js';
 
 // ---- acceptance -------------------------------------------------------------------
 
@@ -51,7 +51,7 @@ export async function reviewAcceptance(
   const results: AcceptanceResult[] = [];
   for (const command of commands) {
     progress.onCommand?.(command);
-    const report = await runAcceptance({
+    const report = await runtime.runAcceptance({
       cwd: worktree,
       commands: [command],
       timeoutMs: runtime.config.run.acceptance_timeout * 1000,
@@ -187,44 +187,58 @@ export function changesLines(review: ChangesReview): string[] {
 
 /** The full diff of the branch against the base (three-dot, as the diffstat), for a pager. */
 export function diffText(runtime: Runtime, base: string, branch: string): Promise<string> {
-  return gitOutput(['diff', '--no-ext-diff', '--no-color', `${base}...${branch}`], {
-    cwd: runtime.root,
-    raw: true,
-  });
+  return runtime.git.diffText(base, branch);
 }
 
 // ---- the verdict ------------------------------------------------------------------
 
-/** Records `stage.verified {by: human}`; the merge it requests is for `mergeApproved`. */
+/**
+ * Records `stage.verified {by: human}` (the caller passed the human-only
+ * check); the merge it requests is for `mergeApproved`.
+ */
 export function recordApproval(runtime: Runtime, id: string): Committed {
   return runtime.engine.commit((current) => {
     requireVerifiable(current, requireStage(current, id));
-    return decideVerdict(current, id, { kind: 'approve' });
+    return decideVerdict(current, id, { kind: 'approve' }, humanActor());
   });
+}
+
+export interface Approved {
+  /** The merge's outcome; null when the approval asked for none. */
+  outcome: StageMergeOutcome | null;
+  /** What was started to carry on (the dependents, a supervisor). */
+  carried: CarryOn;
 }
 
 /**
  * Performs what the approval asked for, merging the stage (under the effects
- * lock: if a watching `flux run` got there first, the outcome is the merge it
- * recorded); null when nothing was to be merged.
+ * lock: if a watching `flux run` or the supervisor got there first, the
+ * outcome is the merge it recorded), then starts what it lets start and a
+ * supervisor to carry on (not with `start: false`, `--no-start`).
  */
 export async function mergeApproved(
   runtime: Runtime,
   id: string,
   committed: Committed,
-): Promise<StageMergeOutcome | null> {
+  options: { start?: boolean } = {},
+): Promise<Approved> {
   await runtime.perform(
     committed.effects.filter((effect) => !(effect.type === 'mergeStage' && effect.params.stage === id)),
   );
-  if (!committed.effects.some((effect) => effect.type === 'mergeStage')) return null;
-  return runtime.merge(id);
+  if (!committed.effects.some((effect) => effect.type === 'mergeStage'))
+    return { outcome: null, carried: await carryOnAfter(runtime, options) };
+  return mergeThenCarryOn(runtime, id, options);
 }
 
-/** Records `stage.rejected {reason}` and ends the stage's session if one is still open. */
+/**
+ * Records `stage.rejected {reason, by: human}` and ends the stage's session
+ * if one is still open. Carrying on (the fresh session) is the caller's
+ * next step, `carryOnAfter`, so the rejection is said first.
+ */
 export async function rejectStage(runtime: Runtime, id: string, reason: string): Promise<void> {
   await runtime.commitAndRun((current) => {
     requireVerifiable(current, requireStage(current, id));
-    return decideVerdict(current, id, { kind: 'reject', reason });
+    return decideVerdict(current, id, { kind: 'reject', reason }, humanActor());
   });
 }
 

@@ -6,21 +6,12 @@
  */
 import { spawn } from 'node:child_process';
 import { Runtime } from '../../engine/runtime.js';
-import type { FluxState } from '../../engine/state.js';
-import { sessionAlive } from '../../engine/verify.js';
+import { sessionAlive, type FluxState } from '../../engine/state.js';
 import { ExitCode, ExternalError } from '../../errors.js';
+import { sessionActivity } from '../../engine/views.js';
 import { planAttach } from '../actions/attach.js';
-import { paintStatus, print, printJson, table } from '../output.js';
-
-/**
- * Names of the tmux sessions that exist on Flux's server (none when it is not
- * running), and the ids of its live panes (an ad hoc task's target, `%7`).
- */
-export async function tmuxNames(runtime: Runtime): Promise<Set<string>> {
-  const sessions = await runtime.tmux.listSessions().catch(() => []);
-  const panes = await runtime.tmux.listPanes().catch(() => []);
-  return new Set([...sessions.map((s) => s.name), ...panes.filter((p) => !p.dead).map((p) => p.id)]);
-}
+import { paintStatus, print, printJson, say, table } from '../output.js';
+import { tmuxNames } from '../tmux-names.js';
 
 export interface AttachRow {
   /** The tmux session name. */
@@ -56,7 +47,7 @@ export async function list(options: { json?: boolean }): Promise<number> {
     return ExitCode.ok;
   }
   if (rows.length === 0) {
-    print(
+    say(
       'No live sessions to attach to. `flux run` starts the ready stages; `flux status` shows every stage.',
     );
     return ExitCode.ok;
@@ -67,9 +58,11 @@ export async function list(options: { json?: boolean }): Promise<number> {
       rows.map((row) => [
         row.session,
         row.stage,
-        paintStatus(row.status),
+        paintStatus(sessionActivity({ status: row.status, agent: row.agent, tmux: row.session })),
         row.context === null ? '-' : `${Math.round(row.context)}%`,
       ]),
+      // The tmux name is long (prefix, project, id); `flux attach <stage>` works as well.
+      { shrink: [[0], [1]] },
     ),
   );
   return ExitCode.ok;

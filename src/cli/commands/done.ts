@@ -9,7 +9,6 @@ import { existsSync } from 'node:fs';
 import { settle } from '../../engine/decide.js';
 import { Runtime } from '../../engine/runtime.js';
 import { ExitCode, RefusedError } from '../../errors.js';
-import { runAcceptance } from '../../effects/acceptance.js';
 import type { AcceptanceResult } from '../../log/events.js';
 import { paint, print } from '../output.js';
 import { stageForCommand } from '../stage-context.js';
@@ -63,7 +62,7 @@ export async function run(named: string | undefined): Promise<number> {
       ? `${stage.id}: no acceptance commands.`
       : `${stage.id}: running ${commands.length} acceptance command(s) in ${worktree}`,
   );
-  const report = await runAcceptance({
+  const report = await runtime.runAcceptance({
     cwd: worktree,
     commands,
     timeoutMs: runtime.config.run.acceptance_timeout * 1000,

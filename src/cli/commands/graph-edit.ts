@@ -3,7 +3,7 @@
  * apply the change like `flux init --force`. An invalid edit is reported; in
  * a terminal the editor opens again, otherwise it exits 2 with nothing applied.
  */
-import { execa } from 'execa';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { Engine } from '../../engine/engine.js';
@@ -16,13 +16,14 @@ import { print, printError } from '../output.js';
 async function openEditor(file: string): Promise<void> {
   const editor = process.env.VISUAL ?? process.env.EDITOR ?? 'vi';
   // Like git, the editor setting is a command line ("code --wait"), so it goes through sh.
-  const result = await execa('sh', ['-c', `${editor} "$1"`, 'flux-editor', file], {
-    stdio: 'inherit',
-    reject: false,
+  const exitCode = await new Promise<number | string>((resolve) => {
+    const child = spawn('sh', ['-c', `${editor} "$1"`, 'flux-editor', file], { stdio: 'inherit' });
+    child.on('error', (error) => resolve(error.message));
+    child.on('close', (code, signal) => resolve(code ?? `killed by ${signal ?? 'a signal'}`));
   });
-  if (result.exitCode !== 0)
+  if (exitCode !== 0)
     throw new ExternalError(
-      `the editor (${editor}) exited with ${result.exitCode}`,
+      `the editor (${editor}) exited with ${exitCode}`,
       'the plan was not applied; run `flux graph edit` again',
     );
 }

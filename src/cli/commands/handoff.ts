@@ -8,6 +8,7 @@ import path from 'node:path';
 import { settle } from '../../engine/decide.js';
 import { Engine } from '../../engine/engine.js';
 import { nextHandoffPath } from '../../engine/signal.js';
+import { currentSession, sessionAlive } from '../../engine/state.js';
 import { RefusedError } from '../../errors.js';
 import type { NewEvent } from '../../log/events.js';
 import { print } from '../output.js';
@@ -44,13 +45,8 @@ export function run(named: string | undefined): number {
   engine.commit((current) => {
     const events: NewEvent[] = [];
     const session = current.stages[stage.id]!.session;
-    const live = session === null ? undefined : current.sessions[session];
-    if (
-      live !== undefined &&
-      live.status !== 'handing_off' &&
-      live.status !== 'ended' &&
-      live.status !== 'crashed'
-    ) {
+    const live = currentSession(current, current.stages[stage.id]!);
+    if (live !== null && live.status !== 'handing_off' && sessionAlive(live)) {
       events.push({ type: 'session.handing_off', session: live.id, trigger: 'manual' });
     }
     events.push({

@@ -2,72 +2,18 @@
  * `flux init <plan-path> [--force]`: validate the plan, then create `.work/`
  * (or record the changed plan in it). A first init builds the workspace in a
  * temporary directory and renames it into place, so a failure leaves nothing
- * behind; an invalid plan fails before anything is written at all.
+ * behind; an invalid plan fails before anything is written at all. The work
+ * is in `src/cli/init-plan.ts`, which `flux demo` shares.
  */
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { createGit, findMainWorktree } from '../../effects/git.js';
-import { defaultConfigToml } from '../../engine/config.js';
-import { Engine } from '../../engine/engine.js';
-import { requireFirstCommit } from '../../engine/first-commit.js';
-import { commitPlan, describeChange, type InitOutcome, type InitResult } from '../../engine/plan-change.js';
-import type { FluxState } from '../../engine/state.js';
-import { workspaceAt } from '../../engine/workspace.js';
-import { createWorkspace } from '../../engine/workspace-create.js';
-import { overlappingFiles } from '../../plan/dag.js';
-import { loadPlan } from '../../plan/load.js';
-import type { Plan } from '../../plan/types.js';
-import { paint, print, warn } from '../output.js';
-
-interface InitOptions {
-  force?: boolean;
-}
+import { initialize, report, type InitOptions } from '../init-plan.js';
+import { print } from '../output.js';
 
 export async function run(planPath: string, options: InitOptions): Promise<number> {
-  const root = await findMainWorktree(process.cwd());
-  // A regular file inside the repository once links are resolved (src/plan/plan-file.ts).
-  const plan = loadPlan(path.resolve(process.cwd(), planPath), root);
-  const git = createGit(root);
-  await requireFirstCommit(git, root, 'stages fork from it', 'flux init');
-  for (const overlap of overlappingFiles(plan)) {
-    const [a, b] = overlap.stages;
-    const globs = overlap.globs.map(([x, y]) => (x === y ? x : `${x} ~ ${y}`)).join(', ');
-    warn(`${a} and ${b} can run in parallel and both may change ${globs}: their merges may conflict`);
+  const initialized = await initialize(planPath, options);
+  report(initialized);
+  if (initialized.outcome.kind !== 'unchanged') {
+    print('');
+    print('Next: `flux status` to look, `flux run` to start the ready stages.');
   }
-
-  const baseBranch = await git.currentBranch();
-  const ws = workspaceAt(root);
-  const { outcome, state } = existsSync(ws.logPath)
-    ? commitPlan(new Engine(ws), plan, baseBranch, options.force === true)
-    : createPlanWorkspace(root, plan, baseBranch);
-  await git.ensureExcluded();
-
-  report(outcome, state, plan, baseBranch);
   return 0;
-}
-
-function createPlanWorkspace(root: string, plan: Plan, baseBranch: string | null): InitResult {
-  return createWorkspace(root, defaultConfigToml(plan.path, baseBranch), (staged) =>
-    commitPlan(new Engine(staged), plan, baseBranch, false),
-  );
-}
-
-function report(outcome: InitOutcome, state: FluxState, plan: Plan, baseBranch: string | null): void {
-  const ready = state.order.filter((id) => state.stages[id]!.status === 'ready');
-  switch (outcome.kind) {
-    case 'unchanged':
-      print(`Plan unchanged: ${plan.path} (${plan.stages.length} stages). Nothing to do.`);
-      return;
-    case 'updated':
-      print(`Updated the plan from ${plan.path}:`);
-      for (const line of describeChange(outcome.change!)) print(`  ${line}`);
-      break;
-    case 'created':
-      print(`${paint('Initialized', 'green')} ${plan.title} (${plan.path}): ${plan.stages.length} stages.`);
-      print(`Base branch: ${baseBranch ?? '(detached HEAD: set run.base_branch in .work/config.toml)'}`);
-      break;
-  }
-  print(`Ready now: ${ready.length === 0 ? 'none' : ready.join(', ')}`);
-  print('');
-  print('Next: `flux status` to look, `flux run` to start the ready stages.');
 }

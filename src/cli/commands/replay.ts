@@ -4,7 +4,8 @@
  * not replay stops at the offending event with exit code 4.
  */
 import { findWorkspace } from '../../engine/workspace.js';
-import { evolve, initialState, replay, type FluxState } from '../../engine/state.js';
+import { evolve, replay } from '../../engine/evolve.js';
+import { initialState, type FluxState } from '../../engine/state.js';
 import { requireStage } from '../../engine/lookup.js';
 import { LogDamagedError } from '../../errors.js';
 import type { FluxEvent } from '../../log/events.js';
@@ -39,7 +40,7 @@ export function run(options: ReplayOptions): number {
   for (const event of read.events) {
     if (options.until !== undefined && event.seq > options.until) break;
     const before = {
-      stage: 'stage' in event ? state.stages[event.stage]?.status : undefined,
+      stage: 'stage' in event && event.stage !== undefined ? state.stages[event.stage]?.status : undefined,
       session:
         'session' in event && typeof event.session === 'string'
           ? state.sessions[event.session]?.status

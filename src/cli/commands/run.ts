@@ -1,26 +1,37 @@
 /**
- * `flux run [--stage <id>] [--manual] [--max-parallel <n>]`: reconcile, start
- * every ready stage up to the limit, and watch until nothing can move without
- * a person. Ctrl+C stops watching only; the sessions keep running in tmux and
- * `flux run` picks everything up again.
+ * `flux run [--detach] [--stage <id>] [--manual] [--max-parallel <n>]`.
+ *
+ * The supervisor (`flux supervise`, in the background) carries the plan:
+ * `flux run` starts it if none runs and watches it work (in a terminal: the
+ * live view; Ctrl+C stops watching, the supervisor goes on); `--detach`
+ * starts it and returns. Without a terminal (scripts, CI), or with
+ * FLUX_SUPERVISOR=off, `flux run` is the monitor itself, in the foreground:
+ * it watches while any session is alive and returns when nothing can move
+ * without a person. Either way the sessions run in tmux and survive it.
  */
 import { Monitor } from '../../engine/monitor.js';
 import { Runtime } from '../../engine/runtime.js';
 import { requireStage } from '../../engine/lookup.js';
-import { UsageError } from '../../errors.js';
+import { ensureSupervisor, supervisorAllowed } from '../../engine/runtime/supervisor.js';
+import { readSupervisor } from '../../engine/supervisor.js';
+import { ExitCode, UsageError } from '../../errors.js';
+import { follow } from '../follow.js';
+import { print } from '../output.js';
 import { LiveView, LogView } from '../run-view.js';
-import { prepareManual } from './run-manual.js';
+import { prepareManual } from '../run-manual.js';
 
 interface RunOptions {
   stage?: string;
   manual?: boolean;
   maxParallel?: number;
+  detach?: boolean;
 }
 
 export async function run(options: RunOptions): Promise<number> {
   const live = process.stdout.isTTY === true;
   const view = live ? new LiveView() : new LogView();
   const runtime = Runtime.open(undefined, { onNote: (text) => view.note(text) });
+  if (view instanceof LiveView) view.bell = runtime.config.notify.bell;
   const maxParallel = options.maxParallel ?? runtime.config.run.max_parallel;
   if (!Number.isInteger(maxParallel) || maxParallel < 1)
     throw new UsageError('--max-parallel takes a whole number of 1 or more');
@@ -37,6 +48,28 @@ export async function run(options: RunOptions): Promise<number> {
     });
 
   await runtime.tmux.isInstalled();
+  if (options.detach === true) {
+    if (options.stage !== undefined || options.maxParallel !== undefined)
+      throw new UsageError(
+        '--detach takes no --stage or --max-parallel',
+        'the supervisor runs every stage, up to run.max_parallel',
+      );
+    const supervisor = await ensureSupervisor(runtime);
+    print(
+      `${supervisor.started ? 'Started the supervisor' : 'The supervisor is already running'} (pid ${supervisor.pid}, since ${supervisor.since}).`,
+    );
+    print('Watch it with `flux ui` (or `flux status`); stop it with `flux stop`.');
+    return ExitCode.ok;
+  }
+  const supervised = readSupervisor(runtime.engine.ws).running || (live && supervisorAllowed());
+  if (supervised) {
+    const supervisor = await ensureSupervisor(runtime);
+    if (supervisor.started) view.note(`started the supervisor (pid ${supervisor.pid})`);
+    const end = await follow(runtime, view, options.stage === undefined ? {} : { only: options.stage });
+    if (end === 'interrupted')
+      print(`The supervisor goes on (pid ${supervisor.pid}): \`flux stop\` stops it.`);
+    return end === 'interrupted' ? 130 : 0;
+  }
   const monitor = new Monitor(
     runtime,
     { maxParallel, ...(options.stage === undefined ? {} : { only: options.stage }) },

@@ -7,11 +7,11 @@
  */
 import { resolveTarget } from '../../engine/lookup.js';
 import { Runtime } from '../../engine/runtime.js';
-import type { SessionState } from '../../engine/state.js';
-import { sessionAlive } from '../../engine/verify.js';
+import { sessionAlive, type SessionState } from '../../engine/state.js';
 import { ExitCode, RefusedError } from '../../errors.js';
-import { paint, paintStatus, print, printJson, table } from '../output.js';
-import { tmuxNames } from './attach.js';
+import { sessionActivity } from '../../engine/views.js';
+import { paint, paintStatus, print, printJson, say, table } from '../output.js';
+import { tmuxNames } from '../tmux-names.js';
 
 /** "12s ago", "5m ago", "3h ago", "2d ago". */
 export function age(from: string, now: number = Date.now()): string {
@@ -51,11 +51,13 @@ function row(session: SessionState, tmux: ReadonlySet<string>): SessionRow {
   };
 }
 
-function tmuxCell(r: SessionRow): string {
-  if (r.tmuxAlive === null) return '(by hand)';
-  const alive = r.status !== 'ended' && r.status !== 'crashed';
-  if (alive && !r.tmuxAlive) return `${r.tmux} ${paint('(gone)', 'red')}`;
-  return r.tmux;
+/** The log says it is alive, but its tmux session is not there. */
+const gone = (r: SessionRow): boolean => r.tmuxAlive === false && sessionAlive(r);
+
+/** What it is doing (a command agent shows `running`), and `(gone)` when its tmux session is. */
+function statusCell(r: SessionRow): string {
+  const activity = paintStatus(sessionActivity(r));
+  return gone(r) ? `${activity} ${paint('(gone)', 'red')}` : activity;
 }
 
 export async function run(options: { all?: boolean; json?: boolean }): Promise<number> {
@@ -71,31 +73,34 @@ export async function run(options: { all?: boolean; json?: boolean }): Promise<n
   }
   if (rows.length === 0) {
     const ended = Object.keys(state.sessions).length;
-    print(
+    say(
       ended === 0 || options.all === true
         ? 'No sessions yet. `flux run` starts the ready stages.'
         : `No live sessions (${ended} ended: \`flux sessions --all\` lists them).`,
     );
     return ExitCode.ok;
   }
+  // A session's id names its stage (`<stage>.s<n>`), so the table has no STAGE column (--json has it).
   print(
     table(
-      ['SESSION', 'STAGE', 'STATUS', 'AGENT', 'TMUX', 'STARTED', 'CONTEXT'],
+      ['SESSION', 'STATUS', 'AGENT', 'TMUX', 'STARTED', 'CONTEXT'],
       rows.map((r) => [
         r.id,
-        r.stage,
-        paintStatus(r.status),
+        statusCell(r),
         r.agent,
-        tmuxCell(r),
+        r.tmuxAlive === null ? '(by hand)' : r.tmux,
         age(r.startedAt),
         r.context === null ? '-' : `${Math.round(r.context)}%`,
       ]),
+      // The tmux name is flux-<stage> unless tmux.session_prefix says otherwise: it goes first.
+      { shrink: [[3], [2], [0]] },
     ),
   );
-  if (rows.some((r) => r.tmuxAlive === false && r.status !== 'ended' && r.status !== 'crashed')) {
-    print(
+  if (rows.some(gone)) {
+    print();
+    say(
       paint(
-        '\n(gone): the log says the session is alive but its tmux session is not; `flux run` records it, `flux resume <stage>` replaces it.',
+        '(gone): the log says the session is alive but its tmux session is not; `flux run` records it, `flux resume <stage>` replaces it.',
         'dim',
       ),
     );

@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import os from 'node:os';
 import path from 'node:path';
 import { SKILL_MD, SKILL_NAME } from '../../agents/skill.js';
-import { findMainWorktree } from '../../effects/git.js';
+import { findRepository } from '../../engine/runtime/standalone.js';
 import { ExitCode, RefusedError } from '../../errors.js';
 import { paint, print } from '../output.js';
 
@@ -34,7 +34,7 @@ export function skillFile(dir: string): string {
 export async function install(options: SkillInstallOptions): Promise<number> {
   const user = options.user === true;
   // The repository's main worktree: not in a repository is ExternalError (exit 5).
-  const dir = user ? claudeConfigDir() : path.join(await findMainWorktree(process.cwd()), '.claude');
+  const dir = user ? claudeConfigDir() : path.join(await findRepository(process.cwd()), '.claude');
   const file = skillFile(dir);
   const where = user ? 'for your user (every project)' : 'for this repository';
   if (existsSync(file)) {

@@ -2,7 +2,9 @@
 import { decideForced, type ForcedTransition } from '../../engine/decide.js';
 import { Runtime } from '../../engine/runtime.js';
 import { requireStage } from '../../engine/lookup.js';
+import { carryOnAndSay } from '../carry-on.js';
 import { paintStatus, print } from '../output.js';
+import { humanActor } from '../human-only.js';
 import { RefusedError, TransitionError } from '../../errors.js';
 
 const ACTION_EVENT: Record<ForcedTransition, string> = {
@@ -14,14 +16,14 @@ const ACTION_EVENT: Record<ForcedTransition, string> = {
 export async function run(
   id: string,
   action: ForcedTransition,
-  options: { reason?: string },
+  options: { reason?: string; start?: boolean },
 ): Promise<number> {
   // Through the runtime: a reset ends the stage's live session, a completed `gate: auto` stage merges.
   const runtime = Runtime.open();
   const { events, state: after } = await runtime.commitAndRun((current) => {
     const stage = requireStage(current, id);
     try {
-      return decideForced(current, id, action, options.reason);
+      return decideForced(current, id, action, humanActor(), options.reason);
     } catch (error) {
       if (!(error instanceof TransitionError) || error.id !== id) throw error;
       // Say it in the command's words, not the log's.
@@ -41,5 +43,6 @@ export async function run(
   for (const event of events.filter((e) => e.type === 'stage.ready' && e.stage !== id)) {
     if (event.type === 'stage.ready') print(`${event.stage}: ${paintStatus('ready')}`);
   }
+  await carryOnAndSay(runtime, options);
   return 0;
 }

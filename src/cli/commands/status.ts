@@ -1,50 +1,66 @@
 /** `flux status [--json]`: progress, every stage with its session and context, what waits on a person. */
-import { createGit } from '../../effects/git.js';
+import { RUN_DEFAULTS } from '../../engine/defaults.js';
 import { Engine } from '../../engine/engine.js';
-import type { FluxState } from '../../engine/state.js';
-import { statusView, type StageRow, type StatusView } from '../../engine/views.js';
-import { paint, paintStatus, print, printJson, table } from '../output.js';
-
-/** Stages waiting to be merged whose branch would conflict with the base, predicted with `git merge-tree`. */
-export async function predictedConflicts(root: string, state: FluxState): Promise<Record<string, string[]>> {
-  const waiting = state.order.filter((id) => ['completed', 'verified'].includes(state.stages[id]!.status));
-  const base = state.baseBranch;
-  if (waiting.length === 0 || base === null) return {};
-  const git = createGit(root);
-  const conflicts: Record<string, string[]> = {};
-  for (const id of waiting) {
-    const branch = `flux/${id}`;
-    const prediction = await git.predictMerge(base, branch).catch(() => undefined);
-    if (prediction?.clean === false) conflicts[id] = prediction.conflicts;
-  }
-  return conflicts;
-}
+import { predictedConflicts } from '../../engine/runtime/standalone.js';
+import { readSupervisor } from '../../engine/supervisor.js';
+import { shortSession, statusView, type StageRow, type StatusView } from '../../engine/views.js';
+import {
+  paint,
+  paintStatus,
+  pointerLines,
+  print,
+  printJson,
+  table,
+  terminalWidth,
+  truncate,
+  wrap,
+} from '../output.js';
 
 export async function run(options: { json?: boolean }): Promise<number> {
   const engine = Engine.open();
   const state = engine.load();
   const view = { ...statusView(state), conflicts: await predictedConflicts(engine.ws.root, state) };
-  if (options.json === true) printJson(view);
-  else print(renderStatus(view));
+  const supervisor = readSupervisor(engine.ws);
+  if (options.json === true) printJson({ ...view, supervisor });
+  else {
+    print(renderStatus(view));
+    print(
+      paint(
+        supervisor.running
+          ? `Supervisor: running (pid ${supervisor.pid}, since ${supervisor.since}); \`flux stop\` stops it.`
+          : 'Supervisor: not running; `flux run` starts it.',
+        'dim',
+      ),
+    );
+  }
   return 0;
 }
 
-function sessionCell(row: Pick<StageRow, 'session'>): string {
+/** `s1 (working)`: the session, short, and what it is doing. */
+function sessionCell(row: Pick<StageRow, 'id' | 'session'>): string {
   if (row.session === null) return '-';
-  const status = row.session.status === 'ended' ? 'ended' : paintStatus(row.session.status);
-  return `${row.session.id} (${status})`;
+  const activity = row.session.activity === 'ended' ? 'ended' : paintStatus(row.session.activity);
+  return `${shortSession(row.session.id, row.id)} (${activity})`;
 }
 
 function contextCell(row: Pick<StageRow, 'session'>): string {
   const context = row.session?.context;
   if (context === null || context === undefined) return '-';
   const text = `${Math.round(context)}%`;
-  return context >= 75 ? paint(text, 'red') : context >= 50 ? paint(text, 'yellow') : text;
+  return context >= RUN_DEFAULTS.handoff_threshold
+    ? paint(text, 'red')
+    : context >= 50
+      ? paint(text, 'yellow')
+      : text;
 }
 
-export function renderStatus(view: StatusView & { conflicts?: Record<string, string[]> }): string {
+export function renderStatus(
+  view: StatusView & { conflicts?: Record<string, string[]> },
+  width: number = terminalWidth(),
+): string {
   const lines: string[] = [];
-  if (view.plan !== null) lines.push(`${paint(view.plan.title, 'bold')}  ${paint(view.plan.path, 'dim')}`);
+  if (view.plan !== null)
+    lines.push(truncate(`${paint(view.plan.title, 'bold')}  ${paint(view.plan.path, 'dim')}`, width));
   const counts = Object.entries(view.counts)
     .filter(([status]) => status !== 'merged')
     .map(([status, n]) => `${n} ${status}`)
@@ -53,33 +69,42 @@ export function renderStatus(view: StatusView & { conflicts?: Record<string, str
     lines.push('No plan: `flux init <plan-path>` starts one.');
   } else {
     lines.push(
-      `${view.progress.merged} of ${view.progress.total} merged${counts === '' ? '' : ` · ${counts}`}`,
+      ...wrap(
+        `${view.progress.merged} of ${view.progress.total} merged${counts === '' ? '' : ` · ${counts}`}`,
+        width,
+      ),
       '',
     );
-    lines.push(stageTable(view));
+    lines.push(stageTable(view, width));
   }
-  lines.push(...taskLines(view));
+  lines.push(...taskLines(view, width));
   const conflicts = Object.entries(view.conflicts ?? {});
   if (conflicts.length > 0) {
     lines.push('', paint('Predicted merge conflicts (git merge-tree):', 'red'));
-    for (const [id, files] of conflicts) lines.push(`  ${id}: ${files.join(', ') || 'conflicts'}`);
+    for (const [id, files] of conflicts)
+      lines.push(
+        ...wrap(`${id}: ${files.join(', ') || 'conflicts'}`, width, { indent: '  ', hangingIndent: '    ' }),
+      );
   }
   if (view.attention.length > 0) {
     lines.push('', paint('Waiting on you:', 'yellow'));
     for (const item of view.attention)
-      lines.push(`  ${item.stage}: ${item.what}  →  ${paint(item.command, 'cyan')}`);
+      lines.push(...pointerLines(item.stage, item.what, item.command, width));
   }
   return lines.join('\n');
 }
 
 /** Ad hoc tasks (`flux task run`): the open ones in a table, the merged ones counted. */
-function taskLines(view: StatusView): string[] {
+function taskLines(view: StatusView, width: number): string[] {
   if (view.tasks.length === 0) return [];
   const open = view.tasks.filter((task) => task.status !== 'merged');
   const merged = view.tasks.length - open.length;
   const lines = [
     '',
-    `${paint('Tasks', 'bold')} (${open.length} open${merged === 0 ? '' : `, ${merged} merged`}; \`flux task list\` for more)`,
+    ...wrap(
+      `${paint('Tasks', 'bold')} (${open.length} open${merged === 0 ? '' : `, ${merged} merged`}; \`flux task list\` for more)`,
+      width,
+    ),
   ];
   if (open.length > 0) {
     lines.push(
@@ -92,13 +117,15 @@ function taskLines(view: StatusView): string[] {
           contextCell(task),
           task.branch,
         ]),
+        // The branch is feature/<id> unless [task] says otherwise: it goes first.
+        { width, shrink: [[4], [0]] },
       ),
     );
   }
   return lines;
 }
 
-function stageTable(view: StatusView): string {
+function stageTable(view: StatusView, width: number): string {
   return table(
     ['STAGE', 'STATE', 'DEPENDS ON', 'SESSION', 'CONTEXT'],
     view.stages.map((row) => [
@@ -110,5 +137,7 @@ function stageTable(view: StatusView): string {
       sessionCell(row),
       contextCell(row),
     ]),
+    // Dependencies are in the plan (and `flux graph show`): they give up room first.
+    { width, shrink: [[2], [3], [0]] },
   );
 }

@@ -14,17 +14,13 @@ import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { settle } from '../../engine/decide.js';
 import { Runtime } from '../../engine/runtime.js';
-import {
-  decideTaskClose,
-  requireTask,
-  sessionAliveInLog,
-  taskSession,
-  type TaskState,
-} from '../../engine/task.js';
-import { commitEverything, stashEverything } from '../../engine/task-world.js';
+import { currentSession, sessionAlive } from '../../engine/state.js';
+import { decideTaskClose, requireTask, type TaskState } from '../../engine/task.js';
+import { commitEverything, stashEverything } from '../../engine/runtime/tasks.js';
 import { ExitCode, FluxError, RefusedError, UsageError } from '../../errors.js';
 import type { NewEvent } from '../../log/events.js';
 import { paint, print, warn } from '../output.js';
+import { humanActor } from '../human-only.js';
 
 export interface CleanupOptions {
   commit?: boolean;
@@ -123,12 +119,12 @@ export async function run(id: string, options: CleanupOptions): Promise<number> 
     }
   }
 
-  const session = taskSession(state, task);
-  if (sessionAliveInLog(session) && session!.status === 'working')
+  const session = currentSession(state, task);
+  if (sessionAlive(session) && session!.status === 'working')
     print(paint(`Note: its agent (${session!.id}) is still working; it is ended after the merge.`, 'dim'));
 
   // Completed (forced) and verified by the person cleaning up, then merged by the runtime.
-  runtime.engine.commit((current) => decideTaskClose(current, id));
+  runtime.engine.commit((current) => decideTaskClose(current, id, humanActor()));
   const branchExists = await runtime.git.branchExists(branch);
   const ahead = branchExists ? await runtime.git.commitsAhead(branch, target) : [];
   if (ahead.length > 0) print(`Merging ${branch} into ${target} (${ahead.length} commit(s))…`);
@@ -168,7 +164,7 @@ async function removeWhatIsLeft(runtime: Runtime, id: string): Promise<number> {
   const { worktree, branch } = task.task;
   runtime.engine.commit((current) => {
     const events: NewEvent[] = task.sessions
-      .filter((s) => sessionAliveInLog(current.sessions[s] ?? null))
+      .filter((s) => sessionAlive(current.sessions[s] ?? null))
       .map((s) => ({ type: 'session.ended', session: s, reason: 'task cleaned up' }));
     return settle(current, events);
   });

@@ -4,13 +4,23 @@
  * agent has been up, its state and context, and the commands to attach, see
  * its status and clean it up.
  */
-import { shellJoin, isPaneId } from '../../effects/tmux.js';
-import { Runtime } from '../../engine/runtime.js';
-import { tasksOf, type FluxState } from '../../engine/state.js';
-import { taskSession, type TaskState } from '../../engine/task.js';
-import { lookAtTmux, taskRunning, type TmuxView } from '../../engine/task-world.js';
+import { isPaneId, Runtime, shellJoin } from '../../engine/runtime.js';
+import { currentSession, tasksOf, type FluxState } from '../../engine/state.js';
+import type { TaskState } from '../../engine/task.js';
+import { lookAtTmux, taskRunning, type TmuxView } from '../../engine/runtime/tasks.js';
 import { ExitCode, NotInitializedError } from '../../errors.js';
-import { paint, paintStatus, print, printJson } from '../output.js';
+import { sessionActivity } from '../../engine/views.js';
+import { duration } from '../duration.js';
+import {
+  displayWidth,
+  paint,
+  paintStatus,
+  print,
+  printJson,
+  say,
+  terminalWidth,
+  truncate,
+} from '../output.js';
 
 export interface TaskListRow {
   id: string;
@@ -18,6 +28,8 @@ export interface TaskListRow {
   /** The task's state (the stage lifecycle). */
   status: string;
   session: { id: string; status: string; tmux: string; context: number | null } | null;
+  /** The agent of its current session (`claude`, `sim` or a command agent). */
+  agent: string | null;
   /** Whether its agent's pane or session is alive in tmux. */
   running: boolean;
   placement: 'pane' | 'session';
@@ -30,15 +42,6 @@ export interface TaskListRow {
   commands: { attach: string; status: string; cleanup: string };
 }
 
-/** "45s", "12m", "3h 5m", "2d 4h". */
-export function duration(seconds: number): string {
-  const s = Math.max(0, Math.floor(seconds));
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m`;
-  if (s < 86400) return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`;
-  return `${Math.floor(s / 86400)}d ${Math.floor((s % 86400) / 3600)}h`;
-}
-
 export function taskRow(
   runtime: Runtime,
   state: FluxState,
@@ -46,7 +49,7 @@ export function taskRow(
   view: TmuxView,
   now = Date.now(),
 ): TaskListRow {
-  const session = taskSession(state, task);
+  const session = currentSession(state, task);
   const running = taskRunning(view, state, task);
   const target = session?.tmux ?? task.task.tmuxSession;
   const raw = shellJoin(runtime.tmux.attachArgs(target));
@@ -58,6 +61,7 @@ export function taskRow(
       session === null
         ? null
         : { id: session.id, status: session.status, tmux: session.tmux, context: session.context },
+    agent: session?.agent ?? null,
     running,
     placement: task.task.placement,
     worktree: task.task.worktree,
@@ -74,13 +78,32 @@ export function taskRow(
   };
 }
 
+/**
+ * A command on as many lines as it needs, each ending in ` \` but the last,
+ * so a shell reads it back whole. A command with quotes is left on one line
+ * (its spaces may be inside them).
+ */
+function continued(command: string, width: number, indent: string): string[] {
+  if (indent.length + displayWidth(command) <= width || /['"\\]/.test(command)) return [indent + command];
+  const lines: string[] = [];
+  let line = indent;
+  for (const word of command.split(' ')) {
+    if (line.trim() !== '' && displayWidth(`${line} ${word} \\`) > width) {
+      lines.push(`${line} \\`);
+      line = `${indent}  ${word}`;
+    } else line = line.trim() === '' ? `${line}${word}` : `${line} ${word}`;
+  }
+  lines.push(line);
+  return lines;
+}
+
 /** "running · working · context 34% · up 12m" */
 function stateLine(row: TaskListRow): string {
   const parts = [paintStatus(row.status)];
   if (row.session !== null && row.status !== 'merged') {
     parts.push(
       row.running
-        ? paintStatus(row.session.status)
+        ? paintStatus(sessionActivity({ ...row.session, agent: row.agent ?? '' }))
         : paint(`agent stopped${row.session.status === 'crashed' ? ' (crashed)' : ''}`, 'dim'),
     );
   }
@@ -90,17 +113,27 @@ function stateLine(row: TaskListRow): string {
   return parts.join(' · ');
 }
 
-export function renderTaskList(rows: readonly TaskListRow[]): string {
+export function renderTaskList(rows: readonly TaskListRow[], width: number = terminalWidth()): string {
   const lines: string[] = [];
   for (const row of rows) {
-    lines.push(`${paint(row.id, 'bold')}  ${stateLine(row)}`);
+    lines.push(truncate(`${paint(row.id, 'bold')}  ${stateLine(row)}`, width));
     const where =
       row.session === null ? '' : ` (${isPaneId(row.session.tmux) ? 'pane' : 'session'} ${row.session.tmux})`;
-    lines.push(`  ${row.description.split('\n')[0]}`);
+    lines.push(truncate(`  ${row.description.split('\n')[0]}`, width));
     lines.push(`  worktree  ${row.worktree}`);
     lines.push(`  branch    ${row.branch} (from ${row.base})`);
     if (row.status !== 'merged') {
-      if (row.running) lines.push(`  attach    ${row.commands.attach}${paint(where, 'dim')}`);
+      if (row.running) {
+        const attach = `  attach    ${row.commands.attach}${paint(where, 'dim')}`;
+        if (displayWidth(attach) <= width) lines.push(attach);
+        else {
+          // The tmux command on lines of its own, continued with `\`, so neither is cut.
+          const [flux = '', raw = ''] = row.commands.attach.split(/ {3}/);
+          lines.push(`  attach    ${flux}`);
+          const tmux = raw.replace(/^\((.*)\)$/, '$1');
+          lines.push(...continued(tmux, width, ' '.repeat(12)).map((line) => paint(line, 'dim')));
+        }
+      }
       lines.push(`  status    ${row.commands.status}`);
       lines.push(`  cleanup   ${row.commands.cleanup}`);
     }
@@ -130,7 +163,7 @@ export async function run(options: { all?: boolean; json?: boolean }): Promise<n
   }
   if (rows.length === 0) {
     const merged = tasksOf(state).length;
-    print(
+    say(
       merged === 0
         ? 'No tasks. `flux task run "<description>"` starts one.'
         : `No open tasks (${merged} merged: \`flux task list --all\` lists them).`,

@@ -13,22 +13,15 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { createGit, findMainWorktree } from '../../effects/git.js';
-import { isPaneId, shellJoin, type Tmux } from '../../effects/tmux.js';
+import type { Tmux } from '../../effects/tmux.js';
 import { loadConfig, type FluxConfig } from '../../engine/config.js';
 import { Engine } from '../../engine/engine.js';
-import { requireFirstCommit } from '../../engine/first-commit.js';
-import { Runtime } from '../../engine/runtime.js';
-import {
-  checkTaskId,
-  decideTaskRun,
-  expandTemplate,
-  taskDef,
-  taskId,
-  tmuxSessionName,
-  type TaskState,
-} from '../../engine/task.js';
-import { ensureTaskWorkspace, rollbackWorktree } from '../../engine/task-world.js';
+import { isPaneId, Runtime, shellJoin } from '../../engine/runtime.js';
+import { findRepository, forkPoint } from '../../engine/runtime/standalone.js';
+import { decideTaskRun, type TaskState } from '../../engine/task.js';
+import { checkTaskId, expandTemplate, taskDef, taskId, tmuxSessionName } from '../../engine/task-names.js';
+import { rollbackWorktree } from '../../engine/runtime/tasks.js';
+import { ensureTaskWorkspace } from '../../engine/workspace-create.js';
 import { ConfigError, ExitCode, ExternalError, FluxError, RefusedError, UsageError } from '../../errors.js';
 import { paint, print, printJson } from '../output.js';
 
@@ -72,11 +65,8 @@ export async function run(words: string | string[], options: TaskRunOptions): Pr
   if (options.id !== undefined) checkTaskId(options.id);
 
   // Not in a repository: ExternalError (exit 5) from git.
-  const root = await findMainWorktree(process.cwd());
-  const git = createGit(root);
-  const branchNow = await git.currentBranch();
-  const head = await requireFirstCommit(git, root, 'a task forks from it', 'flux task run');
-  const base = branchNow ?? head;
+  const root = await findRepository(process.cwd());
+  const { branch: branchNow, base } = await forkPoint(root);
 
   const { ws, created } = ensureTaskWorkspace(root, branchNow);
   let appended = false;

@@ -3,13 +3,14 @@
  * agent runs, its worktree (uncommitted changes, commits ahead of its base),
  * the last 15 lines of its pane, and the next steps that fit.
  */
-import { isPaneId } from '../../effects/tmux.js';
-import { Runtime } from '../../engine/runtime.js';
-import { requireTask, taskNextSteps, taskSession } from '../../engine/task.js';
-import { gatherTaskFacts, lookAtTmux, taskTarget } from '../../engine/task-world.js';
+import { isPaneId, Runtime } from '../../engine/runtime.js';
+import { currentSession } from '../../engine/state.js';
+import { requireTask, taskNextSteps } from '../../engine/task.js';
+import { gatherTaskFacts, lookAtTmux, taskTarget } from '../../engine/runtime/tasks.js';
+import { sessionActivity } from '../../engine/views.js';
 import { ExitCode } from '../../errors.js';
+import { duration } from '../duration.js';
 import { paint, paintStatus, print, printJson } from '../output.js';
-import { duration } from './task-list.js';
 
 /** Lines of the pane shown as recent activity. */
 export const ACTIVITY_LINES = 15;
@@ -29,7 +30,7 @@ export async function run(id: string, options: { json?: boolean }): Promise<numb
   const runtime = Runtime.open();
   const state = runtime.engine.load();
   const task = requireTask(state, id);
-  const session = taskSession(state, task);
+  const session = currentSession(state, task);
   const view = await lookAtTmux(runtime);
   const facts = await gatherTaskFacts(runtime, state, task, view);
   const target = taskTarget(view, state, task);
@@ -86,7 +87,7 @@ export async function run(id: string, options: { json?: boolean }): Promise<numb
   if (task.status === 'merged') health = paint('finished (merged)', 'dim');
   else if (facts.running && session !== null) {
     const up = duration((Date.now() - Date.parse(session.startedAt)) / 1000);
-    health = `${paint('running', 'green')} in ${where}, up ${up} (${session.id}: ${paintStatus(session.status)})`;
+    health = `${paint('running', 'green')} in ${where}, up ${up} (${session.id}: ${paintStatus(sessionActivity(session))})`;
   } else {
     const why =
       session === null

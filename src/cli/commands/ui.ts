@@ -2,16 +2,16 @@
  * `flux ui`: the dashboard. Progress, what waits on you, every stage and
  * task with its session, context, cost and time, redrawn as the log grows;
  * keys that do what `flux approve`, `deny`, `verify`, `merge`, `resume` and
- * `attach` do (docs/ui.md). It needs a terminal, and a person: it refuses
- * to run inside an agent session. Ink and React load here and only here.
+ * `attach` do (docs/ui.md). It needs a terminal, and a person: like the
+ * other human-only commands it is refused inside an agent session before it
+ * loads (`humanOnly` in src/cli/program.ts). Ink and React load with this
+ * command (and with `flux run` on a terminal, which opens the same screen).
  */
 import { Runtime } from '../../engine/runtime.js';
 import { RefusedError } from '../../errors.js';
-import { refuseInsideAgentSession } from '../ui/human-guard.js';
 import { startDashboard } from '../ui/start.js';
 
 export async function run(): Promise<number> {
-  await refuseInsideAgentSession('flux ui');
   const runtime = Runtime.open();
   // Fold the log before taking the screen: a damaged log or a bad config is an error on the normal screen.
   runtime.engine.load();

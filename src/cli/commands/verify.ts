@@ -1,11 +1,14 @@
 /**
- * `flux verify <id> [--approve | --reject --reason <text>] [--no-merge]`: the
+ * `flux verify <id> [--approve | --reject --reason <text>] [--no-merge] [--no-start]`: the
  * human gate. For a completed stage it runs the acceptance commands in the
  * stage's worktree (output live), shows the commits and the diffstat against
  * the base branch, the changed files outside the stage's `files` globs and
  * the predicted merge, then asks the person to approve or reject. Approving
  * records `stage.verified` and merges (unless `--no-merge`); rejecting
  * records `stage.rejected`, and the stage's next session is told the reason.
+ * Either way what the decision lets start starts, with a supervisor to carry
+ * on (src/cli/carry-on.ts). The steps are src/cli/actions/verify.ts's, shared
+ * with the dashboard's review.
  */
 import { createInterface, type Interface } from 'node:readline';
 import { requireStage } from '../../engine/lookup.js';
@@ -26,9 +29,9 @@ import {
   reviewAcceptance,
   reviewChanges,
 } from '../actions/verify.js';
-import { shownPath } from '../actions/merge.js';
+import { carryOnAndSay, sayCarryOn } from '../carry-on.js';
+import { reportMerge, shownPath } from '../merge-report.js';
 import { paint, print, warn } from '../output.js';
-import { reportMerge } from './merge.js';
 
 interface VerifyOptions {
   approve?: boolean;
@@ -36,6 +39,8 @@ interface VerifyOptions {
   reason?: string;
   /** False with `--no-merge`. */
   merge?: boolean;
+  /** False with `--no-start`: no supervisor is started to carry on. */
+  start?: boolean;
 }
 
 /** Whether a person can be asked: stdin and stdout are a terminal. */
@@ -52,6 +57,10 @@ function checkOptions(options: VerifyOptions): void {
     throw new UsageError('--reason is empty', 'say what to change: the next session is told it');
   if (options.merge === false && options.reject === true)
     throw new UsageError('--no-merge goes with approving', 'a rejected stage is never merged');
+}
+
+/** Refuses to go on without a decision when there is no terminal to ask on (after the stage is known). */
+function checkCanDecide(options: VerifyOptions): void {
   const decided = options.approve === true || (options.reject === true && options.reason !== undefined);
   if (!decided && !interactive()) {
     throw new UsageError(
@@ -159,7 +168,7 @@ async function showAcceptance(
 
 // ---- recording --------------------------------------------------------------------
 
-async function approve(runtime: Runtime, id: string, merge: boolean): Promise<number> {
+async function approve(runtime: Runtime, id: string, merge: boolean, start: boolean): Promise<number> {
   const committed = recordApproval(runtime, id);
   print(paint(`Approved ${id}.`, 'green'));
   if (!merge) {
@@ -168,13 +177,18 @@ async function approve(runtime: Runtime, id: string, merge: boolean): Promise<nu
     );
     return ExitCode.ok;
   }
-  const outcome = await mergeApproved(runtime, id, committed);
-  return outcome === null ? ExitCode.ok : reportMerge(runtime, id, outcome);
+  // The merge is the runtime's (under the effects lock): if a watching `flux run` got there
+  // first, this reports the merge it recorded.
+  const { outcome, carried } = await mergeApproved(runtime, id, committed, { start });
+  const exit = outcome === null ? ExitCode.ok : reportMerge(runtime, id, outcome);
+  sayCarryOn(carried);
+  return exit;
 }
 
-async function reject(runtime: Runtime, id: string, reason: string): Promise<number> {
+async function reject(runtime: Runtime, id: string, reason: string, start = true): Promise<number> {
   await rejectStage(runtime, id, reason);
   for (const line of rejectedLines(id, reason)) print(line);
+  await carryOnAndSay(runtime, { start });
   return ExitCode.ok;
 }
 
@@ -192,6 +206,7 @@ async function verify(id: string, options: VerifyOptions): Promise<number> {
   const state = runtime.engine.load();
   const stage = requireStage(state, id);
   requireVerifiable(state, stage);
+  checkCanDecide(options);
   const merge = options.merge !== false;
 
   if (options.reject === true) {
@@ -200,7 +215,7 @@ async function verify(id: string, options: VerifyOptions): Promise<number> {
       print(`Nothing recorded; ${id} is still completed.`);
       return ExitCode.ok;
     }
-    return reject(runtime, id, reason);
+    return reject(runtime, id, reason, options.start !== false);
   }
 
   const base = runtime.baseBranch(state);
@@ -228,5 +243,7 @@ async function verify(id: string, options: VerifyOptions): Promise<number> {
     print(`Nothing recorded; ${id} is still completed.`);
     return ExitCode.ok;
   }
-  return verdict.kind === 'approve' ? approve(runtime, id, merge) : reject(runtime, id, verdict.reason);
+  return verdict.kind === 'approve'
+    ? approve(runtime, id, merge, options.start !== false)
+    : reject(runtime, id, verdict.reason, options.start !== false);
 }

@@ -11,8 +11,8 @@ import type { WorktreeInfo } from '../../effects/git.js';
 import { Runtime } from '../../engine/runtime.js';
 import type { FluxState } from '../../engine/state.js';
 import { cleanVerdict } from '../../engine/verify.js';
-import { WORKTREES_DIR_NAME } from '../../engine/workspace.js';
 import { ExitCode, FluxError } from '../../errors.js';
+import { STAGE_BRANCH_PREFIX, WORKTREES_DIR_NAME } from '../../paths.js';
 import { paint, paintStatus, print, printJson, table } from '../output.js';
 
 interface WorktreeRow {
@@ -89,24 +89,28 @@ export async function run(options: { json?: boolean }): Promise<number> {
     return ExitCode.ok;
   }
   const base = runtime.baseBranch(state);
+  print(`Worktrees under ${WORKTREES_DIR_NAME}/ (AHEAD: commits not in ${base}):`);
+  // A worktree is named after its stage (`.worktrees/<stage>`), so the table has no STAGE
+  // column: STATE says when no stage has the name (--json has both).
   print(
     table(
-      ['WORKTREE', 'STAGE', 'BRANCH', 'STATE', 'UNCOMMITTED', `AHEAD OF ${base}`, 'MERGED'],
+      ['WORKTREE', 'BRANCH', 'STATE', 'UNCOMMITTED', 'AHEAD', 'MERGED'],
       rows.map((row) => [
-        `${WORKTREES_DIR_NAME}/${row.name}`,
-        row.stage ?? paint('(not in plan)', 'yellow'),
+        row.name,
         row.branch ?? (row.registered ? '(detached)' : '-'),
         !row.registered
           ? paint('not a git worktree', 'yellow')
           : row.missing
             ? paint('directory missing', 'yellow')
             : row.state === null
-              ? '-'
+              ? paint('not in the plan', 'yellow')
               : paintStatus(row.state),
         cell(row.uncommitted),
         cell(row.ahead),
         row.merged === null ? '-' : row.merged ? 'yes' : 'no',
       ]),
+      // The branch is flux/<stage>: it gives up room first, then the name.
+      { shrink: [[1], [0]] },
     ),
   );
   return ExitCode.ok;
@@ -129,7 +133,7 @@ export async function clean(): Promise<number> {
     try {
       await runtime.git.removeWorktree(row.path, { branch: row.branch, base });
       let branchNote = '';
-      if (row.branch.startsWith('flux/')) {
+      if (row.branch.startsWith(STAGE_BRANCH_PREFIX)) {
         const { deleted } = await runtime.git.deleteBranch(row.branch, { base });
         if (deleted) branchNote = `; deleted branch ${row.branch}`;
       }

@@ -1,18 +1,22 @@
 /**
  * What the dashboard's keys do, as one interface: the screen calls these and
  * shows what they return. `runtimeActions` is the real thing, built on the
- * same cores the commands use (src/cli/actions/*), so `a` is `flux approve`,
- * `v` then `a` is `flux verify` approving, `m` is `flux merge`, and so on;
+ * same cores the commands use (src/cli/actions/*, src/cli/carry-on.ts), so
+ * `a` is `flux approve`, `v` then `a` is `flux verify` approving, `m` is
+ * `flux merge`, and so on, each then starting what its decision lets start
+ * and a supervisor to carry on, as the commands do without `--no-start`;
  * the component tests pass a fake.
  */
 import { existsSync } from 'node:fs';
 import type { FluxState } from '../../engine/state.js';
 import type { Runtime } from '../../engine/runtime.js';
 import { requireStage } from '../../engine/lookup.js';
+import { predictedConflicts } from '../../engine/runtime/standalone.js';
+import { readSupervisor } from '../../engine/supervisor.js';
 import { requireVerifiable } from '../../engine/verify.js';
 import { paint } from '../output.js';
 import { planAttach } from '../actions/attach.js';
-import { mergeReport, planLines, planMerge, shownPath } from '../actions/merge.js';
+import { planLines, planMerge } from '../actions/merge.js';
 import { answerPermission, describeAnswer } from '../actions/permission.js';
 import { resumedLines, resumeStage } from '../actions/resume.js';
 import {
@@ -29,8 +33,9 @@ import {
   reviewAcceptance,
   reviewChanges,
 } from '../actions/verify.js';
-import { predictedConflicts } from '../commands/status.js';
-import { readSupervisor, type SupervisorStatus } from './supervisor.js';
+import { carryOnAfter, carryOnLines, mergeThenCarryOn } from '../carry-on.js';
+import { mergeReport, shownPath } from '../merge-report.js';
+import type { SupervisorState } from './supervisor.js';
 
 /**
  * What an action has to say, for the message area: its lines, and the error
@@ -60,7 +65,7 @@ export interface ReviewResult {
 export interface DashboardActions {
   /** The state as of the last event (folds only what was appended since the last call). */
   load(): FluxState;
-  supervisor(): SupervisorStatus;
+  supervisor(): SupervisorState;
   approvePermission(stage: string): Promise<Outcome>;
   denyPermission(stage: string, reason: string | undefined): Promise<Outcome>;
   /** `flux verify` up to the question: acceptance (output live), commits, diffstat, globs, merge preview. */
@@ -78,21 +83,36 @@ export interface DashboardActions {
   conflicts(): Promise<Record<string, string[]>>;
 }
 
-function reportOutcome(report: { lines: string[]; error: Error | null }, before: string[]): Outcome {
-  const lines = [...before, ...report.lines];
-  return report.error === null ? { lines } : { lines, error: report.error };
+function reportOutcome(
+  report: { lines: string[]; error: Error | null },
+  before: string[],
+  after: string[] = [],
+): Outcome {
+  // A merge that did not happen starts nothing: what carrying on said is only for one that did.
+  return report.error === null
+    ? { lines: [...before, ...report.lines, ...after] }
+    : { lines: [...before, ...report.lines], error: report.error };
 }
 
 export function runtimeActions(runtime: Runtime): DashboardActions {
+  /**
+   * What was done, then carrying on after it; a failure to carry on (the
+   * agent or the supervisor could not start) is said after what was done.
+   */
+  const thenCarryOn = async (done: string[]): Promise<Outcome> => {
+    try {
+      return { lines: [...done, ...carryOnLines(await carryOnAfter(runtime), 'dashboard')] };
+    } catch (error) {
+      return { lines: done, error: error instanceof Error ? error : new Error(String(error)) };
+    }
+  };
   return {
     load: () => runtime.engine.load(),
-    supervisor: () => readSupervisor(runtime.engine.ws.workDir),
-    approvePermission: async (stage) => ({
-      lines: [describeAnswer(answerPermission(runtime.engine, stage, 'allow', undefined))],
-    }),
-    denyPermission: async (stage, reason) => ({
-      lines: [describeAnswer(answerPermission(runtime.engine, stage, 'deny', reason))],
-    }),
+    supervisor: () => readSupervisor(runtime.engine.ws),
+    approvePermission: (stage) =>
+      thenCarryOn([describeAnswer(answerPermission(runtime.engine, stage, 'allow', undefined))]),
+    denyPermission: (stage, reason) =>
+      thenCarryOn([describeAnswer(answerPermission(runtime.engine, stage, 'deny', reason))]),
     review: async (id, sink) => {
       const state = runtime.engine.load();
       const stage = requireStage(state, id);
@@ -124,23 +144,26 @@ export function runtimeActions(runtime: Runtime): DashboardActions {
     approve: async (id) => {
       const committed = recordApproval(runtime, id);
       const approved = paint(`Approved ${id}.`, 'green');
-      const outcome = await mergeApproved(runtime, id, committed);
-      if (outcome === null) return { lines: [approved] };
-      return reportOutcome(mergeReport(runtime, id, outcome), [approved]);
+      const { outcome, carried } = await mergeApproved(runtime, id, committed);
+      const carriedOn = carryOnLines(carried, 'dashboard');
+      if (outcome === null) return { lines: [approved, ...carriedOn] };
+      return reportOutcome(mergeReport(runtime, id, outcome), [approved], carriedOn);
     },
     reject: async (id, reason) => {
       await rejectStage(runtime, id, reason);
-      return { lines: rejectedLines(id, reason) };
+      return thenCarryOn(rejectedLines(id, reason));
     },
     merge: async (id) => {
       const plan = await planMerge(runtime, id);
       const before = planLines(plan);
       if (plan.kind === 'already-merged') return { lines: before };
-      return reportOutcome(mergeReport(runtime, id, await runtime.merge(id)), before);
+      const { outcome, carried } = await mergeThenCarryOn(runtime, id);
+      return reportOutcome(mergeReport(runtime, id, outcome), before, carryOnLines(carried, 'dashboard'));
     },
     resume: async (id) => {
       const resumed = await resumeStage(runtime, id);
-      return { lines: resumed === null ? [`${id}: nothing was started.`] : resumedLines(runtime, resumed) };
+      if (resumed === null) return { lines: [`${id}: nothing was started.`] };
+      return thenCarryOn(resumedLines(runtime, resumed));
     },
     attach: async (id) => {
       const plan = await planAttach(runtime, id, { terminal: true });

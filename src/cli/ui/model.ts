@@ -9,7 +9,7 @@ import type { FluxState } from '../../engine/state.js';
 import { statusView, type Attention, type StageRow, type TaskRow } from '../../engine/views.js';
 import type { SessionStatus, StageStatus } from '../../machines/index.js';
 import { stageCost, totalCost } from './cost.js';
-import type { SupervisorStatus } from './supervisor.js';
+import type { SupervisorState } from './supervisor.js';
 
 export interface AttentionItem extends Attention {
   /** The dashboard keys that answer it (`a/d`, `v`, `m`, `r`, `enter`), or the command when no key does. */
@@ -47,7 +47,7 @@ export interface DashboardModel {
   baseBranch: string | null;
   progress: { merged: number; total: number };
   counts: Partial<Record<StageStatus, number>>;
-  supervisor: SupervisorStatus;
+  supervisor: SupervisorState;
   cost: number | null;
   attention: AttentionItem[];
   rows: DashboardRow[];
@@ -79,7 +79,7 @@ function timing(state: FluxState, id: string): { started: string | null; ended: 
   return { started, ended: sessions.at(-1)?.endedAt ?? stage.since };
 }
 
-export function buildModel(state: FluxState, supervisor: SupervisorStatus): DashboardModel {
+export function buildModel(state: FluxState, supervisor: SupervisorState): DashboardModel {
   const view = statusView(state);
   const attention = view.attention.map((item): AttentionItem => ({
     ...item,

@@ -5,8 +5,10 @@
  * 1. Already there? If the branch's head is in the base, the merge happened
  *    (perhaps by a process that died before recording it): the commit that
  *    brought it is found on the base's first-parent line. Nothing is redone.
- * 2. The merge is built in Flux's own integration worktree (detached, reset
- *    to the base's tip each time), never in a person's checkout.
+ * 2. The merge commit is built without touching any checkout: in memory
+ *    (`git merge-tree --write-tree`, then `git commit-tree`), or, on a git
+ *    before 2.38, in Flux's own integration worktree (detached, reset to the
+ *    base's tip each time) — never in a person's checkout.
  * 3. The commit about to land is kept in `refs/flux/merging/<name>`; then the
  *    base moves to it by fast-forward only: `git merge --ff-only` where the
  *    base is checked out (git refuses rather than overwrite local changes),
@@ -21,7 +23,7 @@ import { MERGING_REF_PREFIX } from '../../paths.js';
 import { toolFailure } from '../exec.js';
 import { canonicalPath, isFluxPath, listFiles, pathExists } from './files.js';
 import { clearStaleLocks, lockFilesFor } from './locks.js';
-import { parseStatus } from './parse.js';
+import { parseMergeTree, parseStatus } from './parse.js';
 import type { GitQueries } from './queries.js';
 import { assertRefName, gitOutput, gitTest, lines, runGit, splitNul } from './run.js';
 
@@ -39,8 +41,10 @@ export interface MergeRequest {
   message: string;
   /** Names the in-flight ref (`refs/flux/merging/<key>`): the stage id. */
   key: string;
-  /** Flux's integration worktree (created when missing). */
+  /** Flux's integration worktree (created when missing), where merges are built on a git before 2.38. */
   integration: string;
+  /** `worktree` builds in the integration worktree even where git can build without one (tests). */
+  builder?: 'tree' | 'worktree';
 }
 
 /** How often the base may move under a merge (a person committing) before it gives up. */
@@ -92,8 +96,34 @@ export function gitMerges(q: GitQueries) {
     await gitOutput(['clean', '-ffdq'], at(integration));
   }
 
-  /** Builds the merge commit of `branch` into `tip` in the integration worktree. */
-  async function build(
+  /**
+   * The merge commit of `head` into `tip`, made without any worktree:
+   * `git merge-tree --write-tree` writes the merged tree (or names the
+   * conflicts) and `git commit-tree` makes the commit — objects only, so a
+   * crash here leaves nothing to undo. Git's merge hooks do not run (as in a
+   * forge's server-side merge); the plan's acceptance is the gate.
+   */
+  async function buildInMemory(
+    request: MergeRequest,
+    tip: string,
+    head: string,
+    notes: string[],
+  ): Promise<{ commit: string } | MergeOutcome | 'unsupported'> {
+    const args = ['merge-tree', '--write-tree', '--name-only', '--messages', '-z', tip, head];
+    const result = await runGit(args, { ...at(), raw: true });
+    if (result.exitCode === 129) return 'unsupported';
+    if (result.exitCode !== 0 && result.exitCode !== 1) throw toolFailure('git', args, result);
+    const tree = result.stdout.split('\0')[0]!;
+    if (result.exitCode === 1) {
+      const conflicts = parseMergeTree(result.stdout, 1).conflicts;
+      return { kind: 'conflict', conflicts, notes };
+    }
+    const commit = await gitOutput(['commit-tree', tree, '-p', tip, '-p', head, '-m', request.message], at());
+    return { commit };
+  }
+
+  /** The same in Flux's integration worktree: for a git without `merge-tree --write-tree` (before 2.38). */
+  async function buildInWorktree(
     request: MergeRequest,
     tip: string,
     notes: string[],
@@ -116,6 +146,19 @@ export function gitMerges(q: GitQueries) {
       hint: 'fix what git says (a hook that refused?), then merge again',
       notes,
     };
+  }
+
+  async function build(
+    request: MergeRequest,
+    tip: string,
+    head: string,
+    notes: string[],
+  ): Promise<{ commit: string } | MergeOutcome> {
+    if (request.builder !== 'worktree') {
+      const built = await buildInMemory(request, tip, head, notes);
+      if (built !== 'unsupported') return built;
+    }
+    return buildInWorktree(request, tip, notes);
   }
 
   /**
@@ -265,7 +308,7 @@ export function gitMerges(q: GitQueries) {
       if (resumed) {
         target = pending;
       } else {
-        const built = await build(req, old, notes);
+        const built = await build(req, old, head, notes);
         if (!('commit' in built)) return built;
         target = built.commit;
         await gitOutput(['update-ref', pendingRef, target], at());

@@ -8,10 +8,13 @@
  * asking for its cleanup) do not wait for themselves.
  */
 import path from 'node:path';
-import { RefusedError } from '../../errors.js';
+import { RefusedError, WorkspaceIoError } from '../../errors.js';
 import { acquireLock, type HeldLock } from '../../log/lock.js';
 
 export const EFFECTS_LOCK_NAME = 'effects.lock';
+export const NOTHING_RECORDED = 'nothing was recorded';
+/** After a decision was recorded, its effects are what a failed lock leaves undone. */
+const UNPERFORMED = 'what was recorded stands; `flux run` carries out what it asks for';
 /** A holder that is alive but takes this long is reported rather than waited for without end. */
 const WAIT_LIMIT_MS = 10 * 60_000;
 const POLL_MS = 25;
@@ -27,15 +30,19 @@ export class EffectsLock {
     this.onWait = onWait;
   }
 
-  /** Runs `fn` holding the lock (taking it first unless this process holds it already). */
-  async hold<T>(fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` holding the lock (taking it first unless this process holds it
+   * already). `outcome` is what a failure to take it means for the command
+   * (e.g. "nothing was recorded"), said with an I/O error.
+   */
+  async hold<T>(fn: () => Promise<T>, outcome = UNPERFORMED): Promise<T> {
     if (this.depth++ === 0) this.taking = this.take();
     let held: HeldLock;
     try {
       held = await this.taking!;
     } catch (error) {
       if (--this.depth === 0) this.taking = undefined;
-      throw error;
+      throw error instanceof WorkspaceIoError ? error.withOutcome(outcome) : error;
     }
     try {
       return await fn();

@@ -11,10 +11,11 @@ import { defaultSimScript } from '../../agents/sim/default-script.js';
 import { isPaneId } from '../../effects/tmux.js';
 import { FluxError, RefusedError } from '../../errors.js';
 import type { NewEvent } from '../../log/events.js';
+import { SIM_SCRIPTS_DIR_NAME } from '../../paths.js';
 import { settle } from '../decide.js';
 import { agentRules, renderSignal, type DependencyNote } from '../signal.js';
-import { isTask, type FluxState } from '../state.js';
-import { renderTaskPrompt, taskRules } from '../task.js';
+import { isTask, sessionAlive, type FluxState } from '../state.js';
+import { renderTaskPrompt, taskRules } from '../task-prompt.js';
 import type { Runtime } from '../runtime.js';
 import { retryWhileServerExits } from './program.js';
 
@@ -34,7 +35,7 @@ async function dependencyNotes(rt: Runtime, state: FluxState, stage: string): Pr
 }
 
 function simScript(rt: Runtime, stage: FluxState['stages'][string]): string {
-  const custom = path.join(rt.engine.ws.workDir, 'sim', `${stage.id}.json`);
+  const custom = path.join(rt.engine.ws.workDir, SIM_SCRIPTS_DIR_NAME, `${stage.id}.json`);
   if (existsSync(custom)) return readFileSync(custom, 'utf8');
   return JSON.stringify(defaultSimScript(stage.def), null, 2) + '\n';
 }
@@ -145,7 +146,7 @@ export function recordLaunchFailure(rt: Runtime, stageId: string, sessionId: str
   rt.engine.commit((current) => {
     const events: NewEvent[] = [];
     const live = current.sessions[sessionId];
-    if (live !== undefined && live.status !== 'ended' && live.status !== 'crashed') {
+    if (sessionAlive(live)) {
       events.push({ type: 'session.crashed', session: sessionId, reason });
     }
     if (current.stages[stageId]?.status === 'running')

@@ -11,8 +11,8 @@ import { FluxError } from '../../errors.js';
 import type { NewEvent } from '../../log/events.js';
 import { settle } from '../decide.js';
 import type { Runtime } from '../runtime.js';
-import { isTask } from '../state.js';
-import { closeTaskTmux } from '../task-world.js';
+import { allMerged, currentSession, isTask } from '../state.js';
+import { closeTaskTmux } from './tasks.js';
 
 export type { MergeOutcome } from '../../effects/git.js';
 
@@ -120,8 +120,7 @@ export async function mergeStage(rt: Runtime, stageId: string, base?: string): P
   const result = outcome;
   const { state: after } = await rt.commitAndRun((current) => settle(current, [eventFor(stageId, result)]));
   // The integration worktree lives while something is left to merge.
-  if (Object.values(after.stages).every((s) => s.status === 'merged'))
-    await rt.git.removeIntegration(rt.integrationPath).catch(() => undefined);
+  if (allMerged(after)) await rt.git.removeIntegration(rt.integrationPath).catch(() => undefined);
   rt.note(
     result.kind === 'merged' || result.kind === 'already-merged'
       ? `${stageId}: merged into ${into} (${result.commit.slice(0, 8)})`
@@ -156,9 +155,9 @@ export async function cleanupStage(rt: Runtime, stageId: string): Promise<Cleanu
   if (isTask(stage)) {
     report.done.push(...(await closeTaskTmux(rt, state, stage)).map((what) => `closed its ${what}`));
   } else {
-    const session = stage.session === null ? undefined : state.sessions[stage.session];
+    const session = currentSession(state, stage);
     if (
-      session !== undefined &&
+      session !== null &&
       session.tmux !== '' &&
       (await rt.tmux.killSession(session.tmux).catch(() => false))
     )

@@ -2,6 +2,7 @@
 import { accessSync, constants, existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { OVERRIDE_ENV } from '../../agents/protocol.js';
 import { FluxError } from '../../errors.js';
 
 /**
@@ -11,7 +12,8 @@ import { FluxError } from '../../errors.js';
  * dist/bin/main.js. FLUX_MAIN overrides both.
  */
 export function fluxCommand(): string[] {
-  if (process.env.FLUX_MAIN !== undefined) return [process.execPath, process.env.FLUX_MAIN];
+  const main = process.env[OVERRIDE_ENV.main];
+  if (main !== undefined) return [process.execPath, main];
   let dir = path.dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 5; i++) {
     for (const candidate of [path.join(dir, 'main.js'), path.join(dir, 'dist', 'bin', 'main.js')]) {

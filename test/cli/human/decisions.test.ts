@@ -31,6 +31,8 @@ const completedA: NewEvent[] = [
   { type: 'session.ended', session: 'a.s1', reason: 'stage completed' },
 ];
 const resume = { agent: 'sim', sessionPrefix: 'flux-', tmuxAlive: false };
+/** The agent session id a start chooses (random). */
+const anyId = expect.any(String) as string;
 
 function refusal(action: () => unknown): RefusedError {
   try {
@@ -54,14 +56,14 @@ describe('verify decisions', () => {
 
   it('approve: verified by a human, and the merge is requested', () => {
     given([...initialized, ...completedA])
-      .when((s) => decideVerdict(s, 'a', { kind: 'approve' }))
+      .when((s) => decideVerdict(s, 'a', { kind: 'approve' }, 'human'))
       .then([{ type: 'stage.verified', stage: 'a', by: 'human' }], ['mergeStage']);
   });
 
-  it('reject: rejected with the reason', () => {
+  it('reject: rejected with the reason, by a human', () => {
     given([...initialized, ...completedA])
-      .when((s) => decideVerdict(s, 'a', { kind: 'reject', reason: 'tests are thin' }))
-      .then([{ type: 'stage.rejected', stage: 'a', reason: 'tests are thin' }]);
+      .when((s) => decideVerdict(s, 'a', { kind: 'reject', reason: 'tests are thin' }, 'human'))
+      .then([{ type: 'stage.rejected', stage: 'a', reason: 'tests are thin', by: 'human' }]);
   });
 
   it('files outside the globs; none flagged when the stage declares no globs', () => {
@@ -102,7 +104,14 @@ describe('resume decisions', () => {
       .then(
         [
           { type: 'stage.started', stage: 'a', session: 'a.s2' },
-          { type: 'session.started', session: 'a.s2', stage: 'a', agent: 'sim', tmux: 'flux-a' },
+          {
+            type: 'session.started',
+            session: 'a.s2',
+            stage: 'a',
+            agent: 'sim',
+            tmux: 'flux-a',
+            agent_session_id: anyId,
+          },
         ],
         ['endSession', 'launchSession'],
       );
@@ -115,7 +124,14 @@ describe('resume decisions', () => {
         [
           { type: 'session.crashed', session: 'a.s1', reason: 'its tmux session flux-a is gone' },
           { type: 'stage.started', stage: 'a', session: 'a.s2' },
-          { type: 'session.started', session: 'a.s2', stage: 'a', agent: 'sim', tmux: 'flux-a' },
+          {
+            type: 'session.started',
+            session: 'a.s2',
+            stage: 'a',
+            agent: 'sim',
+            tmux: 'flux-a',
+            agent_session_id: anyId,
+          },
         ],
         ['endSession', 'launchSession'],
       );
@@ -148,6 +164,7 @@ describe('resume decisions', () => {
           stage: 'a',
           agent: 'sim',
           tmux: 'flux-a',
+          agent_session_id: anyId,
           feedback: 'no',
         },
       ]);
@@ -166,6 +183,7 @@ describe('resume decisions', () => {
           stage: 'a',
           agent: 'sim',
           tmux: 'flux-a',
+          agent_session_id: anyId,
           handoff: 'handoffs/a-handoff-001.md',
         },
       ]);

@@ -3,9 +3,9 @@
  * what a crash or a person leaves: a stage branch deleted by hand is refused
  * (exit 3) with the way back; a merge a person (or a process that died before
  * recording it) already made is recorded as that merge commit, not as
- * "HEAD now"; a stale git lock is cleared and said so; a merge killed inside
- * `git merge` (a slow pre-merge-commit hook) leaves the base untouched and the
- * next merge lands; a merged stage's leftover branch is removed by `flux run`.
+ * "HEAD now"; a stale git lock is cleared and said so; a merge killed after
+ * the base moved but before it was recorded is found and recorded once; a
+ * merged stage's leftover branch is removed by `flux run`.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, utimesSync, writeFileSync } from 'node:fs';
@@ -95,11 +95,11 @@ describe('merges that recover, and never record what did not happen', () => {
     expect(merges('locked')).toHaveLength(1);
   });
 
-  it('flux verify killed inside git merge (slow pre-merge-commit hook): base untouched, next merge lands', async () => {
-    const hook = path.join(rig.root, '.git', 'hooks', 'pre-merge-commit');
+  it('flux verify killed after the base moved, before it recorded the merge: the next records that merge, once', async () => {
+    // git's post-merge hook runs once `git merge --ff-only` has moved the base: a slow one holds Flux there.
+    const hook = path.join(rig.root, '.git', 'hooks', 'post-merge');
     const marker = path.join(rig.root, '.git', 'in-hook');
     writeFileSync(hook, `#!/bin/sh\ntouch '${marker}'\nsleep 30\n`, { mode: 0o755 });
-    const mainBefore = await rig.git(['rev-parse', 'main']);
     const child = spawn(process.execPath, [rig.bin, 'verify', 'slowhook', '--approve'], {
       cwd: rig.root,
       env: rig.env,
@@ -115,13 +115,15 @@ describe('merges that recover, and never record what did not happen', () => {
     } finally {
       writeFileSync(hook, '#!/bin/sh\nexit 0\n', { mode: 0o755 });
     }
-    expect(await rig.git(['rev-parse', 'main'])).toBe(mainBefore);
+    // The base holds the merge, whole; nothing says so yet.
+    const landed = await rig.git(['rev-parse', 'main']);
+    expect(await rig.git(['show', 'main:slowhook.txt'])).toBe('slowhook');
     expect(await rig.git(['status', '--porcelain'])).toBe('');
     expect(merges('slowhook')).toHaveLength(0);
     const result = await rig.flux(['merge', 'slowhook']);
     expect(result.exitCode, result.stderr).toBe(0);
-    expect(await rig.git(['show', 'main:slowhook.txt'])).toBe('slowhook');
-    expect(merges('slowhook')).toHaveLength(1);
+    expect(result.stdout).toContain(`Already merged: slowhook into main: ${landed.slice(0, 12)}`);
+    expect(merges('slowhook')).toEqual([expect.objectContaining({ commit: landed })]);
   });
 
   it("a merged stage's branch left behind (a crash before its cleanup) is removed by the next flux run", async () => {

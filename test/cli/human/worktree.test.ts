@@ -70,14 +70,16 @@ describe('flux worktree', () => {
     const result = await rig.flux(['worktree']);
     expect(result.exitCode, result.stderr).toBe(0);
     const lines = result.stdout.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^WORKTREE\s+STAGE\s+BRANCH\s+STATE\s+UNCOMMITTED\s+AHEAD OF main\s+MERGED$/);
-    expect(lines.slice(1)).toEqual([
-      expect.stringMatching(/^\.worktrees\/dirty\s+\(not in plan\)\s+flux\/dirty\s+-\s+1\s+0\s+yes$/),
-      expect.stringMatching(/^\.worktrees\/junk\s+\(not in plan\)\s+-\s+not a git worktree\s+-\s+-\s+-$/),
-      expect.stringMatching(/^\.worktrees\/open\s+open\s+flux\/open\s+completed\s+0\s+1\s+no$/),
-      expect.stringMatching(/^\.worktrees\/retired\s+\(not in plan\)\s+flux\/retired\s+-\s+0\s+0\s+yes$/),
-      expect.stringMatching(/^\.worktrees\/shipped\s+shipped\s+flux\/shipped\s+merged\s+0\s+0\s+yes$/),
-      expect.stringMatching(/^\.worktrees\/unmerged\s+\(not in plan\)\s+flux\/unmerged\s+-\s+0\s+1\s+no$/),
+    expect(lines[0]).toBe('Worktrees under .worktrees/ (AHEAD: commits not in main):');
+    expect(lines[1]).toMatch(/^WORKTREE\s+BRANCH\s+STATE\s+UNCOMMITTED\s+AHEAD\s+MERGED$/);
+    // A worktree is named after its stage: STATE says when no stage of the plan has the name.
+    expect(lines.slice(2)).toEqual([
+      expect.stringMatching(/^dirty\s+flux\/dirty\s+not in the plan\s+1\s+0\s+yes$/),
+      expect.stringMatching(/^junk\s+-\s+not a git worktree\s+-\s+-\s+-$/),
+      expect.stringMatching(/^open\s+flux\/open\s+completed\s+0\s+1\s+no$/),
+      expect.stringMatching(/^retired\s+flux\/retired\s+not in the plan\s+0\s+0\s+yes$/),
+      expect.stringMatching(/^shipped\s+flux\/shipped\s+merged\s+0\s+0\s+yes$/),
+      expect.stringMatching(/^unmerged\s+flux\/unmerged\s+not in the plan\s+0\s+1\s+no$/),
     ]);
     const json = JSON.parse((await rig.flux(['worktree', 'list', '--json'])).stdout) as Array<{
       name: string;

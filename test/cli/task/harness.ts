@@ -23,7 +23,7 @@ import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import { ensureTaskWorkspace } from '../../../src/engine/task-world.js';
+import { ensureTaskWorkspace } from '../../../src/engine/workspace-create.js';
 import type { FluxResult } from '../../helpers/cli.js';
 import { snapshotFlux, type LogEvent } from '../../helpers/flux-run.js';
 import { privateTmux, type PrivateTmux } from '../../helpers/private-tmux.js';
@@ -141,7 +141,12 @@ export async function makeTaskRig(): Promise<TaskRig> {
   for (const [key, value] of Object.entries(process.env)) {
     if (value !== undefined && !DROPPED.includes(key) && !key.startsWith('FLUX_')) env[key] = value;
   }
-  Object.assign(env, isolatedGitEnv, { NO_COLOR: '1', FLUX_TMUX_SOCKET: tmux.socket, FLUX_MAIN: bin });
+  Object.assign(env, isolatedGitEnv, {
+    NO_COLOR: '1',
+    FLUX_TMUX_SOCKET: tmux.socket,
+    FLUX_MAIN: bin,
+    FLUX_SUPERVISOR: 'off',
+  });
 
   const flux: TaskRig['flux'] = async (args, options = {}) => {
     const merged: Record<string, string> = { ...env };

@@ -96,7 +96,13 @@ describe('the main screen, from a folded state', () => {
     (log.state.sessions['stage-2-api.s1'] as unknown as { cost_usd: number }).cost_usd = 1.25;
     (log.state.sessions['stage-1-models.s1'] as unknown as { cost_usd: number }).cost_usd = 0.5;
     const actions = fakeActions(log, {
-      supervisor: { running: true, pid: 4242, since: '2026-11-21T10:00:00.000Z', version: '0.1.0' },
+      supervisor: {
+        running: true,
+        pid: 4242,
+        since: '2026-11-21T10:00:00.000Z',
+        version: '0.1.0',
+        log: 'logs/supervisor.log',
+      },
     });
     const { frame } = mount(log, { actions });
     expect(frame().split('\n')[0]).toMatch(/supervisor: running \(pid 4242, since \d\d:\d\d\)$/);

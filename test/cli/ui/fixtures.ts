@@ -7,8 +7,9 @@
 import { RefusedError } from '../../../src/errors.js';
 import type { DashboardActions, ReviewSink } from '../../../src/cli/ui/actions.js';
 import type { Shell } from '../../../src/cli/ui/controller.js';
-import type { SupervisorStatus } from '../../../src/cli/ui/supervisor.js';
-import { evolve, initialState, type FluxState } from '../../../src/engine/state.js';
+import type { SupervisorState } from '../../../src/cli/ui/supervisor.js';
+import { evolve } from '../../../src/engine/evolve.js';
+import { initialState, type FluxState } from '../../../src/engine/state.js';
 import type { FluxEvent, NewEvent } from '../../../src/log/events.js';
 import { plan, stageDef } from '../../engine/spec.js';
 
@@ -94,7 +95,7 @@ export interface Call {
 /** Fake actions over a Log: each records its call and appends what the real one would. */
 export function fakeActions(
   log: Log,
-  options: { supervisor?: SupervisorStatus; review?: (id: string, sink: ReviewSink) => Promise<void> } = {},
+  options: { supervisor?: SupervisorState; review?: (id: string, sink: ReviewSink) => Promise<void> } = {},
 ): DashboardActions & { calls: Call[] } {
   const calls: Call[] = [];
   const record = (action: string, ...args: unknown[]): void => void calls.push({ action, args });
@@ -111,7 +112,7 @@ export function fakeActions(
   return {
     calls,
     load: () => log.state,
-    supervisor: () => options.supervisor ?? { running: false, why: null },
+    supervisor: () => options.supervisor ?? { running: false },
     approvePermission: async (id) => {
       record('approvePermission', id);
       const session = waitingSession(id);

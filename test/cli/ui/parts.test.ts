@@ -1,17 +1,18 @@
 /**
- * The dashboard's small parts: reading the supervisor's file, adding up
+ * The dashboard's small parts: the supervisor in the header, adding up
  * costs, fitting text into cells, and the watch on the log.
  */
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { formatCost, stageCost, totalCost } from '../../../src/cli/ui/cost.js';
-import { readSupervisor, supervisorLabel } from '../../../src/cli/ui/supervisor.js';
+import { supervisorLabel } from '../../../src/cli/ui/supervisor.js';
+import { readSupervisor, writeSupervisor } from '../../../src/engine/supervisor.js';
+import type { Workspace } from '../../../src/engine/workspace.js';
 import { cleanLine, cut, duration, fit, meter, wrap } from '../../../src/cli/ui/text.js';
 import { watchLog } from '../../../src/cli/ui/watch.js';
-import { refuseInsideAgentSession } from '../../../src/cli/ui/human-guard.js';
-import { RefusedError } from '../../../src/errors.js';
 import { waitFor } from '../../helpers/wait.js';
 import { authLog } from './fixtures.js';
 
@@ -25,36 +26,53 @@ afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
-describe('the supervisor', () => {
+/** A workspace whose .work/ is a fresh temporary directory. */
+function workspace(): Workspace {
+  const root = tempDir();
+  const workDir = path.join(root, '.work');
+  mkdirSync(workDir);
+  return {
+    root,
+    workDir,
+    logPath: path.join(workDir, 'events.jsonl'),
+    configPath: path.join(workDir, 'config.toml'),
+  };
+}
+
+describe('the supervisor, as the header says it (read by src/engine/supervisor.ts)', () => {
   it('not running without .work/supervisor.json', () => {
-    expect(readSupervisor(tempDir())).toEqual({ running: false, why: null });
+    const status = readSupervisor(workspace());
+    expect(status).toEqual({ running: false });
+    expect(supervisorLabel(status)).toBe('supervisor: not running');
   });
 
-  it('running while its pid is alive; not running once it has exited', () => {
-    const dir = tempDir();
-    writeFileSync(
-      path.join(dir, 'supervisor.json'),
-      JSON.stringify({ pid: 4242, since: '2026-11-21T10:04:00.000Z', version: '0.1.0' }),
+  it('running while its pid is alive, with the time it started', () => {
+    const ws = workspace();
+    writeSupervisor(ws, {
+      pid: process.pid,
+      since: '2026-11-21T10:04:00.000Z',
+      version: '0.1.0',
+      log: 'logs/supervisor.log',
+    });
+    const status = readSupervisor(ws);
+    expect(status).toMatchObject({ running: true, pid: process.pid });
+    expect(supervisorLabel(status)).toMatch(
+      new RegExp(`^supervisor: running \\(pid ${process.pid}, since \\d\\d:\\d\\d\\)$`),
     );
-    const alive = readSupervisor(dir, (pid) => pid === 4242);
-    expect(alive).toEqual({ running: true, pid: 4242, since: '2026-11-21T10:04:00.000Z', version: '0.1.0' });
-    expect(supervisorLabel(alive)).toMatch(/^supervisor: running \(pid 4242, since \d\d:\d\d\)$/);
-    const gone = readSupervisor(dir, () => false);
-    expect(gone).toEqual({ running: false, why: 'pid 4242 has exited' });
-    expect(supervisorLabel(gone)).toBe('supervisor: not running');
   });
 
-  it('this process counts as alive; a damaged file is not running, and says why', () => {
-    const dir = tempDir();
-    writeFileSync(
-      path.join(dir, 'supervisor.json'),
-      JSON.stringify({ pid: process.pid, since: '', version: '' }),
-    );
-    expect(readSupervisor(dir).running).toBe(true);
-    writeFileSync(path.join(dir, 'supervisor.json'), '{"pid": ');
-    expect(readSupervisor(dir)).toEqual({ running: false, why: 'supervisor.json is not JSON' });
-    writeFileSync(path.join(dir, 'supervisor.json'), '{"pid": "12"}');
-    expect(readSupervisor(dir)).toEqual({ running: false, why: 'supervisor.json has no pid' });
+  it('not running once its process has exited, or when the record is damaged', () => {
+    const ws = workspace();
+    const exited = spawnSync(process.execPath, ['-e', '']).pid!;
+    writeSupervisor(ws, {
+      pid: exited,
+      since: '2026-11-21T10:04:00.000Z',
+      version: '0.1.0',
+      log: 'logs/supervisor.log',
+    });
+    expect(supervisorLabel(readSupervisor(ws))).toBe('supervisor: not running');
+    writeFileSync(path.join(ws.workDir, 'supervisor.json'), '{"pid": ');
+    expect(supervisorLabel(readSupervisor(ws))).toBe('supervisor: not running');
   });
 });
 
@@ -130,16 +148,5 @@ describe('the watch on the log', () => {
     } finally {
       watcher.close();
     }
-  });
-});
-
-describe('the human-only guard', () => {
-  it('refuses inside an agent session (FLUX_SESSION), not outside', async () => {
-    await expect(refuseInsideAgentSession('flux ui', {})).resolves.toBeUndefined();
-    const refusal = refuseInsideAgentSession('flux ui', { FLUX_SESSION: 'stage-2-api.s1' });
-    await expect(refusal).rejects.toBeInstanceOf(RefusedError);
-    await expect(refusal).rejects.toThrow(
-      "flux ui must be run by a person: this runs inside Flux's agent session stage-2-api.s1",
-    );
   });
 });

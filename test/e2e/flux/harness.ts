@@ -130,7 +130,10 @@ export interface E2E {
   /** The environment every flux call gets. */
   env: Record<string, string>;
   bin: string;
-  flux(args: readonly string[], options?: { cwd?: string }): Promise<FluxResult>;
+  flux(
+    args: readonly string[],
+    options?: { cwd?: string; env?: Record<string, string | undefined> },
+  ): Promise<FluxResult>;
   /** `flux run …args` in the background (stdin not a TTY: one line per event). */
   startRun(args?: readonly string[]): RunningFlux;
   status(): Promise<StatusJson>;
@@ -250,7 +253,10 @@ export async function fluxE2E(options: E2EOptions): Promise<E2E> {
   const runs: RunningFlux[] = [];
 
   const flux: E2E['flux'] = (args, opts = {}) =>
-    execFlux(bin, env, path.resolve(repo.root, opts.cwd ?? '.'), args, { timeout: 120_000 });
+    execFlux(bin, env, path.resolve(repo.root, opts.cwd ?? '.'), args, {
+      timeout: 120_000,
+      ...(opts.env === undefined ? {} : { env: opts.env }),
+    });
 
   const init = await flux(['init', PLAN_FILE]);
   if (init.exitCode !== 0)
@@ -433,6 +439,8 @@ export async function fluxE2E(options: E2EOptions): Promise<E2E> {
     },
     cleanup: async () => {
       await Promise.all(runs.map((r) => r.stop().catch(() => 0)));
+      // A supervisor a scenario started (it would outlive the repository otherwise).
+      await flux(['stop']).catch(() => undefined);
       // Every agent (and what it started) goes with the server; wait for them before removing their files.
       const pids = await paneProcesses();
       await tmux.killServer();

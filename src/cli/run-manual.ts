@@ -4,10 +4,9 @@
  * to run in a terminal of their choice. The agent still reports through
  * Flux's hooks, so `flux status` follows it as usual.
  */
-import { shellJoin } from '../../effects/tmux.js';
-import type { Runtime } from '../../engine/runtime.js';
-import { decideStarts } from '../../engine/scheduler.js';
-import { paint, print } from '../output.js';
+import { shellJoin, type Runtime } from '../engine/runtime.js';
+import { decideStarts } from '../engine/scheduler.js';
+import { paint, print } from './output.js';
 
 export async function prepareManual(
   runtime: Runtime,
