@@ -98,6 +98,16 @@ export interface DashboardOptions {
   size: Size;
   color: boolean;
   now?: () => number;
+  /**
+   * Called when the log has told a person they are needed since the last
+   * look (a `notification.sent` event): the terminal bell, with [notify] bell.
+   */
+  onNotice?: () => void;
+}
+
+/** How many notices the log has recorded (`notification.sent`, one key each). */
+function noticeCount(state: { notified?: Record<string, true> }): number {
+  return Object.keys(state.notified ?? {}).length;
 }
 
 /** How many lines of a diff the review keeps; `p` shows the whole of it in $PAGER. */
@@ -134,6 +144,9 @@ export class Dashboard {
   readonly #actions: DashboardActions;
   readonly #shell: Shell;
   readonly #now: () => number;
+  readonly #onNotice: (() => void) | undefined;
+  /** Notices recorded as of the last look: only new ones ring, not those from before the dashboard opened. */
+  #notices: number;
   readonly #listeners = new Set<() => void>();
   /** The completed and verified stages (and when they got there) the conflicts were predicted for. */
   #conflictsKey = '';
@@ -142,7 +155,10 @@ export class Dashboard {
     this.#actions = actions;
     this.#shell = shell;
     this.#now = options.now ?? Date.now;
-    const model = buildModel(actions.load(), actions.supervisor());
+    this.#onNotice = options.onNotice;
+    const state = actions.load();
+    this.#notices = noticeCount(state);
+    const model = buildModel(state, actions.supervisor());
     this.#state = {
       model,
       selected: model.attention[0]?.stage ?? model.rows[0]?.id ?? null,
@@ -179,7 +195,11 @@ export class Dashboard {
 
   /** The log grew: fold what was appended and rebuild the view. */
   refresh(): void {
-    const model = buildModel(this.#actions.load(), this.#actions.supervisor());
+    const state = this.#actions.load();
+    const notices = noticeCount(state);
+    if (notices > this.#notices) this.#onNotice?.();
+    this.#notices = notices;
+    const model = buildModel(state, this.#actions.supervisor());
     const selected =
       this.#state.selected !== null && model.rows.some((row) => row.id === this.#state.selected)
         ? this.#state.selected

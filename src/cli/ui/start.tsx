@@ -9,6 +9,8 @@
 import { spawnSync } from 'node:child_process';
 import { render, type Instance } from 'ink';
 import type { Runtime } from '../../engine/runtime.js';
+// The terminal bell: it moves no cursor, so it does not disturb Ink's frame.
+import { BELL } from '../run-view.js';
 import { runtimeActions, type DashboardActions } from './actions.js';
 import { App } from './components/App.js';
 import { Dashboard, type Shell } from './controller.js';
@@ -22,6 +24,16 @@ export function colorEnabled(env: NodeJS.ProcessEnv, stream: { isTTY?: boolean }
 
 /** Stopped from outside: left the way Ctrl+C leaves, with the same exit code (as `flux run`). */
 const SIGNALS = ['SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * [notify] bell: what rings when a person is told they are needed
+ * (docs/notify.md; the monitor records the notice, the dashboard rings).
+ */
+export function bellFor(enabled: boolean, out: { write(text: string): unknown }): (() => void) | undefined {
+  return enabled ? () => void out.write(BELL) : undefined;
+}
+
+const withBell = (onNotice: (() => void) | undefined) => (onNotice === undefined ? {} : { onNotice });
 
 export function startDashboard(
   runtime: Runtime,
@@ -60,6 +72,7 @@ export function startDashboard(
   const dashboard = new Dashboard(actions, shell, {
     size: { columns: stdout.columns || 80, rows: stdout.rows || 24 },
     color: colorEnabled(process.env, stdout),
+    ...withBell(bellFor(runtime.config.notify.bell, stdout)),
   });
 
   function mount(): void {

@@ -8,6 +8,7 @@ import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
 import { App } from '../../../src/cli/ui/components/App.js';
 import { Dashboard, type Size } from '../../../src/cli/ui/controller.js';
+import { bellFor } from '../../../src/cli/ui/start.js';
 import { stripAnsi } from '../../../src/cli/ui/text.js';
 import { waitFor } from '../../helpers/wait.js';
 import { authLog, fakeActions, fakeShell, type Log } from './fixtures.js';
@@ -194,6 +195,49 @@ describe('the main screen, from a folded state', () => {
         timeoutMs: 3000,
       },
     );
+  });
+});
+
+describe('the bell ([notify] bell)', () => {
+  const notice = (key: string) =>
+    ({
+      type: 'notification.sent',
+      key,
+      kind: 'permission',
+      stage: 'stage-2-api',
+      title: 'stage-2-api asks for permission',
+      message: 'Bash: curl',
+    }) as const;
+
+  it('rings once for each look at the log that finds a new notice; not for those from before it opened', () => {
+    const log = authLog().add(notice('permission:before'));
+    let rings = 0;
+    const dashboard = new Dashboard(fakeActions(log), fakeShell(), {
+      size: { columns: 80, rows: 24 },
+      color: false,
+      onNotice: () => void rings++,
+    });
+    dashboard.refresh();
+    expect(rings).toBe(0);
+    log.add({ type: 'session.context', session: 'stage-2-api.s1', percent: 31 });
+    dashboard.refresh();
+    expect(rings).toBe(0);
+    log.add(notice('permission:stage-2-api.s1:1'));
+    dashboard.refresh();
+    expect(rings).toBe(1);
+    dashboard.refresh();
+    expect(rings).toBe(1);
+    log.add(notice('review:stage-3-frontend:2'), notice('crash:stage-4:3'));
+    dashboard.refresh();
+    expect(rings).toBe(2);
+  });
+
+  it('writes BEL to the terminal when [notify] bell is true, and nothing when it is false', () => {
+    const written: string[] = [];
+    const out = { write: (text: string) => void written.push(text) };
+    bellFor(true, out)?.();
+    expect(written).toEqual(['\u0007']);
+    expect(bellFor(false, out)).toBeUndefined();
   });
 });
 
