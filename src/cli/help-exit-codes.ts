@@ -47,14 +47,14 @@ export const EXIT_CODES: Readonly<Record<string, CodeMeanings>> = {
     64: null,
   },
   run: {
-    0: 'nothing more can move without you (the summary says what waits), or --detach started the supervisor',
+    0: 'nothing more can move without you (the summary says what waits), the dashboard was quit (q), or --detach started the supervisor',
     2: CONFIG_OR_BASE,
     3: 'another `flux run` is watching this workspace',
     4: null,
     5: 'tmux, git or the agent program is missing or failed',
     6: null,
     64: 'usage, or an unknown --stage',
-    130: 'Ctrl+C: the sessions keep running in tmux',
+    130: 'Ctrl+C: the sessions keep running in tmux (and the supervisor, if one was started)',
   },
   status: { 0: null, 4: null, 6: null, 64: null },
   ui: {

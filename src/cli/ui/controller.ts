@@ -103,6 +103,8 @@ export interface DashboardOptions {
    * look (a `notification.sent` event): the terminal bell, with [notify] bell.
    */
   onNotice?: () => void;
+  /** The row selected at first (`flux run --stage <id>`), if it is one. */
+  select?: string;
 }
 
 /** How many notices the log has recorded (`notification.sent`, one key each). */
@@ -159,9 +161,10 @@ export class Dashboard {
     const state = actions.load();
     this.#notices = noticeCount(state);
     const model = buildModel(state, actions.supervisor());
+    const chosen = options.select !== undefined && model.rows.some((row) => row.id === options.select);
     this.#state = {
       model,
-      selected: model.attention[0]?.stage ?? model.rows[0]?.id ?? null,
+      selected: chosen ? options.select! : (model.attention[0]?.stage ?? model.rows[0]?.id ?? null),
       graph: null,
       screen: { kind: 'main' },
       overlay: null,

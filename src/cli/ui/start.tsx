@@ -25,6 +25,13 @@ export function colorEnabled(env: NodeJS.ProcessEnv, stream: { isTTY?: boolean }
 /** Stopped from outside: left the way Ctrl+C leaves, with the same exit code (as `flux run`). */
 const SIGNALS = ['SIGTERM', 'SIGHUP'] as const;
 
+export interface StartOptions {
+  /** Default: the real actions over the runtime. */
+  actions?: DashboardActions;
+  /** The row selected at first. */
+  select?: string;
+}
+
 /**
  * [notify] bell: what rings when a person is told they are needed
  * (docs/notify.md; the monitor records the notice, the dashboard rings).
@@ -35,10 +42,9 @@ export function bellFor(enabled: boolean, out: { write(text: string): unknown })
 
 const withBell = (onNotice: (() => void) | undefined) => (onNotice === undefined ? {} : { onNotice });
 
-export function startDashboard(
-  runtime: Runtime,
-  actions: DashboardActions = runtimeActions(runtime),
-): Promise<number> {
+/** Runs the dashboard until it is quit; resolves to its exit code (0 after q, 130 after Ctrl+C). */
+export function startDashboard(runtime: Runtime, options: StartOptions = {}): Promise<number> {
+  const actions = options.actions ?? runtimeActions(runtime);
   const { stdout, stdin } = process;
   const screen = new TerminalScreen({ stdout, stdin });
   let instance: Instance | null = null;
@@ -73,6 +79,7 @@ export function startDashboard(
     size: { columns: stdout.columns || 80, rows: stdout.rows || 24 },
     color: colorEnabled(process.env, stdout),
     ...withBell(bellFor(runtime.config.notify.bell, stdout)),
+    ...(options.select === undefined ? {} : { select: options.select }),
   });
 
   function mount(): void {
