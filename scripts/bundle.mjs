@@ -9,18 +9,10 @@
 import { build } from 'esbuild';
 import { chmodSync, existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
+import { hookOptions, mainOptions } from './bundle-options.mjs';
 
 const dist = new URL('../dist/', import.meta.url).pathname;
 const outdir = `${dist}bin.build-${process.pid}/`;
-const common = {
-  outdir,
-  bundle: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  logLevel: 'warning',
-  metafile: true,
-};
 
 /** Fails when an output imports anything but a Node built-in (it would be missing where npm installs Flux). */
 function requireSelfContained({ metafile }) {
@@ -33,21 +25,8 @@ function requireSelfContained({ metafile }) {
   }
 }
 
-const main = await build({
-  ...common,
-  entryPoints: { main: new URL('../src/cli/main.ts', import.meta.url).pathname },
-  splitting: true,
-  chunkNames: 'chunks/[name]-[hash]',
-  // Some dependencies still call require() for Node built-ins.
-  banner: {
-    js: "import { createRequire as __fluxRequire } from 'node:module'; const require = __fluxRequire(import.meta.url);",
-  },
-});
-requireSelfContained(main);
-const hook = await build({
-  ...common,
-  entryPoints: { hook: new URL('../src/cli/hook-main.ts', import.meta.url).pathname },
-});
+requireSelfContained(await build({ ...mainOptions(outdir), metafile: true }));
+const hook = await build({ ...hookOptions(outdir), metafile: true });
 requireSelfContained(hook);
 // What went into hook.js, for test/build/hook-bundle.test.ts (it must stay free of zod, XState, …).
 writeFileSync(`${dist}meta-hook.json`, JSON.stringify(hook.metafile, null, 2) + '\n');

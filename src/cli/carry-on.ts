@@ -3,14 +3,22 @@
  * person's approval must never strand work, so when nothing is running the
  * command starts what can start and a supervisor to carry the rest
  * (`--no-start` opts out; FLUX_SUPERVISOR=off for scripts that drive every step).
+ * The dashboard's keys carry on the same way and say it in their message.
  */
 import type { Runtime } from '../engine/runtime.js';
 import type { StageMergeOutcome } from '../engine/runtime.js';
 import { carryOn, type CarryOn } from '../engine/runtime/supervisor.js';
 import { paint, print } from './output.js';
 
+export type { CarryOn } from '../engine/runtime/supervisor.js';
+
+/** Starts what a decision lets start, and a supervisor if none runs (not with `start: false`). */
+export function carryOnAfter(runtime: Runtime, options: { start?: boolean } = {}): Promise<CarryOn> {
+  return carryOn(runtime, { noStart: options.start === false });
+}
+
 export async function carryOnAndSay(runtime: Runtime, options: { start?: boolean } = {}): Promise<void> {
-  sayCarryOn(await carryOn(runtime, { noStart: options.start === false }));
+  sayCarryOn(await carryOnAfter(runtime, options));
 }
 
 /**
@@ -25,23 +33,45 @@ export async function mergeThenCarryOn(
 ): Promise<{ outcome: StageMergeOutcome; carried: CarryOn }> {
   runtime.deferCleanups = true;
   const outcome = await runtime.merge(id);
-  const carried = await carryOn(runtime, { noStart: options.start === false });
+  const carried = await carryOnAfter(runtime, options);
   await runtime.flushDeferred();
   return { outcome, carried };
 }
 
-export function sayCarryOn(result: CarryOn): void {
+/**
+ * The words for carrying on; nothing when nothing is left to do. `where` is
+ * who asks: a command points at `flux ui` to watch, and says nothing when a
+ * supervisor already runs; the dashboard is watching already, and says who
+ * carries on: the running supervisor, the one it started, or no one when
+ * FLUX_SUPERVISOR=off kept it from starting one (a command run by a script
+ * needs no word on that).
+ */
+export function carryOnLines(result: CarryOn, where: 'command' | 'dashboard' = 'command'): string[] {
   switch (result.kind) {
-    case 'started':
-      print(
-        `Started the supervisor (pid ${result.pid}) to carry on${result.launched.length > 0 ? `; it started ${result.launched.join(', ')}` : ''}: \`flux ui\` watches it, \`flux stop\` stops it.`,
-      );
-      break;
+    case 'started': {
+      const launched = result.launched.length > 0 ? `; it started ${result.launched.join(', ')}` : '';
+      return [
+        where === 'dashboard'
+          ? `Started the supervisor (pid ${result.pid}) to carry on${launched}: \`flux stop\` stops it.`
+          : `Started the supervisor (pid ${result.pid}) to carry on${launched}: \`flux ui\` watches it, \`flux stop\` stops it.`,
+      ];
+    }
+    case 'running':
+      // A command says nothing here; on the dashboard, it says who starts what comes next.
+      return where === 'dashboard'
+        ? [paint(`The supervisor (pid ${result.pid}) carries on from here.`, 'dim')]
+        : [];
     case 'not-started':
       if (result.why === 'no-start')
-        print(paint('No supervisor is running (--no-start): `flux run` carries on from here.', 'dim'));
-      break;
+        return [paint('No supervisor is running (--no-start): `flux run` carries on from here.', 'dim')];
+      return where === 'dashboard'
+        ? [paint('No supervisor is started (FLUX_SUPERVISOR=off): `flux run` carries on from here.', 'dim')]
+        : [];
     default:
-      break;
+      return [];
   }
+}
+
+export function sayCarryOn(result: CarryOn): void {
+  for (const line of carryOnLines(result)) print(line);
 }

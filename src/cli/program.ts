@@ -146,6 +146,20 @@ export function buildProgram(): Command {
     .action(lazy(() => import('./commands/doctor.js')));
 
   program
+    .command('ui')
+    .description(
+      'The dashboard: progress, what waits on you, every stage live; keys approve, review, merge, resume, attach',
+    )
+    .addHelpText(
+      'after',
+      note(
+        'Keys: ↑/↓ select, enter attach, a/d allow/deny a permission, v review (then a/r), m merge, ' +
+          'r resume, l the live pane, g the DAG, ? help, q quit. It needs a terminal.',
+      ),
+    )
+    .action(humanOnly('flux ui', () => import('./commands/ui.js')));
+
+  program
     .command('verify')
     .description(
       'Review a completed stage (acceptance, diff, files outside its globs, merge preview), then approve or reject it',

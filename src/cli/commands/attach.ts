@@ -5,12 +5,11 @@
  * `flux attach list`: the sessions that can be attached to.
  */
 import { spawn } from 'node:child_process';
-import { resolveTarget } from '../../engine/lookup.js';
-import { isPaneId, Runtime } from '../../engine/runtime.js';
+import { Runtime } from '../../engine/runtime.js';
 import { sessionAlive, type FluxState } from '../../engine/state.js';
-import { nextStepFor } from '../../engine/verify.js';
-import { ExitCode, ExternalError, RefusedError } from '../../errors.js';
+import { ExitCode, ExternalError } from '../../errors.js';
 import { sessionActivity } from '../../engine/views.js';
+import { planAttach } from '../actions/attach.js';
 import { paintStatus, print, printJson, say, table } from '../output.js';
 import { tmuxNames } from '../tmux-names.js';
 
@@ -71,54 +70,21 @@ export async function list(options: { json?: boolean }): Promise<number> {
 
 export async function run(target: string): Promise<number> {
   const runtime = Runtime.open();
-  const state = runtime.engine.load();
-  const { stage, session } = resolveTarget(state, target);
-  if (session === null) {
-    throw new RefusedError(
-      `stage '${stage.id}' has no session to attach to (it is ${stage.status})`,
-      nextStepFor(state, stage),
-    );
-  }
-  if (session.tmux === '') {
-    throw new RefusedError(
-      `session ${session.id} was started by hand (flux run --manual): it has no tmux session`,
-      'look at the terminal where you started it',
-    );
-  }
-  const current = stage.session === session.id;
-  if (!current && !sessionAlive(session)) {
-    throw new RefusedError(
-      `session ${session.id} is ${session.status}; the current session of ${stage.id} is ${stage.session}`,
-      `\`flux attach ${stage.id}\` attaches to the current one`,
-    );
-  }
-  if (!(await runtime.tmux.hasSession(session.tmux))) {
-    throw new RefusedError(
-      `session ${session.id} of ${stage.id} is not alive: its tmux session ${session.tmux} does not exist (the log says ${session.status})`,
-      sessionAlive(session) || stage.status === 'running'
-        ? `\`flux resume ${stage.id}\` starts a fresh session`
-        : nextStepFor(state, stage),
-    );
-  }
-  if (process.stdin.isTTY !== true || process.stdout.isTTY !== true) {
-    const socket = runtime.tmux.socket === undefined ? '' : ` -L ${runtime.tmux.socket}`;
-    throw new RefusedError(
-      'flux attach needs a terminal (stdin and stdout are not one)',
-      `run it in a terminal; to look without attaching: tmux${socket} capture-pane -p -t '${isPaneId(session.tmux) ? session.tmux : `=${session.tmux}:`}'`,
-    );
-  }
-  const argv = runtime.tmux.attachArgs(session.tmux);
-  print(`Attaching to ${session.tmux} (stage ${stage.id}, session ${session.id}). Detach with Ctrl+B D.`);
+  const { argv, banner } = await planAttach(runtime, target, {
+    terminal: process.stdin.isTTY === true && process.stdout.isTTY === true,
+  });
+  print(banner);
   return new Promise<number>((resolve, reject) => {
     const child = spawn(argv[0]!, argv.slice(1), { stdio: 'inherit' });
-    child.on('error', (error) =>
-      reject(
-        new ExternalError(
-          `cannot run ${argv[0]}: ${error.message}`,
-          'is tmux installed? (apt-get install tmux)',
-        ),
-      ),
-    );
+    child.on('error', (error) => reject(attachFailure(argv, error)));
     child.on('exit', (code, signal) => resolve(code ?? (signal === null ? 0 : 128)));
   });
+}
+
+/** tmux could not be run at all. */
+export function attachFailure(argv: readonly string[], error: Error): ExternalError {
+  return new ExternalError(
+    `cannot run ${argv[0]}: ${error.message}`,
+    'is tmux installed? (apt-get install tmux)',
+  );
 }

@@ -2,14 +2,12 @@
  * `flux approve <stage>` / `flux deny <stage> [--reason <text>]`: answer the
  * permission question a stage's agent is waiting on, without attaching. The
  * answer is an event; the agent's waiting PermissionRequest hook passes it to
- * Claude Code (docs/claude-code.md).
+ * Claude Code (docs/claude-code.md). Then, unless `--no-start`, a supervisor
+ * is started if none runs, to merge the stage and start what follows.
  */
-import { settle } from '../../engine/decide.js';
 import { Runtime } from '../../engine/runtime.js';
-import { resolveTarget } from '../../engine/lookup.js';
-import { RefusedError } from '../../errors.js';
+import { answerPermission, describeAnswer } from '../actions/permission.js';
 import { carryOnAndSay } from '../carry-on.js';
-import { humanActor } from '../human-only.js';
 import { print } from '../output.js';
 
 async function answer(
@@ -19,30 +17,7 @@ async function answer(
   start: boolean,
 ): Promise<number> {
   const runtime = Runtime.open();
-  const engine = runtime.engine;
-  let asked = '';
-  engine.commit((state) => {
-    const { stage, session } = resolveTarget(state, target);
-    if (session === null || session.waiting === null) {
-      throw new RefusedError(
-        `${stage.id} is not waiting for a permission answer${session === null ? '' : ` (its session ${session.id} is ${session.status})`}`,
-        '`flux status` lists what waits on you',
-      );
-    }
-    asked = session.waiting === null ? 'its request' : `${session.waiting.tool}: ${session.waiting.detail}`;
-    return settle(state, [
-      {
-        type: 'session.permission_answered',
-        session: session.id,
-        decision,
-        ...(reason === undefined ? {} : { reason }),
-        by: humanActor(),
-      },
-    ]);
-  });
-  print(
-    `${decision === 'allow' ? 'Allowed' : 'Denied'} ${asked}${reason === undefined ? '' : ` (${reason})`}.`,
-  );
+  print(describeAnswer(answerPermission(runtime.engine, target, decision, reason)));
   // The agent goes on: something must be there to merge its stage and start what follows.
   await carryOnAndSay(runtime, { start });
   return 0;

@@ -1,30 +1,37 @@
 /**
- * `flux verify <id> [--approve | --reject --reason <text>] [--no-merge]`: the
+ * `flux verify <id> [--approve | --reject --reason <text>] [--no-merge] [--no-start]`: the
  * human gate. For a completed stage it runs the acceptance commands in the
  * stage's worktree (output live), shows the commits and the diffstat against
  * the base branch, the changed files outside the stage's `files` globs and
  * the predicted merge, then asks the person to approve or reject. Approving
  * records `stage.verified` and merges (unless `--no-merge`); rejecting
  * records `stage.rejected`, and the stage's next session is told the reason.
+ * Either way what the decision lets start starts, with a supervisor to carry
+ * on (src/cli/carry-on.ts). The steps are src/cli/actions/verify.ts's, shared
+ * with the dashboard's review.
  */
-import { existsSync } from 'node:fs';
 import { createInterface, type Interface } from 'node:readline';
 import { requireStage } from '../../engine/lookup.js';
 import { Runtime } from '../../engine/runtime.js';
 import type { StageState } from '../../engine/state.js';
-import {
-  decideReview,
-  decideVerdict,
-  outsideFiles,
-  requireVerifiable,
-  type Verdict,
-} from '../../engine/verify.js';
+import { requireVerifiable, type Verdict } from '../../engine/verify.js';
 import { ExitCode, UsageError } from '../../errors.js';
-import type { AcceptanceResult } from '../../log/events.js';
-import { carryOnAndSay, mergeThenCarryOn, sayCarryOn } from '../carry-on.js';
-import { humanActor } from '../human-only.js';
-import { printPrediction, reportMerge, shownPath } from '../merge-report.js';
-import { paint, print, table, warn } from '../output.js';
+import {
+  acceptanceStartLine,
+  acceptanceSummary,
+  changesLines,
+  commandLine,
+  mergeApproved,
+  recordApproval,
+  rejectStage,
+  rejectedLines,
+  resultLine,
+  reviewAcceptance,
+  reviewChanges,
+} from '../actions/verify.js';
+import { carryOnAndSay, sayCarryOn } from '../carry-on.js';
+import { reportMerge, shownPath } from '../merge-report.js';
+import { paint, print, warn } from '../output.js';
 
 interface VerifyOptions {
   approve?: boolean;
@@ -132,123 +139,37 @@ async function askVerdict(defaultReject: boolean): Promise<Verdict | null> {
 
 // ---- the review -----------------------------------------------------------------
 
-function describe(result: AcceptanceResult): string {
-  const seconds = `${(result.duration_ms / 1000).toFixed(1)}s`;
-  if (result.timed_out) return paint(`✗ ${result.command} (timed out after ${seconds})`, 'red');
-  if (result.exit_code !== 0)
-    return paint(`✗ ${result.command} (exited ${result.exit_code ?? 'by a signal'}, ${seconds})`, 'red');
-  return paint(`✓ ${result.command} (${seconds})`, 'green');
-}
-
 /** Runs the acceptance commands with their output live; null when they could not run. */
-async function reviewAcceptance(
+async function showAcceptance(
   runtime: Runtime,
   stage: StageState,
   worktree: string,
 ): Promise<boolean | null> {
-  const commands = stage.def.acceptance;
-  if (commands.length === 0) {
-    print('Acceptance: the plan lists no commands for this stage.');
-    return true;
-  }
-  if (!existsSync(worktree)) {
-    print(paint(`Acceptance: not run: there is no worktree at ${worktree}.`, 'yellow'));
-    return null;
-  }
-  print(`Acceptance: ${commands.length} command(s) in ${shownPath(runtime, worktree)}`);
-  const results: AcceptanceResult[] = [];
-  for (const command of commands) {
-    print(paint(`$ ${command}`, 'bold'));
-    let endsInNewline = true;
-    const report = await runtime.runAcceptance({
-      cwd: worktree,
-      commands: [command],
-      timeoutMs: runtime.config.run.acceptance_timeout * 1000,
-      onOutput: (chunk) => {
-        process.stdout.write(chunk);
-        endsInNewline = chunk.endsWith('\n');
-      },
-    });
-    if (!endsInNewline) print();
-    results.push(...report.results);
-    print(describe(report.results[0]!));
-  }
-  runtime.engine.commit((current) => decideReview(current, stage.id, results));
-  const failed = results.filter((r) => r.timed_out || r.exit_code !== 0);
-  if (failed.length === 0) {
-    print(paint('All acceptance commands pass.', 'green'));
-    return true;
-  }
-  print(
-    paint(
-      `✗ ACCEPTANCE FAILED: ${failed.length} of ${results.length} command(s) failed: ${failed.map((r) => r.command).join(', ')}`,
-      'red',
-    ),
-  );
-  return false;
-}
-
-function countCell(n: number | null, sign: string): string {
-  return n === null ? 'binary' : `${sign}${n}`;
-}
-
-/** Commits, diffstat, files outside the stage's globs, predicted merge. */
-async function reviewChanges(
-  runtime: Runtime,
-  stage: StageState,
-  base: string,
-  worktree: string,
-): Promise<void> {
-  const { git } = runtime;
-  const branch = runtime.branchName(stage.id);
-  if (!(await git.branchExists(branch))) {
-    print(paint(`There is no branch ${branch}: the stage has no commits to review or merge.`, 'yellow'));
-    return;
-  }
-  const commits = await git.commitsAhead(branch, base);
-  print(`Commits on ${branch} not in ${base}: ${commits.length}`);
-  for (const subject of commits.slice(0, 20)) print(`  ${subject}`);
-  if (commits.length > 20) print(`  … and ${commits.length - 20} more`);
-
-  const stat = await git.diffStat(base, branch);
-  print(
-    `\nChanges against ${base}: ${stat.files.length} file(s), ${paint(`+${stat.insertions}`, 'green')} ${paint(`-${stat.deletions}`, 'red')}`,
-  );
-  if (stat.files.length > 0) {
-    const rows = stat.files.map((f) => [`  ${f.path}`, countCell(f.added, '+'), countCell(f.deleted, '-')]);
-    print(table(['', '', ''], rows).split('\n').slice(1).join('\n'));
-  }
-
-  const outside = outsideFiles(await git.changedFiles(base, branch), stage.def.files);
-  if (outside.length > 0) {
-    print(
-      `\n${paint(`${outside.length} changed file(s) outside the stage's files`, 'yellow')} (${stage.def.files.join(', ')}):`,
-    );
-    for (const file of outside) print(`  ${file}`);
-  } else if (stage.def.files.length > 0) {
-    print(`\nEvery changed file is within the stage's files (${stage.def.files.join(', ')}).`);
-  }
-
-  if (existsSync(worktree)) {
-    const dirty = await git.status(worktree);
-    if (dirty.length > 0) {
-      print(
-        `\n${paint(`${dirty.length} uncommitted change(s) in the worktree`, 'yellow')} (not part of this review; they stop the merge):`,
-      );
-      for (const file of dirty.slice(0, 10)) print(`  ${file.code} ${file.path}`);
-    }
-  }
-  print();
-  printPrediction(base, await git.predictMerge(base, branch));
+  let endsInNewline = true;
+  const review = await reviewAcceptance(runtime, stage, worktree, {
+    onStart: (count, where) => print(acceptanceStartLine(count, where)),
+    onCommand: (command) => {
+      print(commandLine(command));
+      endsInNewline = true;
+    },
+    onOutput: (chunk) => {
+      process.stdout.write(chunk);
+      endsInNewline = chunk.endsWith('\n');
+    },
+    onResult: (result) => {
+      if (!endsInNewline) print();
+      print(resultLine(result));
+    },
+  });
+  const summary = acceptanceSummary(review);
+  for (const line of summary.lines) print(line);
+  return summary.passed;
 }
 
 // ---- recording --------------------------------------------------------------------
 
 async function approve(runtime: Runtime, id: string, merge: boolean, start: boolean): Promise<number> {
-  const committed = runtime.engine.commit((current) => {
-    requireVerifiable(current, requireStage(current, id));
-    return decideVerdict(current, id, { kind: 'approve' }, humanActor());
-  });
+  const committed = recordApproval(runtime, id);
   print(paint(`Approved ${id}.`, 'green'));
   if (!merge) {
     print(
@@ -258,28 +179,15 @@ async function approve(runtime: Runtime, id: string, merge: boolean, start: bool
   }
   // The merge is the runtime's (under the effects lock): if a watching `flux run` got there
   // first, this reports the merge it recorded.
-  await runtime.perform(
-    committed.effects.filter((effect) => !(effect.type === 'mergeStage' && effect.params.stage === id)),
-  );
-  if (!committed.effects.some((effect) => effect.type === 'mergeStage')) {
-    await carryOnAndSay(runtime, { start });
-    return ExitCode.ok;
-  }
-  const { outcome, carried } = await mergeThenCarryOn(runtime, id, { start });
-  const exit = reportMerge(runtime, id, outcome);
+  const { outcome, carried } = await mergeApproved(runtime, id, committed, { start });
+  const exit = outcome === null ? ExitCode.ok : reportMerge(runtime, id, outcome);
   sayCarryOn(carried);
   return exit;
 }
 
 async function reject(runtime: Runtime, id: string, reason: string, start = true): Promise<number> {
-  await runtime.commitAndRun((current) => {
-    requireVerifiable(current, requireStage(current, id));
-    return decideVerdict(current, id, { kind: 'reject', reason }, humanActor());
-  });
-  print(`Rejected ${id}: ${reason}`);
-  print(
-    `Its worktree and branch are kept. The next \`flux run\` (or \`flux resume ${id}\`) starts a fresh session on the branch, told why.`,
-  );
+  await rejectStage(runtime, id, reason);
+  for (const line of rejectedLines(id, reason)) print(line);
   await carryOnAndSay(runtime, { start });
   return ExitCode.ok;
 }
@@ -315,9 +223,9 @@ async function verify(id: string, options: VerifyOptions): Promise<number> {
   print(`${paint(`Reviewing ${id}: ${stage.def.name}`, 'bold')}`);
   print(paint(`branch ${runtime.branchName(id)} → ${base}, worktree ${shownPath(runtime, worktree)}`, 'dim'));
   print();
-  const passed = await reviewAcceptance(runtime, stage, worktree);
+  const passed = await showAcceptance(runtime, stage, worktree);
   print();
-  await reviewChanges(runtime, stage, base, worktree);
+  for (const line of changesLines(await reviewChanges(runtime, stage, base, worktree))) print(line);
   if (passed === false) {
     print();
     print(paint(`✗ Acceptance failed at verify time: look at the failures above before you approve.`, 'red'));

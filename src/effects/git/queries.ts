@@ -103,6 +103,13 @@ export function gitQueries(repoRoot: string) {
     return parseNumstat(await gitOutput(args, { ...at(), raw: true }));
   }
 
+  /** The full diff of the branch against the base (three-dot, as the diffstat), for a person to read. */
+  async function diffText(base: string, branch: string): Promise<string> {
+    assertRefName(branch, 'branch');
+    assertRefName(base, 'base');
+    return gitOutput(['diff', '--no-ext-diff', '--no-color', `${base}...${branch}`], { ...at(), raw: true });
+  }
+
   async function changedFiles(base: string, branch: string): Promise<string[]> {
     assertRefName(branch, 'branch');
     assertRefName(base, 'base');
@@ -147,6 +154,7 @@ export function gitQueries(repoRoot: string) {
     aheadBehind,
     commitsAhead,
     diffStat,
+    diffText,
     changedFiles,
     predictMerge,
     conflictedFiles,

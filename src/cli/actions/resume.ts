@@ -1,0 +1,77 @@
+/**
+ * A fresh session for a stage that stopped: what `flux resume` and the
+ * dashboard's `r` key both do. Refusals come first (a live session, nothing
+ * to resume), before anything needs tmux or git; then the session is
+ * recorded and launched through the runtime. Carrying on after it (a
+ * supervisor to follow the new session) is the caller's next step,
+ * `carryOnAfter`, once the resume is said.
+ */
+import { requireStage } from '../../engine/lookup.js';
+import type { Runtime } from '../../engine/runtime.js';
+import { currentSession, type SessionState } from '../../engine/state.js';
+import type { StageStatus } from '../../machines/index.js';
+import { decideResume } from '../../engine/verify.js';
+import { ExternalError } from '../../errors.js';
+import { shownPath } from '../merge-report.js';
+import { paint } from '../output.js';
+
+export interface Resumed {
+  id: string;
+  wasStatus: StageStatus;
+  /** Why it had stopped (a rejection's reason, a failure). */
+  reason: string | null;
+  /** The handoff document the new session continues from, relative to `.work/`. */
+  handoff: string | undefined;
+  session: SessionState;
+  worktree: string;
+}
+
+/** Resumes the stage; null when nothing was started. ExternalError (exit 5) when the agent could not start. */
+export async function resumeStage(runtime: Runtime, id: string): Promise<Resumed | null> {
+  runtime.checkAgent();
+  const state = runtime.engine.load();
+  const stage = requireStage(state, id);
+  const before = currentSession(state, stage);
+  const tmuxAlive =
+    before !== null && before.tmux !== '' && (await runtime.tmux.hasSession(before.tmux).catch(() => false));
+  const options = {
+    agent: runtime.config.run.agent,
+    sessionPrefix: runtime.config.tmux.session_prefix,
+    tmuxAlive,
+  };
+  // Refusals first, before anything needs tmux or git.
+  decideResume(state, id, options);
+  runtime.baseBranch(state);
+  await runtime.tmux.isInstalled();
+
+  const wasStatus = stage.status;
+  const handoff = stage.status === 'needs_handoff' ? stage.handoffs.at(-1) : undefined;
+  const reason = stage.reason;
+  const { events } = await runtime.commitAndRun((current) => decideResume(current, id, options));
+  const started = events.find((event) => event.type === 'session.started');
+  if (started === undefined || started.type !== 'session.started') return null;
+
+  const after = runtime.engine.load();
+  const session = after.sessions[started.session]!;
+  if (session.status === 'crashed' || after.stages[id]!.status === 'failed') {
+    throw new ExternalError(
+      `${id}: session ${session.id} could not start: ${session.endReason ?? after.stages[id]!.reason ?? 'unknown'}`,
+      `\`flux status\` shows the stage; fix the cause and run \`flux resume ${id}\` again`,
+    );
+  }
+  return { id, wasStatus, reason, handoff, session, worktree: runtime.worktreePath(id) };
+}
+
+export function resumedLines(runtime: Runtime, resumed: Resumed): string[] {
+  const { id, wasStatus, reason, handoff, session } = resumed;
+  return [
+    `${paint(`Resumed ${id}`, 'green')} (was ${wasStatus}${reason === null ? '' : `: ${reason}`}): session ${session.id} in tmux session ${session.tmux}, worktree ${shownPath(runtime, resumed.worktree)}.`,
+    handoff !== undefined
+      ? `It continues from the handoff .work/${handoff}.`
+      : wasStatus === 'rejected'
+        ? 'It is told why the stage was rejected.'
+        : 'It is told what the previous sessions committed on the branch.',
+    `Its first prompt: .work/signals/${session.id}.md`,
+    `Watch it with \`flux attach ${id}\`; \`flux run\` follows it (handoffs, merges, what starts next).`,
+  ];
+}

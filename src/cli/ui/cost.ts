@@ -1,0 +1,39 @@
+/**
+ * What the agents have cost so far. The log records no cost yet; a session
+ * that carries `cost_usd` (a budgets feature may add it) is counted, and
+ * with none the cost is unknown (null), shown as "—". One place, so the
+ * source can change without touching the views.
+ */
+import type { FluxState, SessionState } from '../../engine/state.js';
+
+/** A session's cost in US dollars, when the state knows it. */
+export function sessionCost(session: SessionState): number | null {
+  const cost = (session as SessionState & { cost_usd?: unknown }).cost_usd;
+  return typeof cost === 'number' && Number.isFinite(cost) ? cost : null;
+}
+
+function sum(sessions: Iterable<SessionState>): number | null {
+  let total: number | null = null;
+  for (const session of sessions) {
+    const cost = sessionCost(session);
+    if (cost !== null) total = (total ?? 0) + cost;
+  }
+  return total;
+}
+
+/** Every session's cost added up; null when no session has one. */
+export function totalCost(state: FluxState): number | null {
+  return sum(Object.values(state.sessions));
+}
+
+/** The cost of one stage's sessions; null when none has one. */
+export function stageCost(state: FluxState, stage: string): number | null {
+  const ids = state.stages[stage]?.sessions ?? [];
+  return sum(ids.map((id) => state.sessions[id]).filter((s): s is SessionState => s !== undefined));
+}
+
+/** `$1.23`, or `—` when unknown. */
+export function formatCost(cost: number | null): string {
+  if (cost === null) return '—';
+  return cost >= 100 ? `$${Math.round(cost)}` : `$${cost.toFixed(2)}`;
+}
