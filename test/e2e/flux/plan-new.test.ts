@@ -6,6 +6,7 @@
 // prints the next command. The [claude] section of .work/config.toml (made
 // with `flux task init`) points it at the cached binary, the model server and
 // an isolated HOME whose .claude.json trusts the repository.
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -85,35 +86,59 @@ describe.skipIf(reason !== undefined)('flux plan new with the real claude', () =
       return next === undefined ? say('The plan is written.') : { tools: [write(file(), next)] };
     }, 12);
 
-  /** Presses Enter at each edit question in the pane (option 1, "Yes", is preselected) until `finished`. */
-  async function acceptEdits(session: string, finished: () => boolean): Promise<string[]> {
+  /**
+   * Presses Enter at each edit question in the pane (option 1, "Yes", is
+   * preselected) until `finished`; before the n-th (from 0), waits for
+   * `ready(n)`.
+   */
+  async function acceptEdits(
+    session: string,
+    finished: () => boolean,
+    ready: (n: number) => boolean,
+  ): Promise<string[]> {
     const screens: string[] = [];
+    const screen = async () => (await tmux.tmux(['capture-pane', '-p', '-t', `=${session}:`])).stdout;
     while (!finished()) {
-      const screen = (await tmux.tmux(['capture-pane', '-p', '-t', `=${session}:`])).stdout;
-      if (/Do you want to (create|make this edit to|overwrite) PLAN-/.test(screen)) {
-        screens.push(screen);
+      const now = await screen();
+      if (/Do you want to (create|make this edit to|overwrite) PLAN-/.test(now) && ready(screens.length)) {
+        screens.push(now);
         await tmux.tmux(['send-keys', '-t', `=${session}:`, 'Enter']);
-        await waitFor(
-          async () =>
-            (await tmux.tmux(['capture-pane', '-p', '-t', `=${session}:`])).stdout.includes('Do you want to')
-              ? undefined
-              : true,
-          { timeoutMs: 20_000, what: 'the edit question to close' },
-        );
+        await waitFor(async () => ((await screen()).includes('Do you want to') ? undefined : true), {
+          timeoutMs: 20_000,
+          what: 'the edit question to close',
+        });
       }
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     return screens;
   }
 
-  async function planNew(slug: string): Promise<{ exitCode: number; output: string; screens: string[] }> {
+  /** `flux plan new --tmux` in the background, its output read as it comes. */
+  async function planNew(
+    slug: string,
+    ready: (n: number, output: string) => boolean = () => true,
+  ): Promise<{ exitCode: number; output: string; screens: string[] }> {
+    const child = spawn(process.execPath, [bin, 'plan', 'new', '--tmux', '--slug', slug, GOAL], {
+      cwd: repo.root,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     let finished = false;
-    const running = execFlux(bin, env, repo.root, ['plan', 'new', '--tmux', '--slug', slug, GOAL], {
-      timeout: 120_000,
-    }).finally(() => (finished = true));
-    const screens = await acceptEdits(`flux-plan-${slug}`, () => finished);
-    const result = await running;
-    return { exitCode: result.exitCode, output: result.stdout + result.stderr, screens };
+    const exit = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1))).finally(
+      () => (finished = true),
+    );
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    const screens = await acceptEdits(
+      `flux-plan-${slug}`,
+      () => finished,
+      (n) => ready(n, output),
+    );
+    const exitCode = await exit;
+    clearTimeout(timer);
+    return { exitCode, output, screens };
   }
 
   beforeAll(async () => {
@@ -172,7 +197,11 @@ describe.skipIf(reason !== undefined)('flux plan new with the real claude', () =
   });
 
   it('a plan that does not validate is said, and watched until claude fixes it', async () => {
-    const { exitCode, output, screens } = await planNew('fixed');
+    // The fix is accepted only once Flux has said what is wrong with the first version.
+    const { exitCode, output, screens } = await planNew(
+      'fixed',
+      (n, out) => n === 0 || out.includes('does not validate yet'),
+    );
     expect(exitCode, output).toBe(0);
     expect(screens.length).toBe(2);
     expect(output).toContain("stage 'greet-docs': field 'dependencies': unknown stage `greet-cor`");
