@@ -246,8 +246,14 @@ describe('the supervisor', () => {
     const last = await ws.flux(['run']);
     expect(last.exitCode, `${last.stdout}\n${last.stderr}`).toBe(0);
     await waitMerged(ws, ids);
+    // A supervisor that was still alive (the kill came after it finished its round, or one a run
+    // started to replace it) does the last cleanups and then ends: wait for that, then look.
+    await waitFor(async () => ((await supervisor(ws!)).running ? undefined : true), {
+      timeoutMs: 30_000,
+      what: 'no supervisor running',
+    });
     for (const id of ids) expect(ofType(ws.events(), 'stage.merged', id)).toHaveLength(1);
     expect(await ws.git(['status', '--porcelain'])).toBe('');
-    expect(await ws.worktrees()).toEqual([{ path: ws.root, branch: 'main' }]);
+    expect(await ws.worktrees(), describeWorkspace(ws)).toEqual([{ path: ws.root, branch: 'main' }]);
   }, 180_000);
 });
