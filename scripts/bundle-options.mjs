@@ -24,6 +24,23 @@ const withoutDevtools = {
   },
 };
 
+/**
+ * Ink stops drawing updates when it thinks it runs in CI (the CI variable,
+ * read by is-in-ci): it would show a blank dashboard to a person whose
+ * shell exports CI, and to the tests run in CI. `flux ui` refuses to run
+ * without a terminal, so where Ink runs it is interactive: is-in-ci is false.
+ */
+const interactiveInk = {
+  name: 'ink-interactive',
+  setup(build) {
+    build.onResolve({ filter: /^is-in-ci$/ }, () => ({ path: 'is-in-ci', namespace: 'not-in-ci' }));
+    build.onLoad({ filter: /.*/, namespace: 'not-in-ci' }, () => ({
+      contents: 'export default false;',
+      loader: 'js',
+    }));
+  },
+};
+
 const common = {
   bundle: true,
   format: 'esm',
@@ -32,7 +49,7 @@ const common = {
   logLevel: 'warning',
   // React's production build: the development one is larger and slower, and warns on the terminal.
   define: { 'process.env.NODE_ENV': '"production"' },
-  plugins: [withoutDevtools],
+  plugins: [withoutDevtools, interactiveInk],
   jsx: 'automatic',
 };
 
