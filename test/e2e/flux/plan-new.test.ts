@@ -172,9 +172,11 @@ describe.skipIf(reason !== undefined)('flux plan new with the real claude', () =
   afterAll(async () => {
     await tmux?.killServer();
     await server?.close();
-    if (repo !== undefined) await rm(repo.root, { recursive: true, force: true });
-    if (home !== undefined) await rm(home.dir, { recursive: true, force: true });
-    if (bin !== undefined) await rm(path.dirname(path.dirname(bin)), { recursive: true, force: true });
+    // Agents killed with the server still write their config on the way out: retry while they do.
+    const gone = { recursive: true, force: true, maxRetries: 20, retryDelay: 200 };
+    if (repo !== undefined) await rm(repo.root, gone);
+    if (home !== undefined) await rm(home.dir, gone);
+    if (bin !== undefined) await rm(path.dirname(path.dirname(bin)), gone);
   });
 
   it('claude, in plan mode and told the format, writes the plan; Flux checks it and prints `flux init`', async () => {
