@@ -68,3 +68,26 @@ export function killTmux(socket) {
 export function cleanup(dir) {
   rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
 }
+
+/** The raw commands a session start stands on: `git worktree add` + `tmux new-session`; returns ms. */
+export function rawStart(dir, socket, name) {
+  const t = performance.now();
+  git(dir, ['worktree', 'add', '--quiet', '-b', `raw/${name}`, path.join(dir, '.worktrees', name)]);
+  execFileSync('tmux', [
+    '-L',
+    socket,
+    'new-session',
+    '-d',
+    '-s',
+    name,
+    '-c',
+    path.join(dir, '.worktrees', name),
+    '--',
+    'sleep',
+    '600',
+  ]);
+  return performance.now() - t;
+}
+
+/** A command agent that only waits: sessions that live without doing anything. */
+export const IDLE_AGENT = '\n[agents.idle]\ncommand = ["sleep", "600"]\n';

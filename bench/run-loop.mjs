@@ -9,29 +9,9 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Monitor } from '../dist/engine/monitor.js';
 import { Runtime } from '../dist/engine/runtime.js';
-import { cleanup, git, killTmux, MAIN, median, repoWithPlan } from './lib.mjs';
+import { cleanup, IDLE_AGENT, killTmux, MAIN, median, rawStart, repoWithPlan } from './lib.mjs';
 
-const IDLE_AGENT = '\n[agents.idle]\ncommand = ["sleep", "600"]\n';
 const quietView = (onNote) => ({ update() {}, note: onNote, close() {} });
-
-function rawStart(dir, socket, name) {
-  const t = performance.now();
-  git(dir, ['worktree', 'add', '--quiet', '-b', `raw/${name}`, path.join(dir, '.worktrees', name)]);
-  execFileSync('tmux', [
-    '-L',
-    socket,
-    'new-session',
-    '-d',
-    '-s',
-    name,
-    '-c',
-    path.join(dir, '.worktrees', name),
-    '--',
-    'sleep',
-    '600',
-  ]);
-  return performance.now() - t;
-}
 
 async function latencyOnce(i) {
   const socket = `flux-bench-lat-${process.pid}-${i}`;

@@ -9,9 +9,8 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { cleanup, flux, git, killTmux, median, repoWithPlan } from './lib.mjs';
+import { cleanup, flux, IDLE_AGENT, killTmux, median, rawStart, repoWithPlan } from './lib.mjs';
 
-const IDLE_AGENT = '\n[agents.idle]\ncommand = ["sleep", "600"]\n';
 const supervised = { FLUX_SUPERVISOR: 'auto' };
 const TICK = 100; // clock ticks per second on Linux (getconf CLK_TCK)
 
@@ -22,25 +21,6 @@ function hasSession(socket, name) {
   } catch {
     return false;
   }
-}
-
-function rawStart(dir, socket, name) {
-  const t = performance.now();
-  git(dir, ['worktree', 'add', '--quiet', '-b', `raw/${name}`, path.join(dir, '.worktrees', name)]);
-  execFileSync('tmux', [
-    '-L',
-    socket,
-    'new-session',
-    '-d',
-    '-s',
-    name,
-    '-c',
-    path.join(dir, '.worktrees', name),
-    '--',
-    'sleep',
-    '600',
-  ]);
-  return performance.now() - t;
 }
 
 async function approvalOnce(i, withSupervisor) {
