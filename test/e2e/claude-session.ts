@@ -24,7 +24,11 @@ export interface Recorded {
 export function readRecords(env: ClaudeEnv): Recorded[] {
   const file = join(env.recordDir, 'events.jsonl');
   if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
+  // The recorder appends one line per call; a line without its newline yet is
+  // still being written, so it is read on the next look.
+  const text = readFileSync(file, 'utf8');
+  return text
+    .slice(0, text.lastIndexOf('\n') + 1)
     .split('\n')
     .filter(Boolean)
     .map((line) => JSON.parse(line) as Recorded);

@@ -1,6 +1,6 @@
 // How a claude session ends (kill -9, SIGTERM, /exit) as seen from tmux and the
 // hooks, and when the folder-trust dialog stands in the way of a start.
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { afterAll, describe, expect, test } from 'vitest';
 import { sleep, startClaude, waitFor } from './claude-session.js';
 import { say } from './model-server.js';
@@ -54,15 +54,22 @@ describe.skipIf(skipReason() !== undefined)('session lifecycle', () => {
     try {
       const { pid } = tmux.paneInfo('life-kill9-keep');
       process.kill(pid, 'SIGKILL');
+      let last = tmux.paneInfo('life-kill9-keep');
       const info = await waitFor(
         () => {
-          const i = tmux.paneInfo('life-kill9-keep');
+          last = tmux.paneInfo('life-kill9-keep');
           // tmux may flag the pane dead (pty closed) a moment before it reaps the process.
-          return i.dead && i.signal !== undefined ? i : undefined;
+          return last.dead && last.signal !== undefined ? last : undefined;
         },
         'the pane to die and be reaped',
-        10_000,
-      );
+        // A loaded machine (CI has two cores) can take a while to deliver and reap.
+        30_000,
+      ).catch((error: Error) => {
+        const alive = existsSync(`/proc/${pid}`);
+        throw new Error(
+          `${error.message}; last pane info ${JSON.stringify(last)}, process ${pid} ${alive ? 'still there' : 'gone'}`,
+        );
+      });
       expect(info.signal).toBe(9);
       expect(tmux.hasSession('life-kill9-keep')).toBe(true);
       expect(rig.session.records('SessionEnd')).toHaveLength(0);
