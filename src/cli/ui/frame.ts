@@ -7,8 +7,8 @@
  */
 import { STATUS_STYLE } from '../output.js';
 import { formatCost } from './cost.js';
-import type { ReviewScreen, UiState } from './controller.js';
-import { paneViewport, reviewViewport } from './controller.js';
+import type { ReviewScreen, UiState } from './state.js';
+import { paneViewport, reviewViewport } from './viewport.js';
 import type { DashboardRow } from './model.js';
 import { supervisorLabel } from './supervisor.js';
 import { cut, elapsed, fit, meter, progressBar, wrap } from './text.js';
