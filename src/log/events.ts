@@ -20,12 +20,17 @@ export const stageDefSchema = z.object({
   acceptance: z.array(z.string()),
   files: z.array(z.string()),
   gate: z.enum(['human', 'auto']),
+  /** Absent in logs written before worktree setup existed, and when the stage has none. */
+  setup: z.array(z.string()).optional(),
+  estimate: z.number().positive().optional(),
 });
 
 export const planSnapshotSchema = z.object({
   path: z.string(),
   title: z.string(),
   version: z.literal(1),
+  /** The plan-level setup commands; absent when none. */
+  setup: z.array(z.string()).optional(),
   stages: z.array(stageDefSchema),
   hash: z.string(),
 });
@@ -173,6 +178,35 @@ export const stageReset = event('stage.reset', {
   by: byHuman,
 });
 
+// ---- worktree setup ----------------------------------------------------
+
+/**
+ * A new worktree is being set up before its agent starts: the ignored files
+ * `.worktreeinclude` and `[worktree] copy` name are copied in, then the
+ * setup commands run (docs/setup.md). Their output goes to `log`.
+ */
+export const setupStarted = event('setup.started', {
+  stage: stageId,
+  session: sessionId,
+  /** The plan's `setup`, then the stage's (an ad hoc task: `[task] setup`). */
+  commands: z.array(z.string()),
+  /** The full output, relative to `.work/`. */
+  log: z.string(),
+});
+
+/** The setup is over: `passed`, or the stage fails with the command that did not (`stage.failed` follows). */
+export const setupFinished = event('setup.finished', {
+  stage: stageId,
+  session: sessionId,
+  /** What was copied, relative to the repository root (folders end with `/`). */
+  copied: z.array(z.string()),
+  /** One per command run; a failed one is the last. */
+  results: z.array(acceptanceResultSchema),
+  passed: z.boolean(),
+  /** Why the setup could not run at all (the copy failed, a file could not be read). */
+  error: z.string().optional(),
+});
+
 /** `flux verify` ran the acceptance commands for the person reviewing the stage. */
 export const reviewRecorded = event('review.recorded', {
   stage: stageId,
@@ -280,6 +314,8 @@ export const fluxEventSchema = z.discriminatedUnion('type', [
   stageReset,
   cleanupFailed,
   reviewRecorded,
+  setupStarted,
+  setupFinished,
   notificationSent,
   sessionStarted,
   sessionWorking,
