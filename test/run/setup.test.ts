@@ -175,7 +175,9 @@ describe('flux run: a failing setup fails the stage; flux resume sets it up agai
 
     const status = await ws.flux(['status']);
     expect(status.stdout).toContain('Setup of needs-flag failed:');
-    expect(status.stdout).toMatch(/Setup of needs-flag failed: `echo checking; test -f[\s\S]*exit 3; }` exited with 3/);
+    expect(status.stdout).toMatch(
+      /Setup of needs-flag failed: `echo checking; test -f[\s\S]*exit 3; }` exited with 3/,
+    );
     expect(status.stdout).toContain('│ ready.flag is missing');
     expect(status.stdout).toContain('full output: .work/logs/setup-needs-flag.s1.log');
     expect(status.stdout).toContain('Setup of slow failed: `sleep 120` timed out');
