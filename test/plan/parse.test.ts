@@ -108,7 +108,10 @@ describe('fields and defaults', () => {
     expect(plan.stages[0]).toMatchObject({ setup: ['cp .env.example .env'], estimate: 30 });
     expect(Object.keys(plan.stages[1]!)).not.toContain('setup');
     expect(Object.keys(plan.stages[1]!)).not.toContain('estimate');
-    const none = parsePlan(planDocument('flux:\n  version: 1\n  stages:\n    - id: a\n      name: A\n'), 'p.md');
+    const none = parsePlan(
+      planDocument('flux:\n  version: 1\n  stages:\n    - id: a\n      name: A\n'),
+      'p.md',
+    );
     expect(Object.keys(none)).not.toContain('setup');
   });
 
