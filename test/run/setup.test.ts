@@ -203,3 +203,39 @@ describe('flux run: a failing setup fails the stage; flux resume sets it up agai
     );
   }, 120_000);
 });
+
+describe('flux run: a .worktreeinclude that cannot be read', () => {
+  let ws: FluxWorkspace;
+
+  beforeAll(async () => {
+    ws = await fluxWorkspace({
+      plan: planWith(
+        ['echo never'],
+        `    - id: unreadable
+      name: Unreadable include
+      gate: auto
+      files: ["src/**"]`,
+      ),
+    });
+    mkdirSync(path.join(ws.root, '.worktreeinclude'));
+  }, 60_000);
+
+  afterAll(async () => {
+    await ws?.cleanup();
+  });
+
+  it('fails the stage naming the file, runs no setup command and starts no agent', async () => {
+    await runToEnd(ws);
+    const events = ws.events();
+    expect(finalStatuses(events).stages.unreadable, describeWorkspace(ws)).toBe('failed');
+    const message = `cannot read ${path.join(ws.root, '.worktreeinclude')}: it is a directory`;
+    expect(ofType(events, 'setup.finished', 'unreadable')[0]).toMatchObject({
+      passed: false,
+      results: [],
+      error: message,
+    });
+    expect(ofType(events, 'session.working')).toEqual([]);
+    const status = await ws.flux(['status']);
+    expect(status.stdout.replace(/\s+/g, ' ')).toContain(`Setup of unreadable failed: ${message}`);
+  }, 120_000);
+});
