@@ -8,7 +8,7 @@ import type { StageStatus } from '../machines/stage-states.js';
 import type { Plan, StageDef } from '../plan/types.js';
 
 /** Bumped whenever the shape of FluxState changes: it invalidates snapshot caches. */
-export const STATE_VERSION = 3;
+export const STATE_VERSION = 4;
 
 export interface StageState {
   id: string;
@@ -26,6 +26,8 @@ export interface StageState {
   hint: string | null;
   /** Why its worktree or branch could not be removed after the merge (`cleanup.failed`). */
   cleanupFailed: string | null;
+  /** Its current worktree's setup (`setup.started`/`setup.finished`); null before any. */
+  setup: SetupState | null;
   /** The last acceptance run recorded for it. */
   acceptance: AcceptanceResult[] | null;
   mergedCommit: string | null;
@@ -35,6 +37,18 @@ export interface StageState {
   kind?: 'task';
   /** Where an ad hoc task works; absent for the plan's stages. */
   task?: TaskInfo;
+}
+
+/** A worktree's setup as the log tells it (docs/setup.md). */
+export interface SetupState {
+  session: string;
+  status: 'running' | 'passed' | 'failed';
+  commands: string[];
+  /** The full output, relative to `.work/`. */
+  log: string;
+  copied: string[];
+  results: AcceptanceResult[];
+  error: string | null;
 }
 
 /** An ad hoc task's own worktree, branch and tmux placement (`task.created`). */

@@ -25,6 +25,7 @@ import {
   sessionWaitingPermission,
   sessionWorking,
 } from './events/session.js';
+import { setupFinished, setupStarted } from './events/setup.js';
 import {
   acceptanceResultSchema,
   cleanupFailed,
@@ -47,6 +48,7 @@ import { taskCreated } from './events/task.js';
 export * from './events/notification.js';
 export * from './events/plan.js';
 export * from './events/session.js';
+export * from './events/setup.js';
 export * from './events/stage.js';
 export * from './events/task.js';
 
@@ -68,6 +70,8 @@ export const fluxEventSchema = z.discriminatedUnion('type', [
   stageReset,
   cleanupFailed,
   reviewRecorded,
+  setupStarted,
+  setupFinished,
   notificationSent,
   sessionStarted,
   sessionWorking,

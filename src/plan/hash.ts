@@ -16,12 +16,19 @@ export function canonicalStage(stage: StageDef): StageDef {
     acceptance: [...stage.acceptance],
     files: [...stage.files],
     gate: stage.gate,
+    // Absent unless given, so plans written before these fields hash as they did.
+    ...(stage.setup === undefined || stage.setup.length === 0 ? {} : { setup: [...stage.setup] }),
+    ...(stage.estimate === undefined ? {} : { estimate: stage.estimate }),
   };
 }
 
-/** sha256 (hex) of the canonical JSON of the stages. */
-export function hashStages(stages: readonly StageDef[]): string {
+/**
+ * sha256 (hex) of the canonical JSON of the stages; with a plan-level
+ * `setup`, of `{setup, stages}` (a plan without one hashes as it always did).
+ */
+export function hashStages(stages: readonly StageDef[], setup: readonly string[] = []): string {
+  const canonical = stages.map(canonicalStage);
   return createHash('sha256')
-    .update(JSON.stringify(stages.map(canonicalStage)))
+    .update(JSON.stringify(setup.length === 0 ? canonical : { setup, stages: canonical }))
     .digest('hex');
 }
