@@ -63,6 +63,15 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /** Default stage budgets (docs/budgets.md); 0 is no limit. */
+    budget: z
+      .object({
+        usd: z.number().min(0).default(0),
+        minutes: z.number().min(0).default(0),
+        tokens: z.number().int().min(0).default(0),
+      })
+      .strict()
+      .prefault({}),
     agents: z.record(z.string(), agentCommandSchema).default({}),
     /** How a person is told they are needed (docs/notify.md). */
     notify: z
@@ -203,6 +212,15 @@ desktop = false
 # and run this command: an argument list where {title}, {message}, {stage} and {kind} are
 # replaced, e.g. ["ntfy", "publish", "my-topic", "{title}: {message}"].
 command = []
+
+[budget]
+# What a stage may spend before it waits for you, unless its own \`budget\` in the plan says
+# otherwise (0: no limit): US dollars (the agent's own cost figure), minutes of its sessions'
+# wall time, tokens (input + output). At 80% you are told; at 100% its session is asked to
+# commit, write a handoff and stop, and \`flux budget <stage> --usd N\` lets it go on.
+usd = 0
+minutes = 0
+tokens = 0
 
 # A command agent (no hooks; liveness from tmux, done through \`flux done\`):
 # [agents.aider]

@@ -8,6 +8,9 @@ import { randomUUID } from 'node:crypto';
 import { takesAgentSessionId } from '../agents/protocol.js';
 import type { NewEvent } from '../log/events.js';
 import { toSessionName } from '../plan/stage-id.js';
+import { budgetHold, reachedEvent, type BudgetCheck, type BudgetDefaults } from './budget.js';
+
+export type { BudgetCheck };
 import { settle, type Decision } from './decide.js';
 import {
   currentSession,
@@ -30,7 +33,12 @@ export interface StartOptions {
   sessionPrefix: string;
   /** Sessions a person starts by hand: no tmux session (`flux run --manual`). */
   manual?: boolean;
+  /** The `[budget]` defaults: a stage whose budget (or the plan's) is spent gets no new session. */
+  budget?: BudgetDefaults;
+  /** Milliseconds since the epoch, for the minutes spent; `Date.now()` when absent. */
+  now?: number;
 }
+
 
 function crashedInARow(state: FluxState, stage: StageState): number {
   let count = 0;
@@ -41,8 +49,21 @@ function crashedInARow(state: FluxState, stage: StageState): number {
   return count;
 }
 
-/** Why a stage wants a session now, or null. */
+/**
+ * Why a stage wants a session now, or null. With `budget`, a stage whose
+ * budget or the plan's is spent wants none: it waits on a person (`flux budget`).
+ */
 export function wantsSession(
+  state: FluxState,
+  stage: StageState,
+  budget?: BudgetCheck,
+): 'ready' | 'handoff' | 'rejected' | 'crashed' | null {
+  const why = wantsSessionAnyway(state, stage);
+  if (why === null || budget === undefined) return why;
+  return budgetHold(state, stage, budget.defaults, budget.now) === null ? why : null;
+}
+
+function wantsSessionAnyway(
   state: FluxState,
   stage: StageState,
 ): 'ready' | 'handoff' | 'rejected' | 'crashed' | null {
@@ -102,14 +123,39 @@ export function startEvents(
   ];
 }
 
+/**
+ * `budget.reached` for each stage held back by a spent budget (its own, or,
+ * once, the plan's), unless that limit is recorded as reached already.
+ */
+function heldEvents(state: FluxState, stages: readonly StageState[], check: BudgetCheck): NewEvent[] {
+  const events: NewEvent[] = [];
+  let planTold = false;
+  for (const stage of stages) {
+    const hold = budgetHold(state, stage, check.defaults, check.now);
+    if (hold === null) continue;
+    if (hold.scope === 'stage') {
+      const event = reachedEvent(stage.budget?.reached, hold.use, stage.id);
+      if (event !== null) events.push(event);
+    } else if (!planTold) {
+      planTold = true;
+      const event = reachedEvent(state.planBudget?.reached, hold.use, undefined);
+      if (event !== null) events.push(event);
+    }
+  }
+  return events;
+}
+
 export function decideStarts(state: FluxState, options: StartOptions): Decision {
   let free = options.maxParallel - liveSessions(state).length;
-  const proposed: NewEvent[] = [];
-  // Stages already in progress (handoff, rejected, crashed) before fresh ones.
-  const candidates = state.order
+  const check: BudgetCheck = { defaults: options.budget ?? {}, now: options.now ?? Date.now() };
+  const wanting = state.order
     .map((id) => state.stages[id]!)
     .filter((stage) => options.only === undefined || stage.id === options.only)
-    .map((stage) => ({ stage, why: wantsSession(state, stage) }))
+    .filter((stage) => wantsSession(state, stage) !== null);
+  const proposed: NewEvent[] = heldEvents(state, wanting, check);
+  // Stages already in progress (handoff, rejected, crashed) before fresh ones.
+  const candidates = wanting
+    .map((stage) => ({ stage, why: wantsSession(state, stage, check) }))
     .filter((c) => c.why !== null)
     .sort((a, b) => Number(a.why === 'ready') - Number(b.why === 'ready'));
   for (const { stage } of candidates) {
@@ -124,7 +170,9 @@ export function decideStarts(state: FluxState, options: StartOptions): Decision 
   if (options.manual !== true) {
     for (const task of tasksOf(state)) {
       if (options.only !== undefined && task.id !== options.only) continue;
-      if (wantsSession(state, task) === 'handoff')
+      if (wantsSession(state, task) !== 'handoff') continue;
+      proposed.push(...heldEvents(state, [task], check));
+      if (wantsSession(state, task, check) === 'handoff')
         proposed.push(
           ...startEvents(state, task, taskAgent(state, task, options.agent), options.sessionPrefix),
         );

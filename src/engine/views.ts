@@ -4,6 +4,20 @@
  */
 import { reportsThroughHooks } from '../agents/protocol.js';
 import type { SessionStatus, StageStatus } from '../machines/index.js';
+import type { Budget } from '../plan/types.js';
+import {
+  budgetHold,
+  describeUse,
+  planLimits,
+  planSpend,
+  raiseCommand,
+  round,
+  stageLimits,
+  stageSpend,
+  type BudgetCheck,
+  type BudgetUse,
+  type Spend,
+} from './budget.js';
 import { RUN_DEFAULTS } from './defaults.js';
 import type { FluxState, SessionState } from './state.js';
 import { currentSession, tasksOf, unmergedDependencies } from './state.js';
@@ -28,6 +42,16 @@ export interface StageRow {
   } | null;
   reason: string | null;
   since: string;
+  /** What its sessions have spent, in US dollars; null when none reported a cost (shown as "—"). */
+  cost_usd: number | null;
+  /** Its tokens so far (input + output); null when none reported. */
+  tokens: number | null;
+  /** Minutes of its sessions' wall time. */
+  minutes: number;
+  /** The limits that hold for it (the config's defaults, the plan's, a person's raises); `{}`: none. */
+  budget: Budget;
+  /** Why no new session starts for it: its budget or the plan's is spent. */
+  budget_reached: { scope: 'stage' | 'plan'; kind: BudgetUse['kind']; spent: number; limit: number } | null;
 }
 
 /** An ad hoc task (`flux task run`): a stage outside the plan, with its own worktree and branch. */
@@ -38,6 +62,11 @@ export interface TaskRow {
   session: StageRow['session'];
   reason: string | null;
   since: string;
+  cost_usd: number | null;
+  tokens: number | null;
+  minutes: number;
+  budget: Budget;
+  budget_reached: StageRow['budget_reached'];
   worktree: string;
   branch: string;
   base: string;
@@ -61,6 +90,11 @@ export interface StatusView {
   /** Ad hoc tasks, oldest first (merged ones too). */
   tasks: TaskRow[];
   attention: Attention[];
+  /** The plan's spend (its stages', not the tasks') and its own limits. */
+  cost_usd: number | null;
+  tokens: number | null;
+  minutes: number;
+  budget: Budget;
   seq: number;
 }
 
@@ -105,10 +139,29 @@ function permissionAttention(id: string, session: StageRow['session']): Attentio
   };
 }
 
+/** Statuses in which a spent budget keeps a stage from going on. */
+const BUDGET_HOLDS: ReadonlySet<string> = new Set(['ready', 'running', 'needs_handoff', 'rejected', 'failed']);
+
+/** A stage that waits because its budget (or the plan's) is spent: `flux budget` lets it go on. */
+function budgetAttention(row: Pick<StageRow, 'id' | 'status' | 'budget_reached'>): Attention | null {
+  const reached = row.budget_reached;
+  if (reached === null || !BUDGET_HOLDS.has(row.status)) return null;
+  const use = { kind: reached.kind, spent: reached.spent, limit: reached.limit };
+  return reached.scope === 'stage'
+    ? { stage: row.id, what: `budget reached: ${describeUse(use)}`, command: raiseCommand(row.id, use.kind) }
+    : {
+        stage: row.id,
+        what: `the plan's budget is reached (${describeUse(use)}): no new session starts`,
+        command: raiseCommand(null, use.kind),
+      };
+}
+
 function attentionFor(state: FluxState, row: StageRow): Attention | null {
   const { id } = row;
   const asking = permissionAttention(id, row.session);
   if (asking !== null) return asking;
+  const budget = budgetAttention(row);
+  if (budget !== null) return budget;
   switch (row.status) {
     case 'completed':
       return state.stages[id]?.def.gate === 'human'
@@ -183,6 +236,8 @@ function taskAttention(row: TaskRow): Attention | null {
   const { id, session } = row;
   const asking = permissionAttention(id, session);
   if (asking !== null) return asking;
+  const budget = budgetAttention(row);
+  if (budget !== null) return budget;
   const why = row.reason === null ? '' : `: ${row.reason}`;
   switch (row.status) {
     case 'completed':
@@ -203,7 +258,35 @@ function taskAttention(row: TaskRow): Attention | null {
   }
 }
 
-export function statusView(state: FluxState): StatusView {
+/** The spend figures of a row: dollars and tokens rounded for people and JSON alike. */
+function spendFields(spend: Spend): Pick<StageRow, 'cost_usd' | 'tokens' | 'minutes'> {
+  return {
+    cost_usd: spend.usd === null ? null : round(spend.usd),
+    tokens: spend.tokens,
+    minutes: Number(spend.minutes.toFixed(2)),
+  };
+}
+
+/** A stage's (or task's) spend, limits and whether a spent budget holds it. */
+function budgetFields(
+  state: FluxState,
+  id: string,
+  check: BudgetCheck,
+): Pick<StageRow, 'cost_usd' | 'tokens' | 'minutes' | 'budget' | 'budget_reached'> {
+  const hold = budgetHold(state, state.stages[id]!, check.defaults, check.now);
+  return {
+    ...spendFields(stageSpend(state, id, check.now)),
+    budget: stageLimits(state, id, check.defaults),
+    budget_reached:
+      hold === null
+        ? null
+        : { scope: hold.scope, kind: hold.use.kind, spent: round(hold.use.spent), limit: hold.use.limit },
+  };
+}
+
+/** `budget`: the `[budget]` defaults of the config and the time; without it, no defaults and now. */
+export function statusView(state: FluxState, budget?: BudgetCheck): StatusView {
+  const check = budget ?? { defaults: {}, now: Date.now() };
   const stages = state.order.map((id): StageRow => {
     const stage = state.stages[id]!;
     return {
@@ -215,6 +298,7 @@ export function statusView(state: FluxState): StatusView {
       session: sessionRow(currentSession(state, stage)),
       reason: stage.reason,
       since: stage.since,
+      ...budgetFields(state, id, check),
     };
   });
   const counts: Partial<Record<StageStatus, number>> = {};
@@ -226,6 +310,7 @@ export function statusView(state: FluxState): StatusView {
     session: sessionRow(currentSession(state, task)),
     reason: task.reason,
     since: task.since,
+    ...budgetFields(state, task.id, check),
     worktree: task.task.worktree,
     branch: task.task.branch,
     base: task.task.base,
@@ -242,6 +327,8 @@ export function statusView(state: FluxState): StatusView {
       ...stages.map((row) => attentionFor(state, row)),
       ...tasks.map((row) => taskAttention(row)),
     ].filter((a): a is Attention => a !== null),
+    ...spendFields(planSpend(state, check.now)),
+    budget: planLimits(state),
     seq: state.seq,
   };
 }

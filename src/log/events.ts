@@ -11,6 +11,15 @@ import { z } from 'zod';
 const stageId = z.string().min(1);
 const sessionId = z.string().min(1);
 
+/** A budget (docs/budgets.md): any of US dollars, minutes of session wall time, tokens. */
+export const budgetSchema = z
+  .object({
+    usd: z.number().positive().optional(),
+    minutes: z.number().positive().optional(),
+    tokens: z.number().int().positive().optional(),
+  })
+  .strict();
+
 export const stageDefSchema = z.object({
   id: stageId,
   name: z.string(),
@@ -20,6 +29,7 @@ export const stageDefSchema = z.object({
   acceptance: z.array(z.string()),
   files: z.array(z.string()),
   gate: z.enum(['human', 'auto']),
+  budget: budgetSchema.optional(),
 });
 
 export const planSnapshotSchema = z.object({
@@ -28,6 +38,8 @@ export const planSnapshotSchema = z.object({
   version: z.literal(1),
   stages: z.array(stageDefSchema),
   hash: z.string(),
+  /** The plan-wide budget (`flux: budget:`); absent when the plan has none. */
+  budget: budgetSchema.optional(),
 });
 
 const envelope = {
@@ -198,6 +210,32 @@ export const notificationSent = event('notification.sent', {
   message: z.string(),
 });
 
+// ---- budgets (docs/budgets.md) ------------------------------------------
+
+/** What a budget limits: its three kinds. */
+const budgetKind = z.enum(['usd', 'minutes', 'tokens']);
+
+/**
+ * A stage's (or, without `stage`, the plan's) spend reached a budget. The
+ * stage then waits on a person: no new session starts for it (the plan's: no
+ * new session starts at all) until `flux budget` raises it.
+ */
+export const budgetReached = event('budget.reached', {
+  stage: stageId.optional(),
+  kind: budgetKind,
+  spent: z.number().nonnegative(),
+  limit: z.number().positive(),
+});
+
+/** `flux budget`: a person set a new limit for a stage (or, without `stage`, the plan). */
+export const budgetRaised = event('budget.raised', {
+  stage: stageId.optional(),
+  usd: z.number().positive().optional(),
+  minutes: z.number().positive().optional(),
+  tokens: z.number().int().positive().optional(),
+  by: byHuman,
+});
+
 // ---- session lifecycle --------------------------------------------------
 
 export const sessionStarted = event('session.started', {
@@ -243,10 +281,23 @@ export const sessionContext = event('session.context', {
   window: z.number().int().positive().optional(),
 });
 
-/** Flux told the agent to write a handoff (threshold reached, or auto-compaction blocked). */
+/**
+ * The status line reported what the session has spent so far (Claude Code's
+ * running totals for the session): recorded when it changed, at most every
+ * few seconds (docs/budgets.md).
+ */
+export const sessionCost = event('session.cost', {
+  session: sessionId,
+  /** `cost.total_cost_usd`. */
+  usd: z.number().nonnegative(),
+  /** `context_window.total_input_tokens` + `total_output_tokens`; absent when not reported. */
+  tokens: z.number().int().nonnegative().optional(),
+});
+
+/** Flux told the agent to write a handoff (threshold reached, auto-compaction blocked, or a budget reached). */
 export const sessionHandingOff = event('session.handing_off', {
   session: sessionId,
-  trigger: z.enum(['threshold', 'precompact', 'manual']),
+  trigger: z.enum(['threshold', 'precompact', 'manual', 'budget']),
 });
 
 /** A stop was answered with a reminder to finish (or to hand off); counted to keep reminders bounded. */
@@ -281,12 +332,15 @@ export const fluxEventSchema = z.discriminatedUnion('type', [
   cleanupFailed,
   reviewRecorded,
   notificationSent,
+  budgetReached,
+  budgetRaised,
   sessionStarted,
   sessionWorking,
   sessionIdle,
   sessionWaitingPermission,
   sessionPermissionAnswered,
   sessionContext,
+  sessionCost,
   sessionHandingOff,
   sessionReminded,
   sessionEnded,
@@ -311,3 +365,4 @@ export const EVENT_TYPES: readonly FluxEventType[] = fluxEventSchema.options.map
 export type StageEvent = Extract<FluxEvent, { type: `stage.${string}` }>;
 export type SessionEvent = Extract<FluxEvent, { type: `session.${string}` }>;
 export type AcceptanceResult = z.infer<typeof acceptanceResultSchema>;
+export type BudgetKind = z.infer<typeof budgetKind>;

@@ -4,7 +4,16 @@
  * its YAML was written.
  */
 import { createHash } from 'node:crypto';
-import type { StageDef } from './types.js';
+import type { Budget, StageDef } from './types.js';
+
+/** A budget with its keys in a fixed order and absent ones left out. */
+export function canonicalBudget(budget: Budget): Budget {
+  return {
+    ...(budget.usd === undefined ? {} : { usd: budget.usd }),
+    ...(budget.minutes === undefined ? {} : { minutes: budget.minutes }),
+    ...(budget.tokens === undefined ? {} : { tokens: budget.tokens }),
+  };
+}
 
 export function canonicalStage(stage: StageDef): StageDef {
   return {
@@ -16,12 +25,16 @@ export function canonicalStage(stage: StageDef): StageDef {
     acceptance: [...stage.acceptance],
     files: [...stage.files],
     gate: stage.gate,
+    ...(stage.budget === undefined ? {} : { budget: canonicalBudget(stage.budget) }),
   };
 }
 
-/** sha256 (hex) of the canonical JSON of the stages. */
-export function hashStages(stages: readonly StageDef[]): string {
-  return createHash('sha256')
-    .update(JSON.stringify(stages.map(canonicalStage)))
-    .digest('hex');
+/**
+ * sha256 (hex) of the canonical JSON of the stages, and of the plan-wide
+ * budget when there is one (a plan without one hashes as it always did).
+ */
+export function hashStages(stages: readonly StageDef[], budget?: Budget): string {
+  const stagesJson = JSON.stringify(stages.map(canonicalStage));
+  const text = budget === undefined ? stagesJson : `${stagesJson}\n${JSON.stringify(canonicalBudget(budget))}`;
+  return createHash('sha256').update(text).digest('hex');
 }

@@ -6,7 +6,7 @@ import { LineCounter, parseDocument, type YAMLError } from 'yaml';
 import { PlanError } from '../errors.js';
 import { checkPlanText, controlInData, describeControl } from './characters.js';
 import { checkStages } from './checks.js';
-import { canonicalStage, hashStages } from './hash.js';
+import { canonicalBudget, canonicalStage, hashStages } from './hash.js';
 import { issueToPlanError, pickIssue, stageLabel } from './issues.js';
 import { YamlLocator } from './locate.js';
 import { extractMetadata, extractTitle } from './markdown.js';
@@ -123,5 +123,13 @@ export function parsePlan(text: string, file: string): Plan {
 
   const stages = result.data.flux.stages.map(canonicalStage);
   checkStages(stages, at);
-  return { path: file, title: extractTitle(source, file), version: 1, stages, hash: hashStages(stages) };
+  const budget = result.data.flux.budget === undefined ? undefined : canonicalBudget(result.data.flux.budget);
+  return {
+    path: file,
+    title: extractTitle(source, file),
+    version: 1,
+    stages,
+    hash: hashStages(stages, budget),
+    ...(budget === undefined ? {} : { budget }),
+  };
 }

@@ -5,6 +5,17 @@
 
 export type Gate = 'human' | 'auto';
 
+/**
+ * What a stage (or the whole plan) may spend before it waits on a person
+ * (docs/budgets.md): US dollars, minutes of its sessions' wall time, tokens.
+ * Any of them; absent ones do not limit.
+ */
+export interface Budget {
+  usd?: number | undefined;
+  minutes?: number | undefined;
+  tokens?: number | undefined;
+}
+
 export interface StageDef {
   id: string;
   name: string;
@@ -17,6 +28,8 @@ export interface StageDef {
   files: string[];
   /** `human`: `flux verify` must approve. `auto`: verified as soon as acceptance passes. */
   gate: Gate;
+  /** Absent: the `[budget]` defaults of .work/config.toml apply. */
+  budget?: Budget | undefined;
 }
 
 export interface Plan {
@@ -29,4 +42,6 @@ export interface Plan {
   stages: StageDef[];
   /** sha256 (hex) of the canonical JSON of `stages`: tells `flux init` whether the plan changed. */
   hash: string;
+  /** The plan-wide budget (`flux: budget:`): once reached, no new session starts. */
+  budget?: Budget | undefined;
 }
