@@ -73,6 +73,7 @@ export class SimSession {
   readonly agentDir: string;
   private readonly usage: Usage = {
     percent: null,
+    totalInputTokens: 0,
     totalOutputTokens: 0,
     lastOutputTokens: 0,
     costUsd: 0,
@@ -198,15 +199,17 @@ export class SimSession {
     return undefined;
   }
 
-  /** Deterministic token and cost figures for a finished turn. */
+  /** Deterministic token and cost figures for a finished turn: the script's `cost`, or list prices. */
   private answered(turn: SimTurn): void {
     const usage = this.usage;
     usage.percent = turn.context ?? usage.percent ?? 1;
     usage.lastOutputTokens = 20 + Math.ceil(turn.say.length / 4) + 50 * turn.actions.length;
     usage.totalOutputTokens += usage.lastOutputTokens;
-    const inputTokens = (usage.percent / 100) * CONTEXT_WINDOW_SIZE;
+    const inputTokens = Math.round((usage.percent / 100) * CONTEXT_WINDOW_SIZE);
+    usage.totalInputTokens += inputTokens;
     // Sonnet list prices: $3 per million input tokens, $15 per million output tokens.
-    usage.costUsd = Number((usage.costUsd + inputTokens * 3e-6 + usage.lastOutputTokens * 15e-6).toFixed(6));
+    const turnCost = turn.cost ?? inputTokens * 3e-6 + usage.lastOutputTokens * 15e-6;
+    usage.costUsd = Number((usage.costUsd + turnCost).toFixed(6));
     usage.linesAdded = this.work.linesAdded;
   }
 
