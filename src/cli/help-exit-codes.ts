@@ -203,6 +203,14 @@ export const EXIT_CODES: Readonly<Record<string, CodeMeanings>> = {
     64: 'an unknown stage or action',
   },
   replay: { 0: null, 4: 'an event that is damaged or does not replay', 6: null, 64: 'an unknown --stage' },
+  budget: {
+    0: 'raised (what can start, starts), or the spend shown',
+    2: CONFIG,
+    3: 'the limit is not above what is spent, the stage is merged, or inside an agent session',
+    4: null,
+    6: null,
+    64: 'usage (a limit that is not a number above 0), or an unknown stage',
+  },
   approve: {
     0: 'answered',
     3: 'its session is not waiting for a permission answer',
