@@ -139,6 +139,20 @@ export function loadConfig(configPath: string): FluxConfig {
   return parseConfig(text, configPath);
 }
 
+/**
+ * The `[budget]` defaults for a view (`flux status`, `flux task list`, the
+ * dashboard): a config that cannot be read or is invalid gives none, since a
+ * view must still show the rest. Commands that act on budgets load the config.
+ */
+export function budgetDefaultsAt(configPath: string): FluxConfig['budget'] | Record<string, never> {
+  try {
+    return loadConfig(configPath).budget;
+  } catch (error) {
+    if (error instanceof ConfigError) return {};
+    throw error;
+  }
+}
+
 /** The config file `flux init` writes: every setting, its default, what it does. */
 export function defaultConfigToml(planPath: string, baseBranch: string | null): string {
   return `# Flux settings for this repository. Flux reads this file and never rewrites it.
