@@ -201,9 +201,9 @@ function costEvent(
   const usd = spendFigure(input.cost?.total_cost_usd);
   const tokens = sessionTokens(input);
   if (usd === null) return null;
-  const oldUsd = session.costUsd ?? null;
   const oldTokens = session.tokens ?? null;
-  if (usd === oldUsd && (tokens === null || tokens === oldTokens)) return null;
+  // Only a changed cost is news (the tokens ride along); a first figure of nothing spent is none.
+  if (usd === (session.costUsd ?? 0)) return null;
   const event: NewEvent = {
     type: 'session.cost',
     session: session.id,

@@ -75,6 +75,10 @@ describe('StatusLine: the spend', () => {
     ]);
   });
 
+  it('records nothing before anything is spent', () => {
+    expect(hook(started(), 'StatusLine', status(0, 0, 0), T0).events).toEqual([]);
+  });
+
   it('records nothing when the figure did not change (an idle tick)', () => {
     const later = T0 + 60_000;
     expect(
