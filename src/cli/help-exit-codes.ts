@@ -116,7 +116,7 @@ export const EXIT_CODES: Readonly<Record<string, CodeMeanings>> = {
   resume: {
     0: 'started',
     2: CONFIG_OR_BASE,
-    3: 'refused: its session is alive, or there is nothing to resume',
+    3: 'refused: its session is alive, there is nothing to resume, or its budget is spent (flux budget)',
     4: null,
     5: 'tmux is missing, the agent could not start, or claude cannot work here (see `flux doctor`)',
     6: null,

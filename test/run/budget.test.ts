@@ -161,7 +161,12 @@ describe('a stage budget: told at 80%, stopped at 100%, raised by a person', () 
     expect(under.stderr).toContain(`flux budget ${STAGE} --usd 1.16`);
     const neither = await ws.flux(['budget', '--usd', '3']);
     expect(neither.exitCode).toBe(64);
-    for (const result of [negative, unknown, under, neither]) expect(result.stderr).not.toMatch(/\n\s+at /);
+    // Nor does a resume go round it: raising is the person's call.
+    const resume = await ws.flux(['resume', STAGE]);
+    expect(resume.exitCode).toBe(3);
+    expect(resume.stderr).toContain(`${STAGE} waits on its budget: $1.15 of $1.00 spent`);
+    expect(resume.stderr).toContain(`flux budget ${STAGE} --usd N`);
+    for (const result of [negative, unknown, under, neither, resume]) expect(result.stderr).not.toMatch(/\n\s+at /);
     expect(ws.read('.work/events.jsonl')).toBe(before);
   });
 
