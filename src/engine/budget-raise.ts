@@ -5,14 +5,7 @@
  */
 import { RefusedError } from '../errors.js';
 import type { Budget } from '../plan/types.js';
-import {
-  BUDGET_KINDS,
-  formatAmount,
-  planSpend,
-  stageSpend,
-  type BudgetKind,
-  type Spend,
-} from './budget.js';
+import { BUDGET_KINDS, formatAmount, planSpend, stageSpend, type BudgetKind, type Spend } from './budget.js';
 import { settle, type Decision } from './decide.js';
 import { requireStage } from './lookup.js';
 import type { FluxState } from './state.js';
@@ -49,7 +42,10 @@ export function decideRaise(
   } else {
     const stage = requireStage(state, target);
     if (stage.status === 'merged')
-      throw new RefusedError(`${stage.id} is merged: it spends nothing more`, 'a budget is for a stage still at work');
+      throw new RefusedError(
+        `${stage.id} is merged: it spends nothing more`,
+        'a budget is for a stage still at work',
+      );
     refuseSpent(stage.id, target, stageSpend(state, stage.id, now), limits);
   }
   return settle(state, [

@@ -193,7 +193,12 @@ export function reachedEvent(
   use: BudgetUse,
   stage: string | undefined,
 ): { type: 'budget.reached'; stage?: string; kind: BudgetKind; spent: number; limit: number } | null {
-  if (recorded !== null && recorded !== undefined && recorded.kind === use.kind && recorded.limit === use.limit)
+  if (
+    recorded !== null &&
+    recorded !== undefined &&
+    recorded.kind === use.kind &&
+    recorded.limit === use.limit
+  )
     return null;
   return {
     type: 'budget.reached',

@@ -39,7 +39,6 @@ export interface StartOptions {
   now?: number;
 }
 
-
 function crashedInARow(state: FluxState, stage: StageState): number {
   let count = 0;
   for (const id of [...stage.sessions].reverse()) {

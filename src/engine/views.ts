@@ -140,7 +140,13 @@ function permissionAttention(id: string, session: StageRow['session']): Attentio
 }
 
 /** Statuses in which a spent budget keeps a stage from going on. */
-const BUDGET_HOLDS: ReadonlySet<string> = new Set(['ready', 'running', 'needs_handoff', 'rejected', 'failed']);
+const BUDGET_HOLDS: ReadonlySet<string> = new Set([
+  'ready',
+  'running',
+  'needs_handoff',
+  'rejected',
+  'failed',
+]);
 
 /** A stage that waits because its budget (or the plan's) is spent: `flux budget` lets it go on. */
 function budgetAttention(row: Pick<StageRow, 'id' | 'status' | 'budget_reached'>): Attention | null {

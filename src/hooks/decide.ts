@@ -181,7 +181,9 @@ export interface Observed {
 
 /** Shares of the limits that matter for a spend: 80% (a person is told) and 100% (the stage stops). */
 function marksPassed(uses: readonly BudgetUse[]): number {
-  return uses.filter((u) => u.spent >= u.limit * WARN_SHARE).length + uses.filter((u) => u.spent >= u.limit).length;
+  return (
+    uses.filter((u) => u.spent >= u.limit * WARN_SHARE).length + uses.filter((u) => u.spent >= u.limit).length
+  );
 }
 
 /**

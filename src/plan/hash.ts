@@ -35,6 +35,7 @@ export function canonicalStage(stage: StageDef): StageDef {
  */
 export function hashStages(stages: readonly StageDef[], budget?: Budget): string {
   const stagesJson = JSON.stringify(stages.map(canonicalStage));
-  const text = budget === undefined ? stagesJson : `${stagesJson}\n${JSON.stringify(canonicalBudget(budget))}`;
+  const text =
+    budget === undefined ? stagesJson : `${stagesJson}\n${JSON.stringify(canonicalBudget(budget))}`;
   return createHash('sha256').update(text).digest('hex');
 }

@@ -166,7 +166,8 @@ describe('a stage budget: told at 80%, stopped at 100%, raised by a person', () 
     expect(resume.exitCode).toBe(3);
     expect(resume.stderr).toContain(`${STAGE} waits on its budget: $1.15 of $1.00 spent`);
     expect(resume.stderr).toContain(`flux budget ${STAGE} --usd N`);
-    for (const result of [negative, unknown, under, neither, resume]) expect(result.stderr).not.toMatch(/\n\s+at /);
+    for (const result of [negative, unknown, under, neither, resume])
+      expect(result.stderr).not.toMatch(/\n\s+at /);
     expect(ws.read('.work/events.jsonl')).toBe(before);
   });
 
@@ -251,7 +252,9 @@ describe('a plan budget', () => {
     expect(reached[0]).toMatchObject({ kind: 'usd', spent: 0.6, limit: 0.5 });
     const view = await status(ws);
     expect(view.stages.find((s) => s.id === 'b')!.budget_reached).toMatchObject({ scope: 'plan' });
-    expect(view.attention).toContainEqual(expect.objectContaining({ stage: 'b', command: 'flux budget --plan --usd N' }));
+    expect(view.attention).toContainEqual(
+      expect.objectContaining({ stage: 'b', command: 'flux budget --plan --usd N' }),
+    );
   }, 120_000);
 
   it('flux budget --plan lets the rest start', async () => {

@@ -53,7 +53,9 @@ function summary(state: FluxState, target: string | null, defaults: Budget, now:
 export async function run(stage: string | undefined, options: BudgetOptions): Promise<number> {
   if ((stage === undefined) === (options.plan !== true))
     throw new UsageError(
-      stage === undefined ? 'name a stage, or --plan for the plan-wide budget' : 'a stage or --plan, not both',
+      stage === undefined
+        ? 'name a stage, or --plan for the plan-wide budget'
+        : 'a stage or --plan, not both',
       'e.g. `flux budget stage-2-api --usd 5` or `flux budget --plan --usd 50`',
     );
   const target = stage ?? null;

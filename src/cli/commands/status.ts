@@ -119,7 +119,9 @@ function planCost(view: StatusView): string {
   const limit = view.budget.usd;
   if (view.cost_usd === null && limit === undefined) return '';
   const spent = view.cost_usd === null ? '—' : formatAmount('usd', view.cost_usd);
-  return limit === undefined ? ` · ${spent} spent` : ` · ${spent} of the plan's ${formatAmount('usd', limit)}`;
+  return limit === undefined
+    ? ` · ${spent} spent`
+    : ` · ${spent} of the plan's ${formatAmount('usd', limit)}`;
 }
 
 /** Ad hoc tasks (`flux task run`): the open ones in a table, the merged ones counted. */

@@ -38,7 +38,9 @@ export function addDecisionCommands(program: Command): void {
 
   program
     .command('budget')
-    .description("Raise a stage's budget (or the plan's, --plan) so it goes on; without a limit, show what is spent")
+    .description(
+      "Raise a stage's budget (or the plan's, --plan) so it goes on; without a limit, show what is spent",
+    )
     .argument('[stage]', 'stage id')
     .option('--plan', 'the plan-wide budget instead of a stage')
     .option('--usd <n>', 'the new limit in US dollars', parsePositiveNumber)
@@ -48,7 +50,7 @@ export function addDecisionCommands(program: Command): void {
     .addHelpText(
       'after',
       note(
-        'The limit replaces the one that held (the plan\'s, or [budget] of .work/config.toml) and must be above what is spent. A stage that waited on its budget continues from its handoff in a fresh session. See docs/budgets.md.',
+        "The limit replaces the one that held (the plan's, or [budget] of .work/config.toml) and must be above what is spent. A stage that waited on its budget continues from its handoff in a fresh session. See docs/budgets.md.",
       ),
     )
     .action(humanOnly('flux budget', () => import('../commands/budget.js')));
