@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { decideRaise } from '../../src/engine/budget-raise.js';
+import { defaultConfigToml, parseConfig } from '../../src/engine/config.js';
 import { planSpend, stageLimits, stageSpend } from '../../src/engine/budget.js';
 import { dueNotices } from '../../src/engine/notify.js';
 import { decideStarts } from '../../src/engine/scheduler.js';
@@ -198,5 +199,24 @@ describe('flux budget, the decision', () => {
     ])
       .when((state) => decideRaise(state, 'a', { usd: 2 }, 'human', T0))
       .thenRefused(/a is merged/);
+  });
+});
+
+describe('[budget] in .work/config.toml', () => {
+  const toml = defaultConfigToml('doc/plans/PLAN.md', 'main');
+
+  it('defaults to no limit, and reads the ones set', () => {
+    expect(parseConfig(toml, 'config.toml').budget).toEqual({ usd: 0, minutes: 0, tokens: 0 });
+    const set = toml.replace(/^usd = 0$/m, 'usd = 2.5').replace(/^tokens = 0$/m, 'tokens = 900000');
+    expect(parseConfig(set, 'config.toml').budget).toEqual({ usd: 2.5, minutes: 0, tokens: 900_000 });
+  });
+
+  it('refuses a negative limit or a string, naming the setting', () => {
+    expect(() => parseConfig(toml.replace(/^usd = 0$/m, 'usd = -1'), 'config.toml')).toThrow(
+      /config\.toml: budget\.usd: /,
+    );
+    expect(() => parseConfig(toml.replace(/^minutes = 0$/m, 'minutes = "90"'), 'config.toml')).toThrow(
+      /budget\.minutes/,
+    );
   });
 });
