@@ -28,6 +28,7 @@ export const configSchema = z
         agent: z.string().default('claude'),
         handoff_threshold: z.number().min(1).max(100).default(RUN_DEFAULTS.handoff_threshold),
         acceptance_timeout: z.number().int().min(1).default(RUN_DEFAULTS.acceptance_timeout),
+        setup_timeout: z.number().int().min(1).default(RUN_DEFAULTS.setup_timeout),
         stop_reminders: z.number().int().min(0).max(8).default(RUN_DEFAULTS.stop_reminders),
         permission_wait: z.number().int().min(0).max(86_400).default(RUN_DEFAULTS.permission_wait),
       })
@@ -61,6 +62,16 @@ export const configSchema = z
         branch: z.string().min(1).default('feature/{id}'),
         session: z.string().min(1).default('flux-{project}-{id}'),
         acceptance: z.array(z.string()).default([]),
+        /** Commands run in a task's new worktree before its agent starts. */
+        setup: z.array(z.string().trim().min(1, 'a setup command is empty')).default([]),
+      })
+      .strict()
+      .prefault({}),
+    /** What a new worktree gets besides the checkout (docs/setup.md). */
+    worktree: z
+      .object({
+        /** gitignore-style patterns of ignored files copied from the main worktree, with `.worktreeinclude`'s. */
+        copy: z.array(z.string().trim().min(1, 'a copy pattern is empty')).default([]),
       })
       .strict()
       .prefault({}),
@@ -177,6 +188,9 @@ agent = "claude"
 handoff_threshold = ${RUN_DEFAULTS.handoff_threshold}
 # Seconds each acceptance command may run before it is stopped and counted as failed.
 acceptance_timeout = ${RUN_DEFAULTS.acceptance_timeout}
+# Seconds each setup command (the plan's \`setup\`) may run in a new worktree before it is
+# stopped and the stage fails.
+setup_timeout = ${RUN_DEFAULTS.setup_timeout}
 # How many times a session that stops without \`flux done\` or \`flux handoff\` is reminded.
 stop_reminders = ${RUN_DEFAULTS.stop_reminders}
 # Seconds a permission question waits for \`flux approve\` / \`flux deny\` before Claude Code's
@@ -216,6 +230,14 @@ branch = "feature/{id}"
 session = "flux-{project}-{id}"
 # Commands \`flux done\` runs in a task's worktree (e.g. ["npm test", "npm run lint"]).
 acceptance = []
+# Commands run in a task's new worktree before its agent starts (e.g. ["npm ci"]).
+setup = []
+
+[worktree]
+# Files git ignores that each new worktree gets a copy of, from the main worktree, in
+# gitignore syntax (e.g. [".env", "node_modules/"]), on top of those .worktreeinclude lists.
+# docs/setup.md says what is copied.
+copy = []
 
 [notify]
 # Each time a person is needed (a review, a permission question, a crash past its restarts,

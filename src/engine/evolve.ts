@@ -35,6 +35,7 @@ function newStage(def: StageDef, at: string): StageState {
     reason: null,
     hint: null,
     cleanupFailed: null,
+    setup: null,
     acceptance: null,
     mergedCommit: null,
     since: at,
@@ -157,6 +158,30 @@ export function evolve(state: FluxState, event: FluxEvent): FluxState {
     case 'review.recorded':
       stageOf(state, event.stage, event.type).acceptance = event.results;
       return state;
+    case 'setup.started':
+      stageOf(state, event.stage, event.type).setup = {
+        session: event.session,
+        status: 'running',
+        commands: event.commands,
+        log: event.log,
+        copied: [],
+        results: [],
+        error: null,
+      };
+      return state;
+    case 'setup.finished': {
+      const stage = stageOf(state, event.stage, event.type);
+      stage.setup = {
+        session: event.session,
+        status: event.passed ? 'passed' : 'failed',
+        commands: stage.setup?.commands ?? event.results.map((result) => result.command),
+        log: stage.setup?.log ?? '',
+        copied: event.copied,
+        results: event.results,
+        error: event.error ?? null,
+      };
+      return state;
+    }
     case 'cleanup.failed':
       stageOf(state, event.stage, event.type).cleanupFailed = event.reason;
       return state;

@@ -17,6 +17,8 @@ export interface StageChange {
 
 export interface PlanChange {
   pathChanged: boolean;
+  /** The plan-level `setup` commands changed. */
+  setupChanged: boolean;
   added: string[];
   removed: string[];
   changed: StageChange[];
@@ -34,6 +36,8 @@ const FIELDS: (keyof StageDef)[] = [
   'acceptance',
   'files',
   'gate',
+  'setup',
+  'estimate',
   'budget',
 ];
 
@@ -51,6 +55,7 @@ export function diffPlans(before: Plan, after: Plan): PlanChange {
     stages.filter((s) => other.has(s.id)).map((s) => s.id);
   return {
     pathChanged: before.path !== after.path,
+    setupChanged: JSON.stringify(before.setup ?? []) !== JSON.stringify(after.setup ?? []),
     added: after.stages.filter((stage) => !old.has(stage.id)).map((stage) => stage.id),
     removed: before.stages.filter((stage) => !next.has(stage.id)).map((stage) => stage.id),
     changed,
@@ -62,6 +67,7 @@ export function diffPlans(before: Plan, after: Plan): PlanChange {
 export function isUnchanged(change: PlanChange): boolean {
   return (
     !change.pathChanged &&
+    !change.setupChanged &&
     change.added.length === 0 &&
     change.removed.length === 0 &&
     change.changed.length === 0 &&
@@ -73,6 +79,7 @@ export function isUnchanged(change: PlanChange): boolean {
 export function describeChange(change: PlanChange): string[] {
   const lines: string[] = [];
   if (change.pathChanged) lines.push('plan file: moved');
+  if (change.setupChanged) lines.push('~ setup (plan-level) changed');
   for (const id of change.added) lines.push(`+ ${id} (new stage)`);
   for (const id of change.removed) lines.push(`- ${id} (removed)`);
   for (const { id, fields } of change.changed) lines.push(`~ ${id}: ${fields.join(', ')} changed`);

@@ -3,6 +3,12 @@
  * ready, needs a fresh session after a handoff, was rejected, or is running
  * with a session that died (restarted at most MAX_CRASH_RESTARTS times in a
  * row), while fewer than `maxParallel` sessions are alive.
+ *
+ * When more stages are ready than there are free slots, the one with the
+ * longest remaining chain goes first: its own `estimate` (minutes, default
+ * 1) plus the longest chain of the stages that depend on it, directly or
+ * not (critical-path list scheduling); ties go by plan order. Stages already
+ * in progress go before fresh ones. docs/plan-format.md#scheduling.
  */
 import { randomUUID } from 'node:crypto';
 import { takesAgentSessionId } from '../agents/protocol.js';
@@ -144,6 +150,59 @@ function heldEvents(state: FluxState, stages: readonly StageState[], check: Budg
   return events;
 }
 
+/** A stage's weight on the critical path: its `estimate` in minutes, 1 when it has none. */
+export function stageWeight(stage: { def: { estimate?: number | undefined } }): number {
+  return stage.def.estimate ?? 1;
+}
+
+/**
+ * Every plan stage's remaining chain: its weight plus the longest remaining
+ * chain among the stages that depend on it (0 past the last). The plan is
+ * acyclic (`flux init` refuses cycles), so the recursion ends.
+ */
+export function remainingChains(state: FluxState): Map<string, number> {
+  const dependents = new Map<string, string[]>(state.order.map((id) => [id, []]));
+  for (const id of state.order)
+    for (const dep of state.stages[id]!.def.dependencies) dependents.get(dep)?.push(id);
+  const chains = new Map<string, number>();
+  const chainOf = (id: string): number => {
+    const known = chains.get(id);
+    if (known !== undefined) return known;
+    const after = Math.max(0, ...dependents.get(id)!.map(chainOf));
+    const chain = stageWeight(state.stages[id]!) + after;
+    chains.set(id, chain);
+    return chain;
+  };
+  for (const id of state.order) chainOf(id);
+  return chains;
+}
+
+/**
+ * The order in which stages that want a session get one: those in progress
+ * (handoff, rejected, crashed) in plan order, then ready ones, longest
+ * remaining chain first, ties in plan order. With `budget`, a stage held
+ * by a spent budget is left out.
+ */
+export function startOrder(
+  state: FluxState,
+  only?: string,
+  budget?: BudgetCheck,
+): { stage: StageState; why: NonNullable<ReturnType<typeof wantsSession>> }[] {
+  const wanting = state.order
+    .map((id) => state.stages[id]!)
+    .filter((stage) => only === undefined || stage.id === only)
+    .map((stage) => ({ stage, why: wantsSession(state, stage, budget) }))
+    .filter((c): c is { stage: StageState; why: NonNullable<typeof c.why> } => c.why !== null);
+  const inProgress = wanting.filter((c) => c.why !== 'ready');
+  const ready = wanting.filter((c) => c.why === 'ready');
+  if (ready.length > 1) {
+    const chains = remainingChains(state);
+    // Array.prototype.sort is stable: equal chains keep plan order.
+    ready.sort((a, b) => chains.get(b.stage.id)! - chains.get(a.stage.id)!);
+  }
+  return [...inProgress, ...ready];
+}
+
 export function decideStarts(state: FluxState, options: StartOptions): Decision {
   let free = options.maxParallel - liveSessions(state).length;
   const check: BudgetCheck = { defaults: options.budget ?? {}, now: options.now ?? Date.now() };
@@ -152,11 +211,7 @@ export function decideStarts(state: FluxState, options: StartOptions): Decision 
     .filter((stage) => options.only === undefined || stage.id === options.only)
     .filter((stage) => wantsSession(state, stage) !== null);
   const proposed: NewEvent[] = heldEvents(state, wanting, check);
-  // Stages already in progress (handoff, rejected, crashed) before fresh ones.
-  const candidates = wanting
-    .map((stage) => ({ stage, why: wantsSession(state, stage, check) }))
-    .filter((c) => c.why !== null)
-    .sort((a, b) => Number(a.why === 'ready') - Number(b.why === 'ready'));
+  const candidates = startOrder(state, options.only, check);
   for (const { stage } of candidates) {
     if (free <= 0) break;
     proposed.push(

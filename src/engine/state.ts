@@ -38,6 +38,8 @@ export interface StageState {
   hint: string | null;
   /** Why its worktree or branch could not be removed after the merge (`cleanup.failed`). */
   cleanupFailed: string | null;
+  /** Its current worktree's setup (`setup.started`/`setup.finished`); null before any. */
+  setup: SetupState | null;
   /** The last acceptance run recorded for it. */
   acceptance: AcceptanceResult[] | null;
   mergedCommit: string | null;
@@ -49,6 +51,18 @@ export interface StageState {
   task?: TaskInfo;
   /** Raises and the budget reached (docs/budgets.md); absent in states built before budgets. */
   budget?: BudgetState;
+}
+
+/** A worktree's setup as the log tells it (docs/setup.md). */
+export interface SetupState {
+  session: string;
+  status: 'running' | 'passed' | 'failed';
+  commands: string[];
+  /** The full output, relative to `.work/`. */
+  log: string;
+  copied: string[];
+  results: AcceptanceResult[];
+  error: string | null;
 }
 
 /** An ad hoc task's own worktree, branch and tmux placement (`task.created`). */

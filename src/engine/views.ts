@@ -19,7 +19,7 @@ import {
   type Spend,
 } from './budget.js';
 import { RUN_DEFAULTS } from './defaults.js';
-import type { FluxState, SessionState } from './state.js';
+import type { FluxState, SessionState, StageState } from './state.js';
 import { currentSession, tasksOf, unmergedDependencies } from './state.js';
 
 export interface StageRow {
@@ -41,6 +41,8 @@ export interface StageRow {
     waiting: { tool: string; detail: string } | null;
   } | null;
   reason: string | null;
+  /** Its worktree's setup (docs/setup.md), when it has one; `failed` says which command and how. */
+  setup: SetupRow | null;
   since: string;
   /** What its sessions have spent, in US dollars; null when none reported a cost (shown as "—"). */
   cost_usd: number | null;
@@ -54,6 +56,44 @@ export interface StageRow {
   budget_reached: { scope: 'stage' | 'plan'; kind: BudgetUse['kind']; spent: number; limit: number } | null;
 }
 
+export interface SetupRow {
+  status: 'running' | 'passed' | 'failed';
+  /** The full output, relative to `.work/`. */
+  log: string;
+  /** The command that failed (or the copy that could not be made), with its exit and its output's last lines. */
+  failed: {
+    command: string | null;
+    exitCode: number | null;
+    timedOut: boolean;
+    tail: string;
+    error: string | null;
+  } | null;
+}
+
+/** How many lines of a failed setup command's output `flux status` shows (the log has all of it). */
+export const SETUP_TAIL_LINES = 12;
+
+function setupRow(stage: StageState): SetupRow | null {
+  const setup = stage.setup;
+  if (setup === null) return null;
+  const last = setup.results.at(-1);
+  const commandFailed = last !== undefined && (last.exit_code !== 0 || last.timed_out);
+  return {
+    status: setup.status,
+    log: setup.log,
+    failed:
+      setup.status !== 'failed'
+        ? null
+        : {
+            command: commandFailed ? last.command : null,
+            exitCode: commandFailed ? last.exit_code : null,
+            timedOut: commandFailed ? last.timed_out : false,
+            tail: commandFailed ? last.output_tail.split('\n').slice(-SETUP_TAIL_LINES).join('\n') : '',
+            error: setup.error,
+          },
+  };
+}
+
 /** An ad hoc task (`flux task run`): a stage outside the plan, with its own worktree and branch. */
 export interface TaskRow {
   id: string;
@@ -61,6 +101,7 @@ export interface TaskRow {
   status: StageStatus;
   session: StageRow['session'];
   reason: string | null;
+  setup: SetupRow | null;
   since: string;
   cost_usd: number | null;
   tokens: number | null;
@@ -116,13 +157,14 @@ export function shortSession(id: string, owner: string): string {
   return id.startsWith(`${owner}.`) ? id.slice(owner.length + 1) : id;
 }
 
-function sessionRow(session: SessionState | null): StageRow['session'] {
+function sessionRow(session: SessionState | null, stage: StageState): StageRow['session'] {
   if (session === null) return null;
+  const settingUp = stage.setup?.status === 'running' && stage.setup.session === session.id;
   return {
     id: session.id,
     status: session.status,
     agent: session.agent,
-    activity: sessionActivity(session),
+    activity: settingUp && session.status === 'starting' ? 'setting up' : sessionActivity(session),
     context: session.context,
     tmux: session.tmux,
     waiting: session.waiting,
@@ -301,8 +343,9 @@ export function statusView(state: FluxState, budget?: BudgetCheck): StatusView {
       status: stage.status,
       dependencies: stage.def.dependencies,
       waitingFor: unmergedDependencies(state, id),
-      session: sessionRow(currentSession(state, stage)),
+      session: sessionRow(currentSession(state, stage), stage),
       reason: stage.reason,
+      setup: setupRow(stage),
       since: stage.since,
       ...budgetFields(state, id, check),
     };
@@ -313,8 +356,9 @@ export function statusView(state: FluxState, budget?: BudgetCheck): StatusView {
     id: task.id,
     name: task.def.name,
     status: task.status,
-    session: sessionRow(currentSession(state, task)),
+    session: sessionRow(currentSession(state, task), task),
     reason: task.reason,
+    setup: setupRow(task),
     since: task.since,
     ...budgetFields(state, task.id, check),
     worktree: task.task.worktree,

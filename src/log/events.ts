@@ -27,6 +27,7 @@ import {
   sessionWaitingPermission,
   sessionWorking,
 } from './events/session.js';
+import { setupFinished, setupStarted } from './events/setup.js';
 import {
   acceptanceResultSchema,
   cleanupFailed,
@@ -50,6 +51,7 @@ export * from './events/budget.js';
 export * from './events/notification.js';
 export * from './events/plan.js';
 export * from './events/session.js';
+export * from './events/setup.js';
 export * from './events/stage.js';
 export * from './events/task.js';
 
@@ -71,6 +73,8 @@ export const fluxEventSchema = z.discriminatedUnion('type', [
   stageReset,
   cleanupFailed,
   reviewRecorded,
+  setupStarted,
+  setupFinished,
   notificationSent,
   budgetReached,
   budgetRaised,

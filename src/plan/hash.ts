@@ -25,17 +25,21 @@ export function canonicalStage(stage: StageDef): StageDef {
     acceptance: [...stage.acceptance],
     files: [...stage.files],
     gate: stage.gate,
+    // Absent unless given, so plans written before these fields hash as they did.
+    ...(stage.setup === undefined || stage.setup.length === 0 ? {} : { setup: [...stage.setup] }),
+    ...(stage.estimate === undefined ? {} : { estimate: stage.estimate }),
     ...(stage.budget === undefined ? {} : { budget: canonicalBudget(stage.budget) }),
   };
 }
 
 /**
- * sha256 (hex) of the canonical JSON of the stages, and of the plan-wide
- * budget when there is one (a plan without one hashes as it always did).
+ * sha256 (hex) of the canonical JSON of the stages; with a plan-level
+ * `setup`, of `{setup, stages}`; and of the plan-wide budget when there is
+ * one (a plan without either hashes as it always did).
  */
-export function hashStages(stages: readonly StageDef[], budget?: Budget): string {
-  const stagesJson = JSON.stringify(stages.map(canonicalStage));
-  const text =
-    budget === undefined ? stagesJson : `${stagesJson}\n${JSON.stringify(canonicalBudget(budget))}`;
+export function hashStages(stages: readonly StageDef[], setup: readonly string[] = [], budget?: Budget): string {
+  const canonical = stages.map(canonicalStage);
+  const body = JSON.stringify(setup.length === 0 ? canonical : { setup, stages: canonical });
+  const text = budget === undefined ? body : `${body}\n${JSON.stringify(canonicalBudget(budget))}`;
   return createHash('sha256').update(text).digest('hex');
 }

@@ -13,12 +13,6 @@ type Issue = z.core.$ZodIssue;
 
 const STAGE_EXAMPLE = '`- id: stage-1-models` followed by `name: "Data Models"`';
 
-/** `\`a\`, \`b\` and \`c\``. */
-function listed(keys: readonly string[]): string {
-  const quoted = keys.map((k) => `\`${k}\``);
-  return quoted.length < 2 ? quoted.join('') : `${quoted.slice(0, -1).join(', ')} and ${quoted.at(-1)}`;
-}
-
 function pathOf(issue: Issue): (string | number)[] {
   return issue.path.map((segment) => (typeof segment === 'symbol' ? String(segment) : segment));
 }
@@ -73,6 +67,12 @@ export function pickIssue(issues: readonly Issue[]): Issue {
   return (ranked[0] as (typeof ranked)[number]).issue;
 }
 
+/** `a`, `a` and `b`, `a`, `b` and `c`: keys as a sentence lists them. */
+function listOf(keys: readonly string[]): string {
+  const quoted = keys.map((key) => `\`${key}\``);
+  return quoted.length <= 1 ? quoted.join('') : `${quoted.slice(0, -1).join(', ')} and ${quoted.at(-1)}`;
+}
+
 function unknownKey(issue: Issue & { code: 'unrecognized_keys' }, data: unknown, at: YamlLocator): PlanError {
   const path = pathOf(issue);
   const key = issue.keys[0] as string;
@@ -89,7 +89,7 @@ function unknownKey(issue: Issue & { code: 'unrecognized_keys' }, data: unknown,
     return new PlanError({
       location,
       message: `unknown key \`${key}\` under \`flux\`${suggestion === undefined ? '' : ` (did you mean \`${suggestion}\`?)`}`,
-      hint: `\`flux:\` takes ${listed(FLUX_KEYS)}; stage fields go inside an entry of \`stages\``,
+      hint: `\`flux:\` takes ${listOf(FLUX_KEYS)}; stage fields go inside an entry of \`stages\``,
     });
   }
   const suggestion = suggestField(key, STAGE_FIELDS);
@@ -145,6 +145,29 @@ function versionIssue(data: unknown, at: YamlLocator): PlanError {
   });
 }
 
+/** `flux: setup` is not a list of strings. */
+function planSetupIssue(path: YamlPath, data: unknown, at: YamlLocator): PlanError {
+  if (path.length > 2) {
+    const element = valueAt(data, path.slice(0, 3));
+    return new PlanError({
+      location: at.value(path.slice(0, 3)),
+      field: 'setup',
+      message: `entry ${(path[2] as number) + 1} must be a string, not ${describeValue(element)}`,
+      hint:
+        element !== null && typeof element === 'object' && !Array.isArray(element)
+          ? 'quote the entry: an unquoted `: ` starts a YAML mapping'
+          : 'quote the entry',
+    });
+  }
+  const value = valueAt(data, ['flux', 'setup']);
+  return new PlanError({
+    location: at.value(['flux', 'setup']),
+    field: 'setup',
+    message: `must be a list of shell commands, not ${describeValue(value)}`,
+    hint: fieldHint('setup', value),
+  });
+}
+
 function stagesIssue(issue: Issue, data: unknown, at: YamlLocator): PlanError {
   const stages = valueAt(data, ['flux', 'stages']);
   const hint = `add at least one stage under \`stages:\`: ${STAGE_EXAMPLE}`;
@@ -178,6 +201,7 @@ function fieldHint(field: string, value: unknown): string {
     if (list) return `write \`${field}: []\` or remove the line`;
     return field === 'id' || field === 'name' ? `give it a value` : 'give it a value or remove the line';
   }
+  if (field === 'estimate') return 'write the minutes as a number greater than 0, e.g. `estimate: 30`';
   if (field === 'gate')
     return '`human` (the default) waits for `flux verify`; `auto` verifies once acceptance passes';
   if (list) {
@@ -287,6 +311,7 @@ export function issueToPlanError(issue: Issue, data: unknown, at: YamlLocator): 
   if (issue.code === 'unrecognized_keys') return unknownKey(issue, data, at);
   if (path.length <= 1) return rootIssue(data, at);
   if (path[1] === 'version') return versionIssue(data, at);
+  if (path[1] === 'setup') return planSetupIssue(path, data, at);
   if (path.length === 2) return stagesIssue(issue, data, at);
   if (path.length === 3) {
     return new PlanError({

@@ -5,7 +5,7 @@
 import { LineCounter, parseDocument, type YAMLError } from 'yaml';
 import { PlanError } from '../errors.js';
 import { checkPlanText, controlInData, describeControl } from './characters.js';
-import { checkStages } from './checks.js';
+import { checkPlanSetup, checkStages } from './checks.js';
 import { canonicalBudget, canonicalStage, hashStages } from './hash.js';
 import { issueToPlanError, pickIssue, stageLabel } from './issues.js';
 import { YamlLocator } from './locate.js';
@@ -122,14 +122,17 @@ export function parsePlan(text: string, file: string): Plan {
   if (!result.success) throw issueToPlanError(pickIssue(result.error.issues), data, at);
 
   const stages = result.data.flux.stages.map(canonicalStage);
+  const setup = result.data.flux.setup ?? [];
+  checkPlanSetup(setup, at);
   checkStages(stages, at);
   const budget = result.data.flux.budget === undefined ? undefined : canonicalBudget(result.data.flux.budget);
   return {
     path: file,
     title: extractTitle(source, file),
     version: 1,
+    ...(setup.length === 0 ? {} : { setup }),
     stages,
-    hash: hashStages(stages, budget),
+    hash: hashStages(stages, setup, budget),
     ...(budget === undefined ? {} : { budget }),
   };
 }

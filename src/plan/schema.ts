@@ -26,6 +26,8 @@ export const stageSchema = z
     acceptance: z.array(z.string()).default([]),
     files: z.array(z.string()).default([]),
     gate: z.enum(['human', 'auto']).default('human'),
+    setup: z.array(z.string()).optional(),
+    estimate: z.number().positive().optional(),
     budget: budgetSchema.optional(),
   })
   .strict();
@@ -33,6 +35,7 @@ export const stageSchema = z
 export const fluxSchema = z
   .object({
     version: z.literal(1),
+    setup: z.array(z.string()).optional(),
     stages: z.array(stageSchema).min(1),
     budget: budgetSchema.optional(),
   })
@@ -55,6 +58,8 @@ export const FIELD_EXPECTATIONS: Readonly<Record<string, string>> = {
   acceptance: 'a list of shell commands',
   files: 'a list of glob patterns',
   gate: '`human` or `auto`',
+  setup: 'a list of shell commands',
+  estimate: 'a positive number of minutes',
   budget: 'a mapping of `usd`, `minutes` and `tokens`',
 };
 

@@ -114,6 +114,7 @@ export interface RunSettings {
   max_parallel?: number;
   handoff_threshold?: number;
   stop_reminders?: number;
+  setup_timeout?: number;
 }
 
 /** A `flux run` in the background. */

@@ -120,7 +120,17 @@ export async function startSshd(): Promise<TestSshd> {
     try {
       execFileSync(
         'ssh',
-        ['-p', String(port), ...sshOptions, '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=2', `${user}@127.0.0.1`, 'true'],
+        [
+          '-p',
+          String(port),
+          ...sshOptions,
+          '-o',
+          'BatchMode=yes',
+          '-o',
+          'ConnectTimeout=2',
+          `${user}@127.0.0.1`,
+          'true',
+        ],
         { stdio: 'ignore', timeout: 5_000 },
       );
       return true;

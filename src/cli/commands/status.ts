@@ -98,6 +98,7 @@ export function renderStatus(
     lines.push(stageTable(view, width));
   }
   lines.push(...taskLines(view, width));
+  lines.push(...setupFailureLines([...view.stages, ...view.tasks], width));
   const conflicts = Object.entries(view.conflicts ?? {});
   if (conflicts.length > 0) {
     lines.push('', paint('Predicted merge conflicts (git merge-tree):', 'red'));
@@ -122,6 +123,27 @@ function planCost(view: StatusView): string {
   return limit === undefined
     ? ` · ${spent} spent`
     : ` · ${spent} of the plan's ${formatAmount('usd', limit)}`;
+}
+
+/** Each failed worktree setup: the command, how it ended, its output's last lines, and where the rest is. */
+function setupFailureLines(
+  rows: readonly Pick<StageRow, 'id' | 'setup' | 'status'>[],
+  width: number,
+): string[] {
+  const lines: string[] = [];
+  for (const row of rows) {
+    const failed = row.setup?.failed;
+    if (failed === null || failed === undefined || row.status !== 'failed') continue;
+    const how =
+      failed.command === null
+        ? (failed.error ?? 'it could not run')
+        : `\`${failed.command}\` ${failed.timedOut ? 'timed out' : `exited with ${failed.exitCode ?? 'a signal'}`}`;
+    lines.push('', ...wrap(`${paint(`Setup of ${row.id} failed:`, 'red')} ${how}`, width));
+    if (failed.tail !== '')
+      lines.push(...failed.tail.split('\n').map((line) => truncate(`  │ ${line}`, width)));
+    lines.push(...wrap(paint(`full output: .work/${row.setup!.log}`, 'dim'), width, { indent: '  ' }));
+  }
+  return lines;
 }
 
 /** Ad hoc tasks (`flux task run`): the open ones in a table, the merged ones counted. */

@@ -18,6 +18,7 @@ import { isTask, sessionAlive, type FluxState } from '../state.js';
 import { renderTaskPrompt, taskRules } from '../task-prompt.js';
 import type { Runtime } from '../runtime.js';
 import { retryWhileServerExits } from './program.js';
+import { setUpWorktree } from './setup.js';
 
 async function dependencyNotes(rt: Runtime, state: FluxState, stage: string): Promise<DependencyNote[]> {
   const notes: DependencyNote[] = [];
@@ -51,7 +52,9 @@ export async function prepareLaunch(
   const session = state.sessions[sessionId]!;
   const base = rt.baseFor(state, stageId);
   const branch = rt.branchName(stageId, state);
-  const worktree = (await rt.git.addWorktree({ path: rt.worktreePath(stageId, state), branch, base })).path;
+  const added = await rt.git.addWorktree({ path: rt.worktreePath(stageId, state), branch, base });
+  const worktree = added.path;
+  await setUpWorktree(rt, stageId, sessionId, worktree, added.outcome);
   const handoff =
     session.handoff === null
       ? null

@@ -16,6 +16,9 @@ export const stageDefSchema = z.object({
   acceptance: z.array(z.string()),
   files: z.array(z.string()),
   gate: z.enum(['human', 'auto']),
+  /** Absent in logs written before worktree setup existed, and when the stage has none. */
+  setup: z.array(z.string()).optional(),
+  estimate: z.number().positive().optional(),
   budget: budgetSchema.optional(),
 });
 
@@ -23,6 +26,8 @@ export const planSnapshotSchema = z.object({
   path: z.string(),
   title: z.string(),
   version: z.literal(1),
+  /** The plan-level setup commands; absent when none. */
+  setup: z.array(z.string()).optional(),
   stages: z.array(stageDefSchema),
   hash: z.string(),
   /** The plan-wide budget (`flux: budget:`); absent when the plan has none. */
