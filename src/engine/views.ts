@@ -5,19 +5,8 @@
 import { reportsThroughHooks } from '../agents/protocol.js';
 import type { SessionStatus, StageStatus } from '../machines/index.js';
 import type { Budget } from '../plan/types.js';
-import {
-  budgetHold,
-  describeUse,
-  planLimits,
-  planSpend,
-  raiseCommand,
-  round,
-  stageLimits,
-  stageSpend,
-  type BudgetCheck,
-  type BudgetUse,
-  type Spend,
-} from './budget.js';
+import { planLimits, planSpend, type BudgetCheck, type BudgetUse } from './budget.js';
+import { budgetAttention, budgetFields, spendFields } from './budget-view.js';
 import { RUN_DEFAULTS } from './defaults.js';
 import type { FluxState, SessionState, StageState } from './state.js';
 import { currentSession, tasksOf, unmergedDependencies } from './state.js';
@@ -181,29 +170,6 @@ function permissionAttention(id: string, session: StageRow['session']): Attentio
   };
 }
 
-/** Statuses in which a spent budget keeps a stage from going on. */
-const BUDGET_HOLDS: ReadonlySet<string> = new Set([
-  'ready',
-  'running',
-  'needs_handoff',
-  'rejected',
-  'failed',
-]);
-
-/** A stage that waits because its budget (or the plan's) is spent: `flux budget` lets it go on. */
-function budgetAttention(row: Pick<StageRow, 'id' | 'status' | 'budget_reached'>): Attention | null {
-  const reached = row.budget_reached;
-  if (reached === null || !BUDGET_HOLDS.has(row.status)) return null;
-  const use = { kind: reached.kind, spent: reached.spent, limit: reached.limit };
-  return reached.scope === 'stage'
-    ? { stage: row.id, what: `budget reached: ${describeUse(use)}`, command: raiseCommand(row.id, use.kind) }
-    : {
-        stage: row.id,
-        what: `the plan's budget is reached (${describeUse(use)}): no new session starts`,
-        command: raiseCommand(null, use.kind),
-      };
-}
-
 function attentionFor(state: FluxState, row: StageRow): Attention | null {
   const { id } = row;
   const asking = permissionAttention(id, row.session);
@@ -304,32 +270,6 @@ function taskAttention(row: TaskRow): Attention | null {
     default:
       return null;
   }
-}
-
-/** The spend figures of a row: dollars and tokens rounded for people and JSON alike. */
-function spendFields(spend: Spend): Pick<StageRow, 'cost_usd' | 'tokens' | 'minutes'> {
-  return {
-    cost_usd: spend.usd === null ? null : round(spend.usd),
-    tokens: spend.tokens,
-    minutes: Number(spend.minutes.toFixed(2)),
-  };
-}
-
-/** A stage's (or task's) spend, limits and whether a spent budget holds it. */
-function budgetFields(
-  state: FluxState,
-  id: string,
-  check: BudgetCheck,
-): Pick<StageRow, 'cost_usd' | 'tokens' | 'minutes' | 'budget' | 'budget_reached'> {
-  const hold = budgetHold(state, state.stages[id]!, check.defaults, check.now);
-  return {
-    ...spendFields(stageSpend(state, id, check.now)),
-    budget: stageLimits(state, id, check.defaults),
-    budget_reached:
-      hold === null
-        ? null
-        : { scope: hold.scope, kind: hold.use.kind, spent: round(hold.use.spent), limit: hold.use.limit },
-  };
 }
 
 /** `budget`: the `[budget]` defaults of the config and the time; without it, no defaults and now. */

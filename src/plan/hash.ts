@@ -37,7 +37,11 @@ export function canonicalStage(stage: StageDef): StageDef {
  * `setup`, of `{setup, stages}`; and of the plan-wide budget when there is
  * one (a plan without either hashes as it always did).
  */
-export function hashStages(stages: readonly StageDef[], setup: readonly string[] = [], budget?: Budget): string {
+export function hashStages(
+  stages: readonly StageDef[],
+  setup: readonly string[] = [],
+  budget?: Budget,
+): string {
   const canonical = stages.map(canonicalStage);
   const body = JSON.stringify(setup.length === 0 ? canonical : { setup, stages: canonical });
   const text = budget === undefined ? body : `${body}\n${JSON.stringify(canonicalBudget(budget))}`;
