@@ -75,6 +75,15 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /** Default stage budgets (docs/budgets.md); 0 is no limit. */
+    budget: z
+      .object({
+        usd: z.number().min(0).default(0),
+        minutes: z.number().min(0).default(0),
+        tokens: z.number().int().min(0).default(0),
+      })
+      .strict()
+      .prefault({}),
     agents: z.record(z.string(), agentCommandSchema).default({}),
     /** Machines reached over SSH (docs/hosts.md). */
     hosts: hostsSchema,
@@ -142,6 +151,20 @@ export function loadConfig(configPath: string): FluxConfig {
     throw new ConfigError(`cannot read ${configPath}`, 'run `flux init <plan-path>` to create it');
   }
   return parseConfig(text, configPath);
+}
+
+/**
+ * The `[budget]` defaults for a view (`flux status`, `flux task list`, the
+ * dashboard): a config that cannot be read or is invalid gives none, since a
+ * view must still show the rest. Commands that act on budgets load the config.
+ */
+export function budgetDefaultsAt(configPath: string): FluxConfig['budget'] | Record<string, never> {
+  try {
+    return loadConfig(configPath).budget;
+  } catch (error) {
+    if (error instanceof ConfigError) return {};
+    throw error;
+  }
 }
 
 /** The config file `flux init` writes: every setting, its default, what it does. */
@@ -228,6 +251,15 @@ desktop = false
 # and run this command: an argument list where {title}, {message}, {stage} and {kind} are
 # replaced, e.g. ["ntfy", "publish", "my-topic", "{title}: {message}"].
 command = []
+
+[budget]
+# What a stage may spend before it waits for you, unless its own \`budget\` in the plan says
+# otherwise (0: no limit): US dollars (the agent's own cost figure), minutes of its sessions'
+# wall time, tokens (input + output). At 80% you are told; at 100% its session is asked to
+# commit, write a handoff and stop, and \`flux budget <stage> --usd N\` lets it go on.
+usd = 0
+minutes = 0
+tokens = 0
 
 # A command agent (no hooks; liveness from tmux, done through \`flux done\`):
 # [agents.aider]

@@ -15,7 +15,14 @@ import {
   stageTransitionError,
 } from '../machines/lifecycle.js';
 import type { Plan, StageDef } from '../plan/types.js';
-import { initialState, type FluxState, type SessionState, type StageState } from './state.js';
+import {
+  emptyBudget,
+  initialState,
+  type BudgetState,
+  type FluxState,
+  type SessionState,
+  type StageState,
+} from './state.js';
 
 function newStage(def: StageDef, at: string): StageState {
   return {
@@ -32,7 +39,14 @@ function newStage(def: StageDef, at: string): StageState {
     acceptance: null,
     mergedCommit: null,
     since: at,
+    budget: emptyBudget(),
   };
+}
+
+/** The budget record of a stage, or of the plan when `stage` is absent. */
+function budgetOf(state: FluxState, stage: string | undefined, eventType: string): BudgetState {
+  if (stage === undefined) return (state.planBudget ??= emptyBudget());
+  return (stageOf(state, stage, eventType).budget ??= emptyBudget());
 }
 
 function stageOf(state: FluxState, id: string, eventType: string): StageState {
@@ -124,6 +138,23 @@ export function evolve(state: FluxState, event: FluxEvent): FluxState {
     case 'notification.sent':
       (state.notified ??= {})[event.key] = true;
       return state;
+    case 'budget.reached':
+      budgetOf(state, event.stage, event.type).reached = {
+        kind: event.kind,
+        spent: event.spent,
+        limit: event.limit,
+      };
+      return state;
+    case 'budget.raised': {
+      const budget = budgetOf(state, event.stage, event.type);
+      for (const kind of ['usd', 'minutes', 'tokens'] as const) {
+        const limit = event[kind];
+        if (limit !== undefined) budget.raised[kind] = limit;
+      }
+      // Whether another of its limits still holds is for the next decision to find.
+      budget.reached = null;
+      return state;
+    }
     case 'review.recorded':
       stageOf(state, event.stage, event.type).acceptance = event.results;
       return state;
@@ -179,6 +210,9 @@ export function evolve(state: FluxState, event: FluxEvent): FluxState {
         handoff: event.handoff ?? null,
         feedback: event.feedback ?? null,
         reminders: 0,
+        costUsd: null,
+        tokens: null,
+        costAt: null,
         startedAt: event.at,
         endedAt: null,
         endReason: null,
@@ -243,6 +277,11 @@ export function evolve(state: FluxState, event: FluxEvent): FluxState {
       break;
     case 'session.reminded':
       session.reminders++;
+      break;
+    case 'session.cost':
+      session.costUsd = sessionEvent.usd;
+      session.tokens = sessionEvent.tokens ?? session.tokens ?? null;
+      session.costAt = sessionEvent.at;
       break;
     case 'session.permission_answered':
       session.answer = {

@@ -24,6 +24,8 @@ export interface PlanChange {
   changed: StageChange[];
   /** Stages whose order in the document moved (no state effect; reported for completeness). */
   reordered: boolean;
+  /** The plan-wide `budget` changed. */
+  budgetChanged: boolean;
 }
 
 const FIELDS: (keyof StageDef)[] = [
@@ -36,6 +38,7 @@ const FIELDS: (keyof StageDef)[] = [
   'gate',
   'setup',
   'estimate',
+  'budget',
 ];
 
 export function diffPlans(before: Plan, after: Plan): PlanChange {
@@ -57,6 +60,7 @@ export function diffPlans(before: Plan, after: Plan): PlanChange {
     removed: before.stages.filter((stage) => !next.has(stage.id)).map((stage) => stage.id),
     changed,
     reordered: kept(before.stages, next).join('\n') !== kept(after.stages, old).join('\n'),
+    budgetChanged: JSON.stringify(before.budget ?? null) !== JSON.stringify(after.budget ?? null),
   };
 }
 
@@ -67,7 +71,8 @@ export function isUnchanged(change: PlanChange): boolean {
     change.added.length === 0 &&
     change.removed.length === 0 &&
     change.changed.length === 0 &&
-    !change.reordered
+    !change.reordered &&
+    !change.budgetChanged
   );
 }
 
@@ -79,6 +84,7 @@ export function describeChange(change: PlanChange): string[] {
   for (const id of change.removed) lines.push(`- ${id} (removed)`);
   for (const { id, fields } of change.changed) lines.push(`~ ${id}: ${fields.join(', ')} changed`);
   if (change.reordered) lines.push('stages reordered');
+  if (change.budgetChanged) lines.push('plan budget changed');
   return lines;
 }
 

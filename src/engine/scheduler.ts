@@ -14,6 +14,9 @@ import { randomUUID } from 'node:crypto';
 import { takesAgentSessionId } from '../agents/protocol.js';
 import type { NewEvent } from '../log/events.js';
 import { toSessionName } from '../plan/stage-id.js';
+import { budgetHold, reachedEvent, type BudgetCheck, type BudgetDefaults } from './budget.js';
+
+export type { BudgetCheck };
 import { settle, type Decision } from './decide.js';
 import {
   currentSession,
@@ -36,6 +39,10 @@ export interface StartOptions {
   sessionPrefix: string;
   /** Sessions a person starts by hand: no tmux session (`flux run --manual`). */
   manual?: boolean;
+  /** The `[budget]` defaults: a stage whose budget (or the plan's) is spent gets no new session. */
+  budget?: BudgetDefaults;
+  /** Milliseconds since the epoch, for the minutes spent; `Date.now()` when absent. */
+  now?: number;
 }
 
 function crashedInARow(state: FluxState, stage: StageState): number {
@@ -47,8 +54,21 @@ function crashedInARow(state: FluxState, stage: StageState): number {
   return count;
 }
 
-/** Why a stage wants a session now, or null. */
+/**
+ * Why a stage wants a session now, or null. With `budget`, a stage whose
+ * budget or the plan's is spent wants none: it waits on a person (`flux budget`).
+ */
 export function wantsSession(
+  state: FluxState,
+  stage: StageState,
+  budget?: BudgetCheck,
+): 'ready' | 'handoff' | 'rejected' | 'crashed' | null {
+  const why = wantsSessionAnyway(state, stage);
+  if (why === null || budget === undefined) return why;
+  return budgetHold(state, stage, budget.defaults, budget.now) === null ? why : null;
+}
+
+function wantsSessionAnyway(
   state: FluxState,
   stage: StageState,
 ): 'ready' | 'handoff' | 'rejected' | 'crashed' | null {
@@ -108,6 +128,28 @@ export function startEvents(
   ];
 }
 
+/**
+ * `budget.reached` for each stage held back by a spent budget (its own, or,
+ * once, the plan's), unless that limit is recorded as reached already.
+ */
+function heldEvents(state: FluxState, stages: readonly StageState[], check: BudgetCheck): NewEvent[] {
+  const events: NewEvent[] = [];
+  let planTold = false;
+  for (const stage of stages) {
+    const hold = budgetHold(state, stage, check.defaults, check.now);
+    if (hold === null) continue;
+    if (hold.scope === 'stage') {
+      const event = reachedEvent(stage.budget?.reached, hold.use, stage.id);
+      if (event !== null) events.push(event);
+    } else if (!planTold) {
+      planTold = true;
+      const event = reachedEvent(state.planBudget?.reached, hold.use, undefined);
+      if (event !== null) events.push(event);
+    }
+  }
+  return events;
+}
+
 /** A stage's weight on the critical path: its `estimate` in minutes, 1 when it has none. */
 export function stageWeight(stage: { def: { estimate?: number | undefined } }): number {
   return stage.def.estimate ?? 1;
@@ -138,16 +180,18 @@ export function remainingChains(state: FluxState): Map<string, number> {
 /**
  * The order in which stages that want a session get one: those in progress
  * (handoff, rejected, crashed) in plan order, then ready ones, longest
- * remaining chain first, ties in plan order.
+ * remaining chain first, ties in plan order. With `budget`, a stage held
+ * by a spent budget is left out.
  */
 export function startOrder(
   state: FluxState,
   only?: string,
+  budget?: BudgetCheck,
 ): { stage: StageState; why: NonNullable<ReturnType<typeof wantsSession>> }[] {
   const wanting = state.order
     .map((id) => state.stages[id]!)
     .filter((stage) => only === undefined || stage.id === only)
-    .map((stage) => ({ stage, why: wantsSession(state, stage) }))
+    .map((stage) => ({ stage, why: wantsSession(state, stage, budget) }))
     .filter((c): c is { stage: StageState; why: NonNullable<typeof c.why> } => c.why !== null);
   const inProgress = wanting.filter((c) => c.why !== 'ready');
   const ready = wanting.filter((c) => c.why === 'ready');
@@ -161,8 +205,13 @@ export function startOrder(
 
 export function decideStarts(state: FluxState, options: StartOptions): Decision {
   let free = options.maxParallel - liveSessions(state).length;
-  const proposed: NewEvent[] = [];
-  const candidates = startOrder(state, options.only);
+  const check: BudgetCheck = { defaults: options.budget ?? {}, now: options.now ?? Date.now() };
+  const wanting = state.order
+    .map((id) => state.stages[id]!)
+    .filter((stage) => options.only === undefined || stage.id === options.only)
+    .filter((stage) => wantsSession(state, stage) !== null);
+  const proposed: NewEvent[] = heldEvents(state, wanting, check);
+  const candidates = startOrder(state, options.only, check);
   for (const { stage } of candidates) {
     if (free <= 0) break;
     proposed.push(
@@ -175,7 +224,9 @@ export function decideStarts(state: FluxState, options: StartOptions): Decision 
   if (options.manual !== true) {
     for (const task of tasksOf(state)) {
       if (options.only !== undefined && task.id !== options.only) continue;
-      if (wantsSession(state, task) === 'handoff')
+      if (wantsSession(state, task) !== 'handoff') continue;
+      proposed.push(...heldEvents(state, [task], check));
+      if (wantsSession(state, task, check) === 'handoff')
         proposed.push(
           ...startEvents(state, task, taskAgent(state, task, options.agent), options.sessionPrefix),
         );

@@ -4,6 +4,9 @@
  */
 import { reportsThroughHooks } from '../agents/protocol.js';
 import type { SessionStatus, StageStatus } from '../machines/index.js';
+import type { Budget } from '../plan/types.js';
+import { planLimits, planSpend, type BudgetCheck, type BudgetUse } from './budget.js';
+import { budgetAttention, budgetFields, spendFields } from './budget-view.js';
 import { RUN_DEFAULTS } from './defaults.js';
 import type { FluxState, SessionState, StageState } from './state.js';
 import { currentSession, tasksOf, unmergedDependencies } from './state.js';
@@ -30,6 +33,16 @@ export interface StageRow {
   /** Its worktree's setup (docs/setup.md), when it has one; `failed` says which command and how. */
   setup: SetupRow | null;
   since: string;
+  /** What its sessions have spent, in US dollars; null when none reported a cost (shown as "—"). */
+  cost_usd: number | null;
+  /** Its tokens so far (input + output); null when none reported. */
+  tokens: number | null;
+  /** Minutes of its sessions' wall time. */
+  minutes: number;
+  /** The limits that hold for it (the config's defaults, the plan's, a person's raises); `{}`: none. */
+  budget: Budget;
+  /** Why no new session starts for it: its budget or the plan's is spent. */
+  budget_reached: { scope: 'stage' | 'plan'; kind: BudgetUse['kind']; spent: number; limit: number } | null;
 }
 
 export interface SetupRow {
@@ -79,6 +92,11 @@ export interface TaskRow {
   reason: string | null;
   setup: SetupRow | null;
   since: string;
+  cost_usd: number | null;
+  tokens: number | null;
+  minutes: number;
+  budget: Budget;
+  budget_reached: StageRow['budget_reached'];
   worktree: string;
   branch: string;
   base: string;
@@ -102,6 +120,11 @@ export interface StatusView {
   /** Ad hoc tasks, oldest first (merged ones too). */
   tasks: TaskRow[];
   attention: Attention[];
+  /** The plan's spend (its stages', not the tasks') and its own limits. */
+  cost_usd: number | null;
+  tokens: number | null;
+  minutes: number;
+  budget: Budget;
   seq: number;
 }
 
@@ -151,6 +174,8 @@ function attentionFor(state: FluxState, row: StageRow): Attention | null {
   const { id } = row;
   const asking = permissionAttention(id, row.session);
   if (asking !== null) return asking;
+  const budget = budgetAttention(row);
+  if (budget !== null) return budget;
   switch (row.status) {
     case 'completed':
       return state.stages[id]?.def.gate === 'human'
@@ -225,6 +250,8 @@ function taskAttention(row: TaskRow): Attention | null {
   const { id, session } = row;
   const asking = permissionAttention(id, session);
   if (asking !== null) return asking;
+  const budget = budgetAttention(row);
+  if (budget !== null) return budget;
   const why = row.reason === null ? '' : `: ${row.reason}`;
   switch (row.status) {
     case 'completed':
@@ -245,7 +272,9 @@ function taskAttention(row: TaskRow): Attention | null {
   }
 }
 
-export function statusView(state: FluxState): StatusView {
+/** `budget`: the `[budget]` defaults of the config and the time; without it, no defaults and now. */
+export function statusView(state: FluxState, budget?: BudgetCheck): StatusView {
+  const check = budget ?? { defaults: {}, now: Date.now() };
   const stages = state.order.map((id): StageRow => {
     const stage = state.stages[id]!;
     return {
@@ -258,6 +287,7 @@ export function statusView(state: FluxState): StatusView {
       reason: stage.reason,
       setup: setupRow(stage),
       since: stage.since,
+      ...budgetFields(state, id, check),
     };
   });
   const counts: Partial<Record<StageStatus, number>> = {};
@@ -270,6 +300,7 @@ export function statusView(state: FluxState): StatusView {
     reason: task.reason,
     setup: setupRow(task),
     since: task.since,
+    ...budgetFields(state, task.id, check),
     worktree: task.task.worktree,
     branch: task.task.branch,
     base: task.task.base,
@@ -286,6 +317,8 @@ export function statusView(state: FluxState): StatusView {
       ...stages.map((row) => attentionFor(state, row)),
       ...tasks.map((row) => taskAttention(row)),
     ].filter((a): a is Attention => a !== null),
+    ...spendFields(planSpend(state, check.now)),
+    budget: planLimits(state),
     seq: state.seq,
   };
 }

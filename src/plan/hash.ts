@@ -4,7 +4,16 @@
  * its YAML was written.
  */
 import { createHash } from 'node:crypto';
-import type { StageDef } from './types.js';
+import type { Budget, StageDef } from './types.js';
+
+/** A budget with its keys in a fixed order and absent ones left out. */
+export function canonicalBudget(budget: Budget): Budget {
+  return {
+    ...(budget.usd === undefined ? {} : { usd: budget.usd }),
+    ...(budget.minutes === undefined ? {} : { minutes: budget.minutes }),
+    ...(budget.tokens === undefined ? {} : { tokens: budget.tokens }),
+  };
+}
 
 export function canonicalStage(stage: StageDef): StageDef {
   return {
@@ -19,16 +28,22 @@ export function canonicalStage(stage: StageDef): StageDef {
     // Absent unless given, so plans written before these fields hash as they did.
     ...(stage.setup === undefined || stage.setup.length === 0 ? {} : { setup: [...stage.setup] }),
     ...(stage.estimate === undefined ? {} : { estimate: stage.estimate }),
+    ...(stage.budget === undefined ? {} : { budget: canonicalBudget(stage.budget) }),
   };
 }
 
 /**
  * sha256 (hex) of the canonical JSON of the stages; with a plan-level
- * `setup`, of `{setup, stages}` (a plan without one hashes as it always did).
+ * `setup`, of `{setup, stages}`; and of the plan-wide budget when there is
+ * one (a plan without either hashes as it always did).
  */
-export function hashStages(stages: readonly StageDef[], setup: readonly string[] = []): string {
+export function hashStages(
+  stages: readonly StageDef[],
+  setup: readonly string[] = [],
+  budget?: Budget,
+): string {
   const canonical = stages.map(canonicalStage);
-  return createHash('sha256')
-    .update(JSON.stringify(setup.length === 0 ? canonical : { setup, stages: canonical }))
-    .digest('hex');
+  const body = JSON.stringify(setup.length === 0 ? canonical : { setup, stages: canonical });
+  const text = budget === undefined ? body : `${body}\n${JSON.stringify(canonicalBudget(budget))}`;
+  return createHash('sha256').update(text).digest('hex');
 }

@@ -6,7 +6,7 @@
 import type { z } from 'zod';
 import { PlanError } from '../errors.js';
 import type { YamlLocator, YamlPath } from './locate.js';
-import { FIELD_EXPECTATIONS, FLUX_KEYS, STAGE_FIELDS } from './schema.js';
+import { BUDGET_EXPECTATIONS, BUDGET_FIELDS, FIELD_EXPECTATIONS, FLUX_KEYS, STAGE_FIELDS } from './schema.js';
 import { suggestField } from './suggest.js';
 
 type Issue = z.core.$ZodIssue;
@@ -254,9 +254,58 @@ function stageFieldIssue(issue: Issue, data: unknown, at: YamlLocator): PlanErro
   });
 }
 
+const BUDGET_EXAMPLE = '`budget: {usd: 5, minutes: 90, tokens: 2000000}` (any of the three)';
+
+/** Where a budget sits in the path: after `flux` (the plan's) or in a stage; -1 when the issue is not in one. */
+function budgetIndex(path: readonly (string | number)[]): number {
+  if (path[0] !== 'flux') return -1;
+  if (path[1] === 'budget') return 1;
+  if (path[1] === 'stages' && typeof path[2] === 'number' && path[3] === 'budget') return 3;
+  return -1;
+}
+
+/** A `budget` (the plan's, or a stage's) that is not a mapping of positive numbers. */
+function budgetIssue(issue: Issue, data: unknown, at: YamlLocator, index: number): PlanError {
+  const path = pathOf(issue);
+  const stage = index === 3 ? stageLabel(data, path[2] as number) : undefined;
+  const budgetPath = path.slice(0, index + 1);
+  const owner = stage === undefined ? 'the plan' : 'a stage';
+  if (issue.code === 'unrecognized_keys') {
+    const key = issue.keys[0] as string;
+    const suggestion = suggestField(key, BUDGET_FIELDS);
+    return new PlanError({
+      location: at.key([...path, key]),
+      stage,
+      field: `budget.${key}`,
+      message: `unknown budget field${suggestion === undefined ? '' : ` (did you mean \`${suggestion}\`?)`}`,
+      hint: `a budget takes ${BUDGET_FIELDS.map((f) => `\`${f}\``).join(', ')}, e.g. ${BUDGET_EXAMPLE}`,
+    });
+  }
+  const field = path[index + 1];
+  if (typeof field === 'string' && BUDGET_EXPECTATIONS[field] !== undefined) {
+    const value = valueAt(data, [...budgetPath, field]);
+    return new PlanError({
+      location: at.value([...budgetPath, field]),
+      stage,
+      field: `budget.${field}`,
+      message: `must be ${BUDGET_EXPECTATIONS[field]}, not ${describeValue(value)}`,
+      hint: `write it without quotes or a unit, e.g. ${BUDGET_EXAMPLE}; leave it out for no limit`,
+    });
+  }
+  return new PlanError({
+    location: at.value(budgetPath),
+    stage,
+    field: 'budget',
+    message: `${owner}'s budget must be ${FIELD_EXPECTATIONS.budget}, not ${describeValue(valueAt(data, budgetPath))}`,
+    hint: `write it as ${BUDGET_EXAMPLE}, or remove the line`,
+  });
+}
+
 /** The PlanError for one schema issue on the YAML `data`. */
 export function issueToPlanError(issue: Issue, data: unknown, at: YamlLocator): PlanError {
   const path = pathOf(issue);
+  const inBudget = budgetIndex(path);
+  if (inBudget !== -1) return budgetIssue(issue, data, at, inBudget);
   // Without `flux`, the other top-level keys are better explained as its missing content.
   if (path.length === 0 && valueAt(data, ['flux']) === undefined) return rootIssue(data, at);
   if (issue.code === 'unrecognized_keys') return unknownKey(issue, data, at);

@@ -6,7 +6,7 @@ import { LineCounter, parseDocument, type YAMLError } from 'yaml';
 import { PlanError } from '../errors.js';
 import { checkPlanText, controlInData, describeControl } from './characters.js';
 import { checkPlanSetup, checkStages } from './checks.js';
-import { canonicalStage, hashStages } from './hash.js';
+import { canonicalBudget, canonicalStage, hashStages } from './hash.js';
 import { issueToPlanError, pickIssue, stageLabel } from './issues.js';
 import { YamlLocator } from './locate.js';
 import { extractMetadata, extractTitle } from './markdown.js';
@@ -125,12 +125,14 @@ export function parsePlan(text: string, file: string): Plan {
   const setup = result.data.flux.setup ?? [];
   checkPlanSetup(setup, at);
   checkStages(stages, at);
+  const budget = result.data.flux.budget === undefined ? undefined : canonicalBudget(result.data.flux.budget);
   return {
     path: file,
     title: extractTitle(source, file),
     version: 1,
     ...(setup.length === 0 ? {} : { setup }),
     stages,
-    hash: hashStages(stages, setup),
+    hash: hashStages(stages, setup, budget),
+    ...(budget === undefined ? {} : { budget }),
   };
 }

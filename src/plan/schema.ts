@@ -5,6 +5,17 @@
  */
 import { z } from 'zod';
 
+/** `budget: {usd, minutes, tokens}`, each optional and above 0 (docs/budgets.md). */
+export const budgetSchema = z
+  .object({
+    usd: z.number().positive().optional(),
+    minutes: z.number().positive().optional(),
+    tokens: z.number().int().positive().optional(),
+  })
+  .strict();
+
+export const BUDGET_FIELDS: readonly string[] = Object.keys(budgetSchema.shape);
+
 export const stageSchema = z
   .object({
     id: z.string(),
@@ -17,6 +28,7 @@ export const stageSchema = z
     gate: z.enum(['human', 'auto']).default('human'),
     setup: z.array(z.string()).optional(),
     estimate: z.number().positive().optional(),
+    budget: budgetSchema.optional(),
   })
   .strict();
 
@@ -25,6 +37,7 @@ export const fluxSchema = z
     version: z.literal(1),
     setup: z.array(z.string()).optional(),
     stages: z.array(stageSchema).min(1),
+    budget: budgetSchema.optional(),
   })
   .strict();
 
@@ -47,4 +60,12 @@ export const FIELD_EXPECTATIONS: Readonly<Record<string, string>> = {
   gate: '`human` or `auto`',
   setup: 'a list of shell commands',
   estimate: 'a positive number of minutes',
+  budget: 'a mapping of `usd`, `minutes` and `tokens`',
+};
+
+/** What each budget field must hold, completing "must be ...". */
+export const BUDGET_EXPECTATIONS: Readonly<Record<string, string>> = {
+  usd: 'a number of US dollars above 0',
+  minutes: 'a number of minutes above 0',
+  tokens: 'a whole number of tokens above 0',
 };

@@ -5,6 +5,17 @@
 
 export type Gate = 'human' | 'auto';
 
+/**
+ * What a stage (or the whole plan) may spend before it waits on a person
+ * (docs/budgets.md): US dollars, minutes of its sessions' wall time, tokens.
+ * Any of them; absent ones do not limit.
+ */
+export interface Budget {
+  usd?: number | undefined;
+  minutes?: number | undefined;
+  tokens?: number | undefined;
+}
+
 export interface StageDef {
   id: string;
   name: string;
@@ -21,6 +32,8 @@ export interface StageDef {
   setup?: string[] | undefined;
   /** Minutes the stage is expected to take: weights the scheduler's critical path (default 1). Absent when not given. */
   estimate?: number | undefined;
+  /** Absent: the `[budget]` defaults of .work/config.toml apply. */
+  budget?: Budget | undefined;
 }
 
 export interface Plan {
@@ -35,4 +48,6 @@ export interface Plan {
   stages: StageDef[];
   /** sha256 (hex) of the canonical JSON of `stages` (and `setup`, when there is one): tells `flux init` whether the plan changed. */
   hash: string;
+  /** The plan-wide budget (`flux: budget:`): once reached, no new session starts. */
+  budget?: Budget | undefined;
 }

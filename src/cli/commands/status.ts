@@ -1,4 +1,6 @@
 /** `flux status [--json]`: progress, every stage with its session and context, what waits on a person. */
+import { formatAmount, WARN_SHARE } from '../../engine/budget.js';
+import { budgetDefaultsAt } from '../../engine/config.js';
 import { RUN_DEFAULTS } from '../../engine/defaults.js';
 import { Engine } from '../../engine/engine.js';
 import { predictedConflicts } from '../../engine/runtime/standalone.js';
@@ -19,7 +21,8 @@ import {
 export async function run(options: { json?: boolean }): Promise<number> {
   const engine = Engine.open();
   const state = engine.load();
-  const view = { ...statusView(state), conflicts: await predictedConflicts(engine.ws.root, state) };
+  const budget = { defaults: budgetDefaultsAt(engine.ws.configPath), now: Date.now() };
+  const view = { ...statusView(state, budget), conflicts: await predictedConflicts(engine.ws.root, state) };
   const supervisor = readSupervisor(engine.ws);
   if (options.json === true) printJson({ ...view, supervisor });
   else {
@@ -54,6 +57,23 @@ function contextCell(row: Pick<StageRow, 'session'>): string {
       : text;
 }
 
+/**
+ * `$0.42`, `$0.85 / $1.00` against a dollar limit (yellow from 80%, red once
+ * reached), `—` while no session has reported a cost.
+ */
+export function costCell(row: Pick<StageRow, 'cost_usd' | 'budget' | 'budget_reached'>): string {
+  const limit = row.budget.usd;
+  const spent = row.cost_usd === null ? '—' : formatAmount('usd', row.cost_usd);
+  if (limit === undefined) return row.budget_reached === null ? spent : paint(spent, 'red');
+  const text = `${spent} / ${formatAmount('usd', limit)}`;
+  const used = (row.cost_usd ?? 0) / limit;
+  return used >= 1 || row.budget_reached !== null
+    ? paint(text, 'red')
+    : used >= WARN_SHARE
+      ? paint(text, 'yellow')
+      : text;
+}
+
 export function renderStatus(
   view: StatusView & { conflicts?: Record<string, string[]> },
   width: number = terminalWidth(),
@@ -70,7 +90,7 @@ export function renderStatus(
   } else {
     lines.push(
       ...wrap(
-        `${view.progress.merged} of ${view.progress.total} merged${counts === '' ? '' : ` · ${counts}`}`,
+        `${view.progress.merged} of ${view.progress.total} merged${counts === '' ? '' : ` · ${counts}`}${planCost(view)}`,
         width,
       ),
       '',
@@ -93,6 +113,16 @@ export function renderStatus(
       lines.push(...pointerLines(item.stage, item.what, item.command, width));
   }
   return lines.join('\n');
+}
+
+/** ` · $1.20 spent` (of the plan's budget, when it has one); nothing while no cost is known. */
+function planCost(view: StatusView): string {
+  const limit = view.budget.usd;
+  if (view.cost_usd === null && limit === undefined) return '';
+  const spent = view.cost_usd === null ? '—' : formatAmount('usd', view.cost_usd);
+  return limit === undefined
+    ? ` · ${spent} spent`
+    : ` · ${spent} of the plan's ${formatAmount('usd', limit)}`;
 }
 
 /** Each failed worktree setup: the command, how it ended, its output's last lines, and where the rest is. */
@@ -131,16 +161,17 @@ function taskLines(view: StatusView, width: number): string[] {
   if (open.length > 0) {
     lines.push(
       table(
-        ['TASK', 'STATE', 'SESSION', 'CONTEXT', 'BRANCH'],
+        ['TASK', 'STATE', 'SESSION', 'CONTEXT', 'COST', 'BRANCH'],
         open.map((task) => [
           task.id,
           paintStatus(task.status),
           sessionCell(task),
           contextCell(task),
+          costCell(task),
           task.branch,
         ]),
         // The branch is feature/<id> unless [task] says otherwise: it goes first.
-        { width, shrink: [[4], [0]] },
+        { width, shrink: [[5], [0]] },
       ),
     );
   }
@@ -149,7 +180,7 @@ function taskLines(view: StatusView, width: number): string[] {
 
 function stageTable(view: StatusView, width: number): string {
   return table(
-    ['STAGE', 'STATE', 'DEPENDS ON', 'SESSION', 'CONTEXT'],
+    ['STAGE', 'STATE', 'DEPENDS ON', 'SESSION', 'CONTEXT', 'COST'],
     view.stages.map((row) => [
       row.id,
       paintStatus(row.status),
@@ -158,6 +189,7 @@ function stageTable(view: StatusView, width: number): string {
         : row.dependencies.map((dep) => (row.waitingFor.includes(dep) ? dep : paint(dep, 'dim'))).join(', '),
       sessionCell(row),
       contextCell(row),
+      costCell(row),
     ]),
     // Dependencies are in the plan (and `flux graph show`): they give up room first.
     { width, shrink: [[2], [3], [0]] },

@@ -4,6 +4,7 @@
  * changed plan replaces it.
  */
 import { z } from 'zod';
+import { budgetSchema } from './budget.js';
 import { event, stageId } from './envelope.js';
 
 export const stageDefSchema = z.object({
@@ -18,6 +19,7 @@ export const stageDefSchema = z.object({
   /** Absent in logs written before worktree setup existed, and when the stage has none. */
   setup: z.array(z.string()).optional(),
   estimate: z.number().positive().optional(),
+  budget: budgetSchema.optional(),
 });
 
 export const planSnapshotSchema = z.object({
@@ -28,6 +30,8 @@ export const planSnapshotSchema = z.object({
   setup: z.array(z.string()).optional(),
   stages: z.array(stageDefSchema),
   hash: z.string(),
+  /** The plan-wide budget (`flux: budget:`); absent when the plan has none. */
+  budget: budgetSchema.optional(),
 });
 
 export const planInitialized = event('plan.initialized', {
