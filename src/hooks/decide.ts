@@ -239,7 +239,14 @@ export function decideHook(
   observed: Observed = {},
 ): HookDecision {
   const session = state.sessions[sessionId];
-  if (session === undefined || !sessionAlive(session) || foreignCall(session, input) !== null) return nothing;
+  if (session === undefined || foreignCall(session, input) !== null) return nothing;
+  if (!sessionAlive(session)) {
+    // Ended (replaced after a handoff, crashed) yet still running until Flux's
+    // kill lands: a compaction then would only spend tokens on a session that is going.
+    return hook === 'PreCompact' && input.trigger === 'auto'
+      ? { events: [], answer: block('Flux has ended this session: do not compact; stop here.') }
+      : nothing;
+  }
   const stage = state.stages[session.stage];
   if (stage === undefined) return nothing;
 
