@@ -25,6 +25,35 @@ const RESULT: Record<string, string> = {
   'session.crashed': 'crashed',
 };
 
+const amount = (kind: 'usd' | 'minutes' | 'tokens', value: number): string =>
+  kind === 'usd'
+    ? `$${value.toFixed(2)}`
+    : kind === 'minutes'
+      ? `${Math.round(value)} min`
+      : `${value} tokens`;
+
+/** Events with words of their own, the same live and in a replay. */
+function ownWords(event: FluxEvent): string | null {
+  switch (event.type) {
+    case 'session.cost':
+      return `${event.session}: spent ${amount('usd', event.usd)}${event.tokens === undefined ? '' : ` (${event.tokens} tokens)`}`;
+    case 'budget.reached':
+      return `${event.stage ?? 'the plan'}: budget reached: ${amount(event.kind, event.spent)} of ${amount(event.kind, event.limit)}`;
+    case 'budget.raised': {
+      const limits = (['usd', 'minutes', 'tokens'] as const)
+        .filter((kind) => event[kind] !== undefined)
+        .map((kind) => amount(kind, event[kind]!));
+      return `${event.stage ?? 'the plan'}: budget set to ${limits.join(', ')}`;
+    }
+    case 'setup.started':
+      return `${event.session}: setting up the worktree (${event.commands.length} command(s))`;
+    case 'setup.finished':
+      return `${event.session}: setup ${event.passed ? 'passed' : `failed${event.error === undefined ? '' : ` (${event.error})`}`}`;
+    default:
+      return null;
+  }
+}
+
 /** One line for an event as it happens: what it did, without the state before it. */
 export function describeNewEvent(event: FluxEvent): string {
   const subject =
@@ -33,6 +62,8 @@ export function describeNewEvent(event: FluxEvent): string {
       : 'session' in event
         ? event.session
         : '';
+  const own = ownWords(event);
+  if (own !== null) return own;
   switch (event.type) {
     case 'plan.initialized':
     case 'plan.updated':
@@ -64,6 +95,8 @@ export function describeEvent(
   event: FluxEvent,
   after: FluxState,
 ): string {
+  const own = ownWords(event);
+  if (own !== null) return own;
   switch (event.type) {
     case 'plan.initialized':
     case 'plan.updated':
