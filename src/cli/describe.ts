@@ -1,4 +1,5 @@
 /** One line saying what an event did, for `flux replay` and the log lines of `flux run`. */
+import { formatAmount } from '../engine/budget.js';
 import type { FluxState } from '../engine/state.js';
 import type { FluxEvent } from '../log/events.js';
 import { paintStatus } from './output.js';
@@ -25,24 +26,17 @@ const RESULT: Record<string, string> = {
   'session.crashed': 'crashed',
 };
 
-const amount = (kind: 'usd' | 'minutes' | 'tokens', value: number): string =>
-  kind === 'usd'
-    ? `$${value.toFixed(2)}`
-    : kind === 'minutes'
-      ? `${Math.round(value)} min`
-      : `${value} tokens`;
-
 /** Events with words of their own, the same live and in a replay. */
 function ownWords(event: FluxEvent): string | null {
   switch (event.type) {
     case 'session.cost':
-      return `${event.session}: spent ${amount('usd', event.usd)}${event.tokens === undefined ? '' : ` (${event.tokens} tokens)`}`;
+      return `${event.session}: spent ${formatAmount('usd', event.usd)}${event.tokens === undefined ? '' : ` (${formatAmount('tokens', event.tokens)})`}`;
     case 'budget.reached':
-      return `${event.stage ?? 'the plan'}: budget reached: ${amount(event.kind, event.spent)} of ${amount(event.kind, event.limit)}`;
+      return `${event.stage ?? 'the plan'}: budget reached: ${formatAmount(event.kind, event.spent)} of ${formatAmount(event.kind, event.limit)}`;
     case 'budget.raised': {
       const limits = (['usd', 'minutes', 'tokens'] as const)
         .filter((kind) => event[kind] !== undefined)
-        .map((kind) => amount(kind, event[kind]!));
+        .map((kind) => formatAmount(kind, event[kind]!));
       return `${event.stage ?? 'the plan'}: budget set to ${limits.join(', ')}`;
     }
     case 'setup.started':

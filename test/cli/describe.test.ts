@@ -11,7 +11,7 @@ describe('describe: spend, budgets and setup', () => {
   it.each([
     [
       { type: 'session.cost', session: 'api.s1', usd: 0.1234, tokens: 5100 },
-      'api.s1: spent $0.12 (5100 tokens)',
+      'api.s1: spent $0.12 (5k tokens)',
     ],
     [{ type: 'session.cost', session: 'api.s1', usd: 2 }, 'api.s1: spent $2.00'],
     [
@@ -24,7 +24,7 @@ describe('describe: spend, budgets and setup', () => {
     ],
     [
       { type: 'budget.raised', stage: 'api', usd: 3, tokens: 90000, by: 'human' },
-      'api: budget set to $3.00, 90000 tokens',
+      'api: budget set to $3.00, 90k tokens',
     ],
     [
       {
