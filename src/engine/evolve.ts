@@ -30,6 +30,9 @@ function newStage(def: StageDef, at: string): StageState {
     cleanupFailed: null,
     acceptance: null,
     mergedCommit: null,
+    queuedSeq: null,
+    checking: null,
+    resolution: null,
     since: at,
   };
 }
@@ -129,6 +132,13 @@ export function evolve(state: FluxState, event: FluxEvent): FluxState {
     case 'cleanup.failed':
       stageOf(state, event.stage, event.type).cleanupFailed = event.reason;
       return state;
+    case 'merge.checking':
+      stageOf(state, event.stage, event.type).checking = {
+        commit: event.commit,
+        base: event.base_commit,
+        since: event.at,
+      };
+      return state;
     case 'session.started': {
       if (state.sessions[event.session] !== undefined) {
         throw new TransitionError({
@@ -153,6 +163,7 @@ export function evolve(state: FluxState, event: FluxEvent): FluxState {
         answer: null,
         handoff: event.handoff ?? null,
         feedback: event.feedback ?? null,
+        resolving: event.resolving ?? null,
         reminders: 0,
         startedAt: event.at,
         endedAt: null,
@@ -175,6 +186,7 @@ export function evolve(state: FluxState, event: FluxEvent): FluxState {
         stage.session = event.session;
         stage.sessions.push(event.session);
         stage.reason = null;
+        if (stage.resolution?.due === true) stage.resolution.due = false;
         break;
       case 'stage.handoff_requested':
         stage.handoffs.push(event.handoff);
@@ -186,6 +198,9 @@ export function evolve(state: FluxState, event: FluxEvent): FluxState {
         stage.acceptance = event.results ?? stage.acceptance;
         stage.reason = null;
         break;
+      case 'stage.verified':
+        stage.queuedSeq = event.seq;
+        break;
       case 'stage.rejected':
       case 'stage.failed':
       case 'stage.blocked':
@@ -194,13 +209,33 @@ export function evolve(state: FluxState, event: FluxEvent): FluxState {
       case 'stage.merge_failed':
         stage.reason = event.reason;
         stage.hint = event.hint ?? null;
+        stage.checking = null;
+        if (event.cause === 'conflict' || event.cause === 'checks') {
+          const next = event.next ?? 'person';
+          stage.resolution = {
+            cause: event.cause,
+            reason: event.reason,
+            conflicts: event.conflicts,
+            results: event.results ?? [],
+            head: event.head ?? null,
+            attempts: (stage.resolution?.attempts ?? 0) + (next === 'agent' ? 1 : 0),
+            due: next === 'agent',
+            next,
+          };
+        }
         break;
       case 'stage.merged':
         stage.mergedCommit = event.commit;
         stage.reason = null;
+        stage.checking = null;
+        stage.resolution = null;
+        stage.queuedSeq = null;
         break;
       case 'stage.reset':
         stage.reason = event.reason ?? null;
+        stage.resolution = null;
+        stage.queuedSeq = null;
+        stage.checking = null;
         break;
       default:
         break;

@@ -22,6 +22,8 @@ export interface PlanChange {
   changed: StageChange[];
   /** Stages whose order in the document moved (no state effect; reported for completeness). */
   reordered: boolean;
+  /** The plan-level checks (`flux: acceptance:`) changed: the next merges run the new ones. */
+  checksChanged: boolean;
 }
 
 const FIELDS: (keyof StageDef)[] = [
@@ -52,6 +54,7 @@ export function diffPlans(before: Plan, after: Plan): PlanChange {
     removed: before.stages.filter((stage) => !next.has(stage.id)).map((stage) => stage.id),
     changed,
     reordered: kept(before.stages, next).join('\n') !== kept(after.stages, old).join('\n'),
+    checksChanged: JSON.stringify(before.acceptance ?? []) !== JSON.stringify(after.acceptance ?? []),
   };
 }
 
@@ -61,7 +64,8 @@ export function isUnchanged(change: PlanChange): boolean {
     change.added.length === 0 &&
     change.removed.length === 0 &&
     change.changed.length === 0 &&
-    !change.reordered
+    !change.reordered &&
+    !change.checksChanged
   );
 }
 
@@ -72,6 +76,7 @@ export function describeChange(change: PlanChange): string[] {
   for (const id of change.removed) lines.push(`- ${id} (removed)`);
   for (const { id, fields } of change.changed) lines.push(`~ ${id}: ${fields.join(', ')} changed`);
   if (change.reordered) lines.push('stages reordered');
+  if (change.checksChanged) lines.push('~ the plan-level acceptance (merge checks) changed');
   return lines;
 }
 

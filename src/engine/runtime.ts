@@ -31,7 +31,7 @@ import { observeWorld } from './runtime/observe.js';
 import { launch, prepareLaunch, recordLaunchFailure } from './runtime/launch.js';
 import { cleanupStage, mergeStage, type CleanupReport, type StageMergeOutcome } from './runtime/merge.js';
 import { findProgram, fluxCommand } from './runtime/program.js';
-import { allMerged, sessionAlive, type FluxState } from './state.js';
+import { allMerged, mergeQueue, sessionAlive, type FluxState } from './state.js';
 
 export { fluxCommand, findProgram, retryWhileServerExits } from './runtime/program.js';
 // Pure tmux text the commands print (a pane id or a session name, a command line to paste).
@@ -212,12 +212,26 @@ export class Runtime {
 
   private async performHeld(effects: EffectRequest[]): Promise<void> {
     const byStage = new Map<string, EffectRequest[]>();
+    // Merges are the merge queue's: one at a time, in its order (dependencies, then approval).
+    const merges: EffectRequest[] = [];
     for (const effect of effects) {
+      if (effect.type === 'mergeStage') {
+        merges.push(effect);
+        continue;
+      }
       const list = byStage.get(effect.params.stage) ?? [];
       list.push(effect);
       byStage.set(effect.params.stage, list);
     }
     const queues = [...byStage.values()];
+    if (merges.length > 0) {
+      const order = mergeQueue(this.engine.load());
+      const rank = (effect: EffectRequest) => {
+        const at = order.indexOf(effect.params.stage);
+        return at === -1 ? order.length : at;
+      };
+      queues.unshift(merges.sort((a, b) => rank(a) - rank(b)));
+    }
     const worker = async (): Promise<void> => {
       for (let queue = queues.shift(); queue !== undefined; queue = queues.shift()) {
         for (const effect of queue) await this.performOne(effect);

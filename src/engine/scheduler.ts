@@ -1,6 +1,7 @@
 /**
  * Which stages get a session now (pure). A stage is started when it is
- * ready, needs a fresh session after a handoff, was rejected, or is running
+ * ready, needs a fresh session after a handoff, was rejected, was sent back
+ * by the merge queue (a conflict, failed checks), or is running
  * with a session that died (restarted at most MAX_CRASH_RESTARTS times in a
  * row), while fewer than `maxParallel` sessions are alive.
  */
@@ -45,10 +46,13 @@ function crashedInARow(state: FluxState, stage: StageState): number {
 export function wantsSession(
   state: FluxState,
   stage: StageState,
-): 'ready' | 'handoff' | 'rejected' | 'crashed' | null {
+): 'ready' | 'handoff' | 'rejected' | 'crashed' | 'resolve' | null {
   switch (stage.status) {
     case 'ready':
       return 'ready';
+    case 'verified':
+      // The merge queue sent it back: a conflict to resolve, or checks to make pass.
+      return stage.resolution?.due === true ? 'resolve' : null;
     case 'needs_handoff':
       return 'handoff';
     case 'rejected':
@@ -98,6 +102,9 @@ export function startEvents(
       ...(takesAgentSessionId(agent) ? { agent_session_id: randomUUID() } : {}),
       ...(handoff === undefined ? {} : { handoff }),
       ...(stage.status === 'rejected' && stage.reason !== null ? { feedback: stage.reason } : {}),
+      ...(stage.status === 'verified' && stage.resolution?.due === true
+        ? { resolving: stage.resolution.cause }
+        : {}),
     },
   ];
 }

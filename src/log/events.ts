@@ -27,6 +27,8 @@ export const planSnapshotSchema = z.object({
   title: z.string(),
   version: z.literal(1),
   stages: z.array(stageDefSchema),
+  /** Plan-level checks (`flux: acceptance:`); absent when the plan has none. */
+  acceptance: z.array(z.string()).optional(),
   hash: z.string(),
 });
 
@@ -145,13 +147,41 @@ export const stageMerged = event('stage.merged', {
   commit: z.string().nullable(),
 });
 
-/** A merge was attempted and did not happen (conflict, dirty tree); the stage stays verified. */
+/**
+ * A merge was attempted and did not happen (a conflict, checks that failed on
+ * the merged tree, a dirty tree); the stage stays verified and the base did
+ * not move. The optional fields are absent in logs from before the merge queue.
+ */
 export const stageMergeFailed = event('stage.merge_failed', {
   stage: stageId,
   reason: z.string(),
   conflicts: z.array(z.string()),
   /** What a person does about it, when Flux knows. */
   hint: z.string().optional(),
+  /** `conflict`, `checks` (the merged tree failed the checks) or `refused` (anything else). */
+  cause: z.enum(['conflict', 'checks', 'refused']).optional(),
+  /** The stage branch's head that was tried: a resolution's changes are what follows it. */
+  head: z.string().optional(),
+  /** The merge commit the checks ran on (cause `checks`), and the base commit it was built on. */
+  commit: z.string().optional(),
+  base_commit: z.string().optional(),
+  /** The checks' results (cause `checks`). */
+  results: z.array(acceptanceResultSchema).optional(),
+  /** `agent`: a session of the stage fixes it (docs/merge-queue.md); `person`: it waits for one. */
+  next: z.enum(['agent', 'person']).optional(),
+});
+
+/**
+ * The merge queue checks a stage's merge commit in the integration worktree;
+ * `stage.merged` or `stage.merge_failed` ends it (a check killed with Flux is
+ * checked again by the next merge).
+ */
+export const mergeChecking = event('merge.checking', {
+  stage: stageId,
+  /** The merge commit being checked, and the base commit it was built on. */
+  commit: z.string(),
+  base_commit: z.string(),
+  commands: z.array(z.string()),
 });
 
 export const stageFailed = event('stage.failed', {
@@ -213,6 +243,8 @@ export const sessionStarted = event('session.started', {
   handoff: z.string().optional(),
   /** Why the stage's last attempt was rejected, for this session's first prompt. */
   feedback: z.string().optional(),
+  /** A session the merge queue started: to resolve a conflict with the base, or to make the checks pass. */
+  resolving: z.enum(['conflict', 'checks']).optional(),
 });
 
 export const sessionWorking = event('session.working', { session: sessionId });
@@ -275,6 +307,7 @@ export const fluxEventSchema = z.discriminatedUnion('type', [
   stageRejected,
   stageMerged,
   stageMergeFailed,
+  mergeChecking,
   stageFailed,
   stageBlocked,
   stageReset,

@@ -38,6 +38,7 @@ export const STAGE_TABLE: TransitionTable = {
   "verified": {
     "stage.merged": "merged",
     "stage.merge_failed": "verified",
+    "stage.started": "running",
     "stage.rejected": "rejected",
     "stage.blocked": "blocked",
     "stage.reset": "pending"

@@ -19,9 +19,13 @@ export function canonicalStage(stage: StageDef): StageDef {
   };
 }
 
-/** sha256 (hex) of the canonical JSON of the stages. */
-export function hashStages(stages: readonly StageDef[]): string {
+/**
+ * sha256 (hex) of the canonical JSON of the stages, and of the plan-level
+ * checks when there are any (a plan without them hashes as it always did).
+ */
+export function hashStages(stages: readonly StageDef[], acceptance: readonly string[] = []): string {
+  const canonical = stages.map(canonicalStage);
   return createHash('sha256')
-    .update(JSON.stringify(stages.map(canonicalStage)))
+    .update(JSON.stringify(acceptance.length === 0 ? canonical : { stages: canonical, acceptance }))
     .digest('hex');
 }

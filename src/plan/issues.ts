@@ -83,7 +83,7 @@ function unknownKey(issue: Issue & { code: 'unrecognized_keys' }, data: unknown,
     return new PlanError({
       location,
       message: `unknown key \`${key}\` under \`flux\`${suggestion === undefined ? '' : ` (did you mean \`${suggestion}\`?)`}`,
-      hint: `\`flux:\` takes ${FLUX_KEYS.map((k) => `\`${k}\``).join(' and ')}; stage fields go inside an entry of \`stages\``,
+      hint: `\`flux:\` takes ${FLUX_KEYS.map((k) => `\`${k}\``).join(', ')}; stage fields go inside an entry of \`stages\``,
     });
   }
   const suggestion = suggestField(key, STAGE_FIELDS);

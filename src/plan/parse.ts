@@ -123,5 +123,13 @@ export function parsePlan(text: string, file: string): Plan {
 
   const stages = result.data.flux.stages.map(canonicalStage);
   checkStages(stages, at);
-  return { path: file, title: extractTitle(source, file), version: 1, stages, hash: hashStages(stages) };
+  const acceptance = [...result.data.flux.acceptance];
+  return {
+    path: file,
+    title: extractTitle(source, file),
+    version: 1,
+    stages,
+    ...(acceptance.length === 0 ? {} : { acceptance }),
+    hash: hashStages(stages, acceptance),
+  };
 }

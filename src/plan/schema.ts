@@ -22,6 +22,8 @@ export const fluxSchema = z
   .object({
     version: z.literal(1),
     stages: z.array(stageSchema).min(1),
+    /** Plan-level checks: run on every merged tree before the base branch moves (docs/merge-queue.md). */
+    acceptance: z.array(z.string()).default([]),
   })
   .strict();
 

@@ -27,6 +27,11 @@ export interface Plan {
   version: 1;
   /** In document order. */
   stages: StageDef[];
+  /**
+   * Plan-level checks (`flux: acceptance:`), run with each stage's own on the
+   * merged tree before the base moves; absent in logs from before they existed.
+   */
+  acceptance?: string[];
   /** sha256 (hex) of the canonical JSON of `stages`: tells `flux init` whether the plan changed. */
   hash: string;
 }

@@ -46,6 +46,8 @@ const model: Record<StageStatus, Partial<Record<Kind, StageStatus>>> = {
   verified: {
     'stage.merged': 'merged',
     'stage.merge_failed': 'verified',
+    // Sent back to its agent by the merge queue.
+    'stage.started': 'running',
     'stage.rejected': 'rejected',
     ...UNFINISHED_FORCED,
   },
