@@ -5,8 +5,8 @@
 import { reportsThroughHooks } from '../agents/protocol.js';
 import type { SessionStatus, StageStatus } from '../machines/index.js';
 import { RUN_DEFAULTS } from './defaults.js';
-import type { FluxState, SessionState } from './state.js';
-import { currentSession, tasksOf, unmergedDependencies } from './state.js';
+import type { FluxState, SessionState, StageState } from './state.js';
+import { currentSession, mergeQueue, tasksOf, unmergedDependencies } from './state.js';
 
 export interface StageRow {
   id: string;
@@ -28,6 +28,28 @@ export interface StageRow {
   } | null;
   reason: string | null;
   since: string;
+  /** Where it is in landing: queued, being checked, or not landing and why (docs/merge-queue.md); null otherwise. */
+  merge: MergeRow | null;
+}
+
+/**
+ * A stage on its way into the base: `queued` (position from 1), `checking`
+ * (its merge commit in the integration worktree), `returned` (sent back to its
+ * agent: a session is due or working on it), `resolved` (its agent's
+ * resolution waits for review), or `waiting` (a person must act).
+ */
+export interface MergeRow {
+  state: 'queued' | 'checking' | 'returned' | 'resolved' | 'waiting';
+  position: number | null;
+  /** The merge commit being checked (`checking`). */
+  commit: string | null;
+  /** `conflict` or `checks` when it could not land; null otherwise. */
+  cause: 'conflict' | 'checks' | null;
+  conflicts: string[];
+  /** Checks that failed on the merged tree. */
+  failed: string[];
+  /** Times it was sent back to its agent so far. */
+  attempts: number;
 }
 
 /** An ad hoc task (`flux task run`): a stage outside the plan, with its own worktree and branch. */
@@ -61,7 +83,33 @@ export interface StatusView {
   /** Ad hoc tasks, oldest first (merged ones too). */
   tasks: TaskRow[];
   attention: Attention[];
+  /** The merge queue, in merge order: what lands next, and what is being checked. */
+  queue: Array<{ stage: string; position: number; state: 'queued' | 'checking'; since: string }>;
   seq: number;
+}
+
+function mergeRow(stage: StageState, queue: readonly string[]): MergeRow | null {
+  const resolution = stage.resolution ?? null;
+  const at = queue.indexOf(stage.id);
+  const base = {
+    position: at === -1 ? null : at + 1,
+    commit: null,
+    cause: resolution?.cause ?? null,
+    conflicts: resolution?.conflicts ?? [],
+    failed: (resolution?.results ?? []).filter((r) => r.timed_out || r.exit_code !== 0).map((r) => r.command),
+    attempts: resolution?.attempts ?? 0,
+  };
+  if (at !== -1) {
+    const checking = stage.checking ?? null;
+    return checking === null
+      ? { ...base, state: 'queued' }
+      : { ...base, state: 'checking', commit: checking.commit };
+  }
+  if (resolution === null) return null;
+  if (stage.status === 'verified') return { ...base, state: resolution.due ? 'returned' : 'waiting' };
+  if (resolution.next !== 'agent') return null;
+  if (stage.status === 'completed') return { ...base, state: 'resolved' };
+  return ['running', 'needs_handoff'].includes(stage.status) ? { ...base, state: 'returned' } : null;
 }
 
 /**
@@ -112,10 +160,18 @@ function attentionFor(state: FluxState, row: StageRow): Attention | null {
   switch (row.status) {
     case 'completed':
       return state.stages[id]?.def.gate === 'human'
-        ? { stage: id, what: 'review and approve or reject', command: `flux verify ${id}` }
+        ? {
+            stage: id,
+            what:
+              row.merge?.state === 'resolved'
+                ? `${row.merge.cause === 'conflict' ? 'conflict resolved' : 'checks fixed'}: review the resolution and approve or reject`
+                : 'review and approve or reject',
+            command: `flux verify ${id}`,
+          }
         : null;
     case 'verified':
-      return row.reason === null
+      // Sent back to its agent: nobody needs to act yet.
+      return row.reason === null || row.merge?.state === 'returned'
         ? null
         : { stage: id, what: `merge did not happen: ${row.reason}`, command: `flux merge ${id}` };
     case 'blocked':
@@ -204,6 +260,7 @@ function taskAttention(row: TaskRow): Attention | null {
 }
 
 export function statusView(state: FluxState): StatusView {
+  const queue = mergeQueue(state);
   const stages = state.order.map((id): StageRow => {
     const stage = state.stages[id]!;
     return {
@@ -215,6 +272,7 @@ export function statusView(state: FluxState): StatusView {
       session: sessionRow(currentSession(state, stage)),
       reason: stage.reason,
       since: stage.since,
+      merge: mergeRow(stage, queue),
     };
   });
   const counts: Partial<Record<StageStatus, number>> = {};
@@ -242,6 +300,16 @@ export function statusView(state: FluxState): StatusView {
       ...stages.map((row) => attentionFor(state, row)),
       ...tasks.map((row) => taskAttention(row)),
     ].filter((a): a is Attention => a !== null),
+    queue: queue.map((id, index) => {
+      const stage = state.stages[id]!;
+      const checking = stage.checking ?? null;
+      return {
+        stage: id,
+        position: index + 1,
+        state: checking === null ? 'queued' : 'checking',
+        since: checking?.since ?? stage.since,
+      };
+    }),
     seq: state.seq,
   };
 }

@@ -193,6 +193,66 @@ describe('the merge queue', () => {
   }, 150_000);
 });
 
+describe('the merge queue and the human gate', () => {
+  it('a gate: human stage whose merge conflicts is resolved by its agent, then asked again with the resolution shown', async () => {
+    const plan = planDocument(
+      'Conflict at the gate',
+      ['a', 'b']
+        .map((id) =>
+          [
+            `    - id: ${id}`,
+            `      name: "Stage ${id}"`,
+            '      gate: human',
+            '      files:',
+            '        - "shared.md"',
+          ].join('\n'),
+        )
+        .join('\n'),
+    );
+    const script = (id: string) => ({
+      turns: [
+        {
+          actions: [
+            { write: { path: 'shared.md', content: `line from ${id}\n` } },
+            { commit: `${id}: its line` },
+            { flux: ['done'] },
+          ],
+        },
+      ],
+    });
+    ws = await fluxWorkspace({ plan, bin, sims: { a: script('a'), b: script('b') } });
+    expect((await runToEnd(ws)).exitCode, describeWorkspace(ws)).toBe(0);
+    const first = await ws.flux(['verify', 'a', '--approve', '--no-start']);
+    expect(first.exitCode, first.stderr).toBe(0);
+    const second = await ws.flux(['verify', 'b', '--approve', '--no-start']);
+    expect(second.exitCode, second.stdout + second.stderr).toBe(8);
+    expect(second.stderr).toContain('b goes back to its agent (attempt 1 of 2)');
+    // The resolver session runs under the next `flux run`, and the stage comes back to the gate.
+    expect((await runToEnd(ws)).exitCode, describeWorkspace(ws)).toBe(0);
+    const status = await fluxStatus(ws.flux);
+    expect(status.attention).toContainEqual({
+      stage: 'b',
+      what: 'conflict resolved: review the resolution and approve or reject',
+      command: 'flux verify b',
+    });
+    const again = await ws.flux(['verify', 'b', '--approve', '--no-start']);
+    expect(again.exitCode, again.stdout + again.stderr).toBe(0);
+    expect(again.stdout).toContain(
+      'Conflict resolved: it did not land on main (merge conflicts in shared.md)',
+    );
+    // The combined diff of the resolver's merge: both sides kept.
+    expect(again.stdout).toMatch(/\+\s*line from b/);
+    expect(again.stdout).toMatch(/\+\s*line from a/);
+    const shared = await ws.git(['show', 'main:shared.md']);
+    expect(
+      shared
+        .split('\n')
+        .filter((l) => l.startsWith('line from'))
+        .sort(),
+    ).toEqual(['line from a', 'line from b']);
+  }, 150_000);
+});
+
 describe('the merge queue, killed while checking', () => {
   it('kill -9 of flux run during the checks leaves main untouched; the next run lands the checked merge', async () => {
     const plan = planDocument(

@@ -3,7 +3,13 @@ import { RUN_DEFAULTS } from '../../engine/defaults.js';
 import { Engine } from '../../engine/engine.js';
 import { predictedConflicts } from '../../engine/runtime/standalone.js';
 import { readSupervisor } from '../../engine/supervisor.js';
-import { shortSession, statusView, type StageRow, type StatusView } from '../../engine/views.js';
+import {
+  shortSession,
+  statusView,
+  type MergeRow,
+  type StageRow,
+  type StatusView,
+} from '../../engine/views.js';
 import {
   paint,
   paintStatus,
@@ -77,6 +83,7 @@ export function renderStatus(
     );
     lines.push(stageTable(view, width));
   }
+  lines.push(...queueLines(view, width));
   lines.push(...taskLines(view, width));
   const conflicts = Object.entries(view.conflicts ?? {});
   if (conflicts.length > 0) {
@@ -92,6 +99,53 @@ export function renderStatus(
       lines.push(...pointerLines(item.stage, item.what, item.command, width));
   }
   return lines.join('\n');
+}
+
+/** What a stage's merge problem is, in a few words. */
+function mergeProblem(merge: MergeRow): string {
+  return merge.cause === 'conflict'
+    ? `conflicts in ${merge.conflicts.join(', ') || 'some files'}`
+    : `the merged tree fails ${merge.failed.join(', ') || 'the checks'}`;
+}
+
+const MERGE_STATE_WORDS: Record<MergeRow['state'], string> = {
+  queued: 'queued',
+  checking: 'checking',
+  returned: 'back with its agent',
+  resolved: 'resolved; waits for your review',
+  waiting: 'waits for you',
+};
+
+/** The merge queue in merge order, then the stages that did not land and what happens to them. */
+function queueLines(view: StatusView, width: number): string[] {
+  const lines: string[] = [];
+  const queued = view.stages.filter((row) => row.merge !== null && row.merge.position !== null);
+  if (queued.length > 0) {
+    lines.push('', paint(`Merge queue (into ${view.baseBranch ?? 'the base'}):`, 'bold'));
+    for (const row of queued.sort((a, b) => a.merge!.position! - b.merge!.position!)) {
+      const merge = row.merge!;
+      const what =
+        merge.state === 'checking' ? `checking ${merge.commit?.slice(0, 8) ?? ''}`.trim() : 'queued';
+      lines.push(
+        ...wrap(`${merge.position}. ${row.id}  ${what}`, width, { indent: '  ', hangingIndent: '     ' }),
+      );
+    }
+  }
+  const problems = view.stages.filter((row) => row.merge !== null && row.merge.position === null);
+  if (problems.length > 0) {
+    lines.push('', paint('Not landing:', 'yellow'));
+    for (const row of problems) {
+      const merge = row.merge!;
+      const attempt = merge.attempts > 0 ? ` (attempt ${merge.attempts})` : '';
+      lines.push(
+        ...wrap(`${row.id}: ${mergeProblem(merge)}: ${MERGE_STATE_WORDS[merge.state]}${attempt}`, width, {
+          indent: '  ',
+          hangingIndent: '    ',
+        }),
+      );
+    }
+  }
+  return lines;
 }
 
 /** Ad hoc tasks (`flux task run`): the open ones in a table, the merged ones counted. */

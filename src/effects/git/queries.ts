@@ -110,6 +110,26 @@ export function gitQueries(repoRoot: string) {
     return gitOutput(['diff', '--no-ext-diff', '--no-color', `${base}...${branch}`], { ...at(), raw: true });
   }
 
+  /**
+   * What a branch gained since `from` (the head that did not land), for the
+   * person reviewing a resolution: each commit with its diff, a merge as its
+   * combined diff (`--cc`: only what the resolution chose).
+   */
+  async function resolutionLog(from: string, branch: string): Promise<string> {
+    assertRefName(branch, 'branch');
+    assertRefName(from, 'commit');
+    const args = [
+      'log',
+      '--cc',
+      '-p',
+      '--no-color',
+      '--no-ext-diff',
+      '--format=commit %h %s',
+      `${from}..${branch}`,
+    ];
+    return gitOutput(args, { ...at(), raw: true });
+  }
+
   async function changedFiles(base: string, branch: string): Promise<string[]> {
     assertRefName(branch, 'branch');
     assertRefName(base, 'base');
@@ -156,6 +176,7 @@ export function gitQueries(repoRoot: string) {
     diffStat,
     diffText,
     changedFiles,
+    resolutionLog,
     predictMerge,
     conflictedFiles,
   };
