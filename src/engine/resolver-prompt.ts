@@ -5,7 +5,7 @@
  * gathers what the other side did.
  */
 import type { AcceptanceResult } from '../log/events.js';
-import { bullets } from './signal.js';
+import { bullets, continuation } from './signal.js';
 import type { Resolution, StageState } from './state.js';
 
 /** A stage merged into the base since this branch forked: the other side of the conflict. */
@@ -28,6 +28,8 @@ export interface ResolverInput {
   checks: string[];
   others: OtherSide[];
   maxAttempts: number;
+  /** The handoff this session continues from (a resolver that handed off). */
+  handoff: { path: string; text: string } | null;
 }
 
 /** How much of each failing check's output the prompt carries. */
@@ -100,5 +102,6 @@ export function renderResolverSignal(input: ResolverInput): string {
     '',
     `Do not rebase and do not push; change only this worktree.`,
   );
+  sections.push(...continuation({ handoff: input.handoff, branchCommits: [] }));
   return sections.join('\n') + '\n';
 }

@@ -17,6 +17,7 @@ import {
   sessionAlive,
   tasksOf,
   type FluxState,
+  type SessionState,
   type StageState,
 } from './state.js';
 import { nextTaskTarget, taskAgent } from './task.js';
@@ -89,6 +90,7 @@ export function startEvents(
       ? [{ type: 'session.ended', session: previous.id, reason: `replaced by ${session}` }]
       : [];
   const handoff = stage.status === 'needs_handoff' ? stage.handoffs.at(-1) : undefined;
+  const resolving = resolvingFor(stage, previous);
   return [
     ...ending,
     { type: 'stage.started', stage: stage.id, session },
@@ -102,11 +104,20 @@ export function startEvents(
       ...(takesAgentSessionId(agent) ? { agent_session_id: randomUUID() } : {}),
       ...(handoff === undefined ? {} : { handoff }),
       ...(stage.status === 'rejected' && stage.reason !== null ? { feedback: stage.reason } : {}),
-      ...(stage.status === 'verified' && stage.resolution?.due === true
-        ? { resolving: stage.resolution.cause }
-        : {}),
+      ...(resolving === undefined ? {} : { resolving }),
     },
   ];
+}
+
+/**
+ * Whether the next session resolves a merge: one the queue sent back, or one
+ * that carries on a resolver session (after a crash, a handoff, a resume).
+ */
+function resolvingFor(stage: StageState, previous: SessionState | null): 'conflict' | 'checks' | undefined {
+  if (stage.status === 'verified') return stage.resolution?.due === true ? stage.resolution.cause : undefined;
+  if (stage.status === 'rejected' || stage.resolution === null || stage.resolution === undefined)
+    return undefined;
+  return previous?.resolving ?? undefined;
 }
 
 export function decideStarts(state: FluxState, options: StartOptions): Decision {

@@ -122,6 +122,19 @@ function checkAcceptance(stage: StageDef, index: number, at: YamlLocator): void 
   });
 }
 
+/** The plan-level checks (`flux: acceptance:`): no empty command either. */
+export function checkPlanAcceptance(acceptance: readonly string[], at: YamlLocator): void {
+  acceptance.forEach((command, entry) => {
+    if (command.trim() !== '') return;
+    throw new PlanError({
+      location: at.value(['flux', 'acceptance', entry]),
+      field: 'acceptance',
+      message: `plan-level command ${entry + 1} is empty`,
+      hint: 'write the shell command to run on every merged tree, or remove the entry',
+    });
+  });
+}
+
 function checkFiles(stage: StageDef, index: number, at: YamlLocator): void {
   stage.files.forEach((pattern, entry) => {
     const problem = globProblem(pattern);

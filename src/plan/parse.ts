@@ -5,7 +5,7 @@
 import { LineCounter, parseDocument, type YAMLError } from 'yaml';
 import { PlanError } from '../errors.js';
 import { checkPlanText, controlInData, describeControl } from './characters.js';
-import { checkStages } from './checks.js';
+import { checkPlanAcceptance, checkStages } from './checks.js';
 import { canonicalStage, hashStages } from './hash.js';
 import { issueToPlanError, pickIssue, stageLabel } from './issues.js';
 import { YamlLocator } from './locate.js';
@@ -124,6 +124,7 @@ export function parsePlan(text: string, file: string): Plan {
   const stages = result.data.flux.stages.map(canonicalStage);
   checkStages(stages, at);
   const acceptance = [...result.data.flux.acceptance];
+  checkPlanAcceptance(acceptance, at);
   return {
     path: file,
     title: extractTitle(source, file),

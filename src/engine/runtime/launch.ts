@@ -99,6 +99,7 @@ export async function prepareLaunch(
         checks: mergeChecks(state, stage),
         others: await otherSides(rt, state, stageId, branch),
         maxAttempts: rt.config.merge.resolve_attempts,
+        handoff,
       })
     : isTask(stage)
       ? renderTaskPrompt({ task: stage, session: sessionId, worktree, handoff, branchCommits })
