@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { OVERRIDE_ENV } from '../agents/protocol.js';
 import { ConfigError } from '../errors.js';
 import { MERGE_DEFAULTS, RUN_DEFAULTS } from './defaults.js';
+import { hostsSchema } from './hosts.js';
 
 const agentCommandSchema = z
   .object({
@@ -72,6 +73,8 @@ export const configSchema = z
       .strict()
       .prefault({}),
     agents: z.record(z.string(), agentCommandSchema).default({}),
+    /** Machines reached over SSH (docs/hosts.md). */
+    hosts: hostsSchema,
     /** How a person is told they are needed (docs/notify.md). */
     notify: z
       .object({

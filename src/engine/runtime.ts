@@ -15,23 +15,23 @@ import path from 'node:path';
 import { runAcceptance, type AcceptanceOptions, type AcceptanceReport } from '../effects/acceptance.js';
 import { createGit, type Git } from '../effects/git.js';
 import { createTmux, type Tmux } from '../effects/tmux.js';
-import { ConfigError, ExternalError } from '../errors.js';
+import { ConfigError } from '../errors.js';
 import type { NewEvent } from '../log/events.js';
 import type { EffectRequest } from '../machines/index.js';
 import { INTEGRATION_DIR_NAME, STAGE_BRANCH_PREFIX, WORKTREES_DIR_NAME } from '../paths.js';
 import { chooseTmuxSocket, loadConfig, type FluxConfig } from './config.js';
-import { settle } from './decide.js';
 import { Engine, type Committed } from './engine.js';
 import { decideReconcile, type Observed } from './reconcile.js';
-import { claudeBlockers } from './doctor/checks.js';
-import { gatherClaudeFacts, sessionHome } from './runtime/claude-facts.js';
+import { checkAgent } from './runtime/agent-check.js';
 import { EffectsLock, NOTHING_RECORDED } from './runtime/effects-lock.js';
 import { sendDueNotices } from './runtime/notices.js';
 import { observeWorld } from './runtime/observe.js';
-import { launch, prepareLaunch, recordLaunchFailure } from './runtime/launch.js';
+import { endSession } from './runtime/end-session.js';
+import { prepareLaunch, recordLaunchFailure } from './runtime/launch.js';
 import { cleanupStage, mergeStage, type CleanupReport, type StageMergeOutcome } from './runtime/merge.js';
-import { findProgram, fluxCommand } from './runtime/program.js';
-import { allMerged, mergeQueue, sessionAlive, type FluxState } from './state.js';
+import { isMergedStageCleanup, performByStage, performRequest } from './runtime/perform.js';
+import { fluxCommand } from './runtime/program.js';
+import { allMerged, mergeQueue, type FluxState } from './state.js';
 
 export { fluxCommand, findProgram, retryWhileServerExits } from './runtime/program.js';
 // Pure tmux text the commands print (a pane id or a session name, a command line to paste).
@@ -79,34 +79,9 @@ export class Runtime {
     return new Runtime(engine, loadConfig(engine.ws.configPath), options);
   }
 
-  /**
-   * Refuses to start sessions whose agent cannot run: a missing `claude` (or
-   * command agent) would only give sessions that crash at once, and a claude
-   * without a key or login, its first-run questions or this folder's trust
-   * would give sessions that wait at a dialog and run no hook. The message
-   * is `flux doctor`'s (src/engine/doctor/); `sim` needs none of it.
-   */
+  /** Refuses to start sessions whose agent cannot run (`runtime/agent-check.ts`). */
   checkAgent(): void {
-    const agent = this.config.run.agent;
-    if (agent === 'sim') return;
-    if (agent === 'claude') {
-      const blockers = claudeBlockers(gatherClaudeFacts(this.config, this.root), sessionHome(this.config));
-      // Without the program the rest says nothing useful.
-      const shown = blockers[0]?.id === 'agent.program' ? blockers.slice(0, 1) : blockers;
-      if (shown.length === 0) return;
-      throw new ExternalError(
-        shown.length === 1 && shown[0]!.id === 'agent.program'
-          ? shown[0]!.summary
-          : `claude sessions cannot work here: ${shown.map((c) => c.summary).join('; ')}`,
-        `${shown.map((c) => c.fix).join('; ')}. \`flux doctor\` checks all of it`,
-      );
-    }
-    const program = this.config.agents[agent]?.command[0];
-    if (program === undefined || findProgram(program)) return;
-    throw new ExternalError(
-      `the ${agent} agent's program '${program}' is not installed (or not on PATH)`,
-      `install it, or fix [agents.${agent}] command in .work/config.toml`,
-    );
+    checkAgent(this);
   }
 
   get root(): string {
@@ -210,60 +185,16 @@ export class Runtime {
     return this.lock.hold(() => this.performHeld(effects));
   }
 
-  private async performHeld(effects: EffectRequest[]): Promise<void> {
-    const byStage = new Map<string, EffectRequest[]>();
-    // Merges are the merge queue's: one at a time, in its order (dependencies, then approval).
-    const merges: EffectRequest[] = [];
-    for (const effect of effects) {
-      if (effect.type === 'mergeStage') {
-        merges.push(effect);
-        continue;
-      }
-      const list = byStage.get(effect.params.stage) ?? [];
-      list.push(effect);
-      byStage.set(effect.params.stage, list);
-    }
-    const queues = [...byStage.values()];
-    if (merges.length > 0) {
-      const order = mergeQueue(this.engine.load());
-      const rank = (effect: EffectRequest) => {
-        const at = order.indexOf(effect.params.stage);
-        return at === -1 ? order.length : at;
-      };
-      queues.unshift(merges.sort((a, b) => rank(a) - rank(b)));
-    }
-    const worker = async (): Promise<void> => {
-      for (let queue = queues.shift(); queue !== undefined; queue = queues.shift()) {
-        for (const effect of queue) await this.performOne(effect);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(4, queues.length) }, worker));
-  }
-
-  private async performOne(effect: EffectRequest): Promise<void> {
-    const mergedStage = this.engine.load().stages[effect.params.stage]?.status === 'merged';
-    if (
-      this.deferCleanups &&
-      mergedStage &&
-      (effect.type === 'cleanupStage' || effect.type === 'endSession')
-    ) {
-      this.deferred.push(effect);
-      return;
-    }
-    switch (effect.type) {
-      case 'launchSession':
-        if (effect.params.session !== null) await launch(this, effect.params.stage, effect.params.session);
-        break;
-      case 'endSession':
-        await this.endSession(effect.params.stage, effect.params.session);
-        break;
-      case 'mergeStage':
-        await this.merge(effect.params.stage);
-        break;
-      case 'cleanupStage':
-        await cleanupStage(this, effect.params.stage);
-        break;
-    }
+  private performHeld(effects: EffectRequest[]): Promise<void> {
+    return performByStage(
+      effects,
+      async (effect) => {
+        // Every request first reads the log (what other processes appended is folded in), deferred or not.
+        if (isMergedStageCleanup(this, effect) && this.deferCleanups) this.deferred.push(effect);
+        else await performRequest(this, effect);
+      },
+      mergeQueue(this.engine.load()),
+    );
   }
 
   /** The worktree, the signal and the agent's files for a session the log has started (`flux run --manual`). */
@@ -278,20 +209,7 @@ export class Runtime {
   /** Ends a session: records it, then closes its tmux session unless a newer session of the stage uses it. */
   endSession(stageId: string, sessionId: string | null): Promise<void> {
     if (sessionId === null) return Promise.resolve();
-    return this.lock.hold(async () => {
-      const { state } = this.engine.commit((current) => {
-        if (!sessionAlive(current.sessions[sessionId])) return { events: [], effects: [] };
-        return settle(current, [{ type: 'session.ended', session: sessionId, reason: 'ended by Flux' }]);
-      });
-      const session = state.sessions[sessionId];
-      const current = state.stages[stageId]?.session;
-      const newer =
-        current !== undefined && current !== null && current !== sessionId
-          ? state.sessions[current]
-          : undefined;
-      const newerAlive = sessionAlive(newer);
-      if (session !== undefined && !newerAlive) await this.tmux.killSession(session.tmux).catch(() => false);
-    });
+    return this.lock.hold(() => endSession(this, stageId, sessionId));
   }
 
   /** Notifications being sent: the monitor waits for them before it ends. */

@@ -9,11 +9,12 @@
  * instruction (a handoff request, or anything else: play the next turn),
  * `continue: false` stops the agent, no answer leaves it idle until a prompt
  * arrives; the sim then types `continue` itself while its script has turns left.
+ * Its permission prompts, usage figures and transcript are permission.ts,
+ * usage.ts and transcript.ts.
  */
 import { randomUUID } from 'node:crypto';
-import { appendFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { ENV, type HookName } from '../protocol.js';
 import {
   runAction,
@@ -23,23 +24,21 @@ import {
   type WorkRecord,
 } from './actions.js';
 import {
-  permissionNotificationPayload,
-  permissionRequestPayload,
   preCompactPayload,
   sessionEndPayload,
   sessionStartPayload,
-  CONTEXT_WINDOW_SIZE,
-  SIM_MODEL,
   statusLinePayload,
   stopPayload,
   userPromptSubmitPayload,
   type ClaudeIdentity,
-  type Usage,
 } from './claude-json.js';
 import { handoffTarget, renderHandoff, resumeTurn } from './handoff.js';
 import type { HookAnswer, Hooks } from './hooks.js';
+import { askPermission } from './permission.js';
 import type { SimScript, SimTurn } from './script.js';
 import type { Screen } from './screen.js';
+import { appendTranscript, assistantEntry, userEntry } from './transcript.js';
+import { newUsage, recordTurn } from './usage.js';
 
 /** Claude Code starts an automatic compaction at about 83% of a 200k window. */
 export const AUTO_COMPACT_PERCENT = 83;
@@ -47,7 +46,6 @@ export const AUTO_COMPACT_PERCENT = 83;
 export const MAX_STOP_BLOCKS = 8;
 /** The prompt the sim types when its script goes on after an unblocked Stop. */
 export const CONTINUE_PROMPT = 'continue';
-const PERMISSION_POLL_MS = 100;
 
 export type Outcome = { kind: 'idle' } | { kind: 'exit' | 'crash'; code: number };
 const IDLE: Outcome = { kind: 'idle' };
@@ -71,15 +69,7 @@ export class SimSession {
   readonly id: ClaudeIdentity;
   /** Private to this session: the transcript and the permission answer file. */
   readonly agentDir: string;
-  private readonly usage: Usage = {
-    percent: null,
-    totalOutputTokens: 0,
-    lastOutputTokens: 0,
-    costUsd: 0,
-    startedAt: Date.now(),
-    linesAdded: 0,
-    linesRemoved: 0,
-  };
+  private readonly usage = newUsage();
   private readonly work: WorkRecord = { files: new Set(), commits: [], linesAdded: 0 };
   private readonly actions: ActionContext;
 
@@ -168,7 +158,7 @@ export class SimSession {
     this.id.promptId = randomUUID();
     const shown = prompt.trim();
     this.setup.screen.note(`❯ ${shown.split('\n')[0]}${shown.includes('\n') ? ' …' : ''}`);
-    await this.transcript({ type: 'user', message: { role: 'user', content: prompt } });
+    await appendTranscript(this.id, userEntry(prompt));
     return this.hook('UserPromptSubmit', userPromptSubmitPayload(this.id, prompt));
   }
 
@@ -179,35 +169,10 @@ export class SimSession {
       const end = await runAction(this.actions, action);
       if (end !== undefined) return end;
     }
-    this.answered(turn);
-    await this.transcript({
-      type: 'assistant',
-      message: {
-        model: SIM_MODEL.id,
-        role: 'assistant',
-        content: [{ type: 'text', text: turn.say }],
-        usage: {
-          input_tokens: Math.round(((this.usage.percent ?? 0) / 100) * CONTEXT_WINDOW_SIZE),
-          output_tokens: this.usage.lastOutputTokens,
-          cache_creation_input_tokens: 0,
-          cache_read_input_tokens: 0,
-        },
-      },
-    });
+    recordTurn(this.usage, turn, this.work.linesAdded);
+    await appendTranscript(this.id, assistantEntry(turn.say, this.usage));
     await this.statusLine();
     return undefined;
-  }
-
-  /** Deterministic token and cost figures for a finished turn. */
-  private answered(turn: SimTurn): void {
-    const usage = this.usage;
-    usage.percent = turn.context ?? usage.percent ?? 1;
-    usage.lastOutputTokens = 20 + Math.ceil(turn.say.length / 4) + 50 * turn.actions.length;
-    usage.totalOutputTokens += usage.lastOutputTokens;
-    const inputTokens = (usage.percent / 100) * CONTEXT_WINDOW_SIZE;
-    // Sonnet list prices: $3 per million input tokens, $15 per million output tokens.
-    usage.costUsd = Number((usage.costUsd + inputTokens * 3e-6 + usage.lastOutputTokens * 15e-6).toFixed(6));
-    usage.linesAdded = this.work.linesAdded;
   }
 
   private async statusLine(): Promise<void> {
@@ -261,58 +226,18 @@ export class SimSession {
   }
 
   private async askPermission(request: PermissionRequest): Promise<void> {
-    const { screen } = this.setup;
-    const shown =
-      typeof request.input.command === 'string' ? request.input.command : JSON.stringify(request.input);
-    screen.tool(request.tool, shown);
-    const answer = await this.hook(
-      'PermissionRequest',
-      permissionRequestPayload(this.id, request.tool, request.input),
+    const { screen, signal } = this.setup;
+    await askPermission(
+      {
+        id: this.id,
+        screen,
+        signal,
+        answerFile: this.permissionAnswerFile,
+        hook: (name, payload) => this.hook(name, payload),
+      },
+      request,
     );
-    let decision = hookDecision(answer);
-    if (decision !== undefined) {
-      screen.result(
-        `Permission ${decision === 'allow' ? 'granted' : 'denied'} by the PermissionRequest hook`,
-      );
-    } else {
-      await this.hook('Notification', permissionNotificationPayload(this.id));
-      screen.result(`Do you want to proceed? Write "allow" or "deny" to ${this.permissionAnswerFile}`);
-      decision = await this.waitForAnswer(request.timeout_ms);
-      screen.result(decision === 'allow' ? 'Permission granted' : 'Permission denied');
-    }
     // The sim never runs the tool it asked for: a scripted `run` action does real work.
     await this.statusLine();
   }
-
-  /** Polls the answer file; consumes it so the next request waits for a new answer. */
-  private async waitForAnswer(timeoutMs: number | undefined): Promise<'allow' | 'deny'> {
-    const deadline = timeoutMs === undefined ? Infinity : Date.now() + timeoutMs;
-    const file = this.permissionAnswerFile;
-    while (!this.setup.signal.aborted && Date.now() < deadline) {
-      const text = await readFile(file, 'utf8').catch(() => undefined);
-      if (text !== undefined) {
-        await rm(file, { force: true });
-        return /^\s*deny/i.test(text) ? 'deny' : 'allow';
-      }
-      await sleep(PERMISSION_POLL_MS, undefined, { signal: this.setup.signal }).catch(() => undefined);
-    }
-    return 'deny';
-  }
-
-  private async transcript(entry: Record<string, unknown>): Promise<void> {
-    const line = {
-      ...entry,
-      sessionId: this.id.sessionId,
-      cwd: this.id.cwd,
-      timestamp: new Date().toISOString(),
-    };
-    await appendFile(this.id.transcriptPath, JSON.stringify(line) + '\n').catch(() => undefined);
-  }
-}
-
-/** `{"hookSpecificOutput":{"decision":{"behavior":"allow"|"deny"}}}` from a PermissionRequest hook. */
-function hookDecision(answer: HookAnswer): 'allow' | 'deny' | undefined {
-  const specific = answer.json?.hookSpecificOutput as { decision?: { behavior?: unknown } } | undefined;
-  const behavior = specific?.decision?.behavior;
-  return behavior === 'allow' || behavior === 'deny' ? behavior : undefined;
 }

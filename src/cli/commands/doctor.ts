@@ -26,6 +26,7 @@ const HEADING: Record<CheckGroup, string> = {
   tools: 'Tools',
   agent: 'Agent',
   workspace: 'Workspace (.work/)',
+  hosts: 'Hosts ([hosts] of .work/config.toml)',
 };
 
 export function renderChecks(checks: readonly Check[], agent: string, width = terminalWidth()): string[] {

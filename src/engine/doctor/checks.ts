@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { agentChecks, claudeReadiness } from './claude.js';
+import { hostChecks } from './hosts.js';
 import type { Check, ClaudeFacts, DoctorFacts, LockFact, VersionFact, WorkspaceFacts } from './types.js';
 
 export const MIN_GIT = { major: 2, minor: 38 } as const;
@@ -208,7 +209,12 @@ export function workspaceChecks(ws: WorkspaceFacts): Check[] {
 
 /** Every check, in the order `flux doctor` shows them. */
 export function doctorChecks(facts: DoctorFacts, home: string | undefined): Check[] {
-  return [...toolChecks(facts), ...agentChecks(facts.agent, home), ...workspaceChecks(facts.workspace)];
+  return [
+    ...toolChecks(facts),
+    ...agentChecks(facts.agent, home),
+    ...workspaceChecks(facts.workspace),
+    ...hostChecks(facts.hosts),
+  ];
 }
 
 /** Something to fix: exit 1. */

@@ -7,7 +7,7 @@
 /** `ok`: fine. `fail`: something to fix (exit 1). `warn`: worth knowing, nothing to fix. `skip`: not needed here. */
 export type CheckStatus = 'ok' | 'fail' | 'warn' | 'skip';
 
-export type CheckGroup = 'tools' | 'agent' | 'workspace';
+export type CheckGroup = 'tools' | 'agent' | 'workspace' | 'hosts';
 
 export interface Check {
   group: CheckGroup;
@@ -128,9 +128,29 @@ export interface WorkspaceFacts {
   now: number;
 }
 
+/** What one `[hosts.<name>]` has, asked over ssh. */
+export interface HostFact {
+  name: string;
+  /** `box1 (me@box1:2222)`. */
+  described: string;
+  /** `user@host` as configured. */
+  target: string;
+  /** The ssh command line a person can try (`-p 2222 me@box1`). */
+  sshShown: string;
+  /** Logging in (BatchMode) worked, or ssh's own word on why not. */
+  reach: { ok: true } | { ok: false; why: string };
+  node: VersionFact;
+  git: VersionFact;
+  tmux: VersionFact;
+  /** `dir` made and writable there: its absolute path, or why not. */
+  dir: { ok: true; path: string } | { ok: false; path: string; error: string };
+}
+
 export interface DoctorFacts {
   git: VersionFact;
   tmux: VersionFact;
+  /** One per `[hosts.<name>]`, in the config's order. */
+  hosts: HostFact[];
   /** `run.agent` of the config ('claude' without a workspace). */
   agent: AgentFacts;
   workspace: WorkspaceFacts;

@@ -28,6 +28,7 @@ import { isAlive, readSupervisor, recordPath } from '../supervisor.js';
 import { workspaceAt, type Workspace } from '../workspace.js';
 import { EFFECTS_LOCK_NAME } from './effects-lock.js';
 import { gatherClaudeFacts, programVersion, sessionEnv } from './claude-facts.js';
+import { gatherHostFacts } from './host-facts.js';
 import { locateProgram } from './program.js';
 
 /** Every setting at its default: the config when there is no workspace (or it does not read). */
@@ -214,9 +215,10 @@ export async function gatherDoctorFacts(cwd: string): Promise<DoctorFacts & { ho
   const [git, tmux] = await Promise.all([toolVersion('git', ['--version']), toolVersion('tmux', ['-V'])]);
   const root = git.found ? await findMainWorktree(cwd).catch(() => null) : null;
   const { config, error } = readConfig(root);
-  const [agent, workspace] = await Promise.all([
+  const [agent, workspace, hosts] = await Promise.all([
     agentFacts(config, root),
     workspaceFacts(root, config, error, tmux.found),
+    gatherHostFacts(config),
   ]);
-  return { git, tmux, agent, workspace, home: sessionEnv(config).HOME || os.homedir() };
+  return { git, tmux, hosts, agent, workspace, home: sessionEnv(config).HOME || os.homedir() };
 }

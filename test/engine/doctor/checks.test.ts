@@ -364,6 +364,7 @@ describe('together', () => {
     const facts: DoctorFacts = {
       git: { found: true, output: 'git version 2.39.5' },
       tmux: { found: true, output: 'tmux 3.3a' },
+      hosts: [],
       agent: { kind: 'claude', ...claude({ version: { found: true, output: '3.0.0' } }) },
       workspace: workspace({ present: false }),
     };

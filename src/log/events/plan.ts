@@ -1,0 +1,42 @@
+/**
+ * The plan's events: the plan as recorded when `flux init` runs (every
+ * stage's definition, so the log replays without the plan file) and when a
+ * changed plan replaces it.
+ */
+import { z } from 'zod';
+import { event, stageId } from './envelope.js';
+
+export const stageDefSchema = z.object({
+  id: stageId,
+  name: z.string(),
+  description: z.string(),
+  dependencies: z.array(stageId),
+  parallel_group: z.string().optional(),
+  acceptance: z.array(z.string()),
+  files: z.array(z.string()),
+  gate: z.enum(['human', 'auto']),
+});
+
+export const planSnapshotSchema = z.object({
+  path: z.string(),
+  title: z.string(),
+  version: z.literal(1),
+  stages: z.array(stageDefSchema),
+  /** Plan-level checks (`flux: acceptance:`); absent when the plan has none. */
+  acceptance: z.array(z.string()).optional(),
+  hash: z.string(),
+});
+
+export const planInitialized = event('plan.initialized', {
+  plan: planSnapshotSchema,
+  /** The branch stages fork from and merge into; null when HEAD was detached or not in git. */
+  base_branch: z.string().nullable(),
+});
+
+/** `flux init --force` with a changed plan. Stage ids are listed for the record. */
+export const planUpdated = event('plan.updated', {
+  plan: planSnapshotSchema,
+  added: z.array(stageId),
+  removed: z.array(stageId),
+  changed: z.array(stageId),
+});
