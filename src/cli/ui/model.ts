@@ -6,7 +6,13 @@
  * renders it.
  */
 import type { FluxState } from '../../engine/state.js';
-import { statusView, type Attention, type StageRow, type TaskRow } from '../../engine/views.js';
+import {
+  statusView,
+  type Attention,
+  type StageRow,
+  type StatusView,
+  type TaskRow,
+} from '../../engine/views.js';
 import type { SessionStatus, StageStatus } from '../../machines/index.js';
 import { stageCost, totalCost } from './cost.js';
 import type { SupervisorState } from './supervisor.js';
@@ -51,6 +57,8 @@ export interface DashboardModel {
   cost: number | null;
   attention: AttentionItem[];
   rows: DashboardRow[];
+  /** The merge queue in merge order (`flux status`'s, docs/merge-queue.md). */
+  queue: StatusView['queue'];
   seq: number;
 }
 
@@ -114,6 +122,7 @@ export function buildModel(state: FluxState, supervisor: SupervisorState): Dashb
       ...view.stages.map((r) => row(r, 'stage')),
       ...view.tasks.filter((r) => r.status !== 'merged').map((r) => row(r, 'task')),
     ],
+    queue: view.queue,
     seq: view.seq,
   };
 }
