@@ -114,7 +114,7 @@ describe.skipIf(reason !== undefined)('flux run with real claude: a conflict res
         ['b', 'merged'],
       ]);
       const shared = await e2e.git(['show', 'main:shared.md']);
-      expect(shared).toBe('line from a\nline from b\n');
+      expect(shared).toBe('line from a\nline from b');
       // Both merges were checked on the merged tree before main moved.
       expect(events.filter((e) => e.type === 'merge.checking').map((e) => e.stage)).toEqual([winner, loser]);
       expect(events.filter((e) => e.type === 'session.crashed')).toEqual([]);
