@@ -132,6 +132,21 @@ export function evolve(state: FluxState, event: FluxEvent): FluxState {
     case 'cleanup.failed':
       stageOf(state, event.stage, event.type).cleanupFailed = event.reason;
       return state;
+    case 'merge.conflict_predicted': {
+      const stage = stageOf(state, event.stage, event.type);
+      stage.resolution = {
+        cause: 'conflict',
+        reason: `merging it would conflict in ${event.conflicts.join(', ')} (predicted)`,
+        conflicts: event.conflicts,
+        results: [],
+        head: event.head,
+        attempts: (stage.resolution?.attempts ?? 0) + 1,
+        due: true,
+        next: 'agent',
+        predicted: true,
+      };
+      return state;
+    }
     case 'merge.checking':
       stageOf(state, event.stage, event.type).checking = {
         commit: event.commit,

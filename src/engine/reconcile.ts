@@ -16,6 +16,8 @@ export interface Observed {
   worktrees: ReadonlySet<string>;
   /** Merged stages whose branch still exists (checked only for those). */
   branches?: ReadonlySet<string>;
+  /** Completed stages whose merge `git merge-tree` foresees conflicting, for a resolver session (docs/merge-queue.md). */
+  predicted?: Readonly<Record<string, { conflicts: string[]; head: string }>>;
 }
 
 export function decideReconcile(state: FluxState, observed: Observed): Decision {
@@ -58,6 +60,12 @@ export function decideReconcile(state: FluxState, observed: Observed): Decision 
   // The merge queue, in its order: verified and not merged yet (a merge that already
   // happened is found by the merge itself; one that failed waits for its agent or a person).
   for (const id of mergeQueue(state)) effects.push({ type: 'mergeStage', params: { stage: id } });
+
+  for (const [id, forecast] of Object.entries(observed.predicted ?? {})) {
+    const stage = state.stages[id];
+    if (stage?.status === 'completed' && stage.resolution?.due !== true)
+      events.push({ type: 'merge.conflict_predicted', stage: id, ...forecast });
+  }
 
   const decision = settle(state, events);
   return { events: decision.events, effects: [...effects, ...decision.effects] };

@@ -53,11 +53,14 @@ export function renderResolverSignal(input: ResolverInput): string {
     `# Flux stage ${def.id}: ${def.name} — ${conflict ? 'resolve the conflict with' : 'make the checks pass on'} ${base}`,
     '',
     `You are session ${input.session} of stage ${def.id}, in its worktree ${input.worktree} on branch ${branch}. ` +
-      `The stage's work is done and approved, but it could not be merged into ${base}: ` +
-      (conflict
-        ? `merging ${branch} into ${base} conflicts.`
-        : `the merged tree fails the checks Flux runs before ${base} moves.`) +
-      ` ${base} did not move. This is attempt ${resolution.attempts} of ${input.maxAttempts}.`,
+      (resolution.predicted === true
+        ? `The stage's work is done, but \`git merge-tree\` foresees that merging ${branch} into ${base} conflicts: resolve it before the work is reviewed.`
+        : `The stage's work is done and approved, but it could not be merged into ${base}: ` +
+          (conflict
+            ? `merging ${branch} into ${base} conflicts.`
+            : `the merged tree fails the checks Flux runs before ${base} moves.`) +
+          ` ${base} did not move.`) +
+      ` This is attempt ${resolution.attempts} of ${input.maxAttempts}.`,
     '',
     '## What this stage does (your side)',
     '',

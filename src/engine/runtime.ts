@@ -58,6 +58,8 @@ export class Runtime {
   readonly note: (note: string) => void;
   /** Work for merged stages waits until what can start has started: it is on no one's critical path. */
   private readonly deferred: EffectRequest[] = [];
+  /** Completed stages whose forecast merge was clean (stage → `<head>..<base tip>`): each pair is forecast once. */
+  readonly forecastClean = new Map<string, string>();
   /** When set, cleanups wait for `flushDeferred()` (the monitor starts dependents first). */
   deferCleanups = false;
 

@@ -52,7 +52,8 @@ export function wantsSession(
     case 'ready':
       return 'ready';
     case 'verified':
-      // The merge queue sent it back: a conflict to resolve, or checks to make pass.
+    case 'completed':
+      // The merge queue sent it back (a conflict to resolve, checks to make pass), or a conflict is foreseen.
       return stage.resolution?.due === true ? 'resolve' : null;
     case 'needs_handoff':
       return 'handoff';
@@ -114,7 +115,8 @@ export function startEvents(
  * that carries on a resolver session (after a crash, a handoff, a resume).
  */
 function resolvingFor(stage: StageState, previous: SessionState | null): 'conflict' | 'checks' | undefined {
-  if (stage.status === 'verified') return stage.resolution?.due === true ? stage.resolution.cause : undefined;
+  if (stage.status === 'verified' || stage.status === 'completed')
+    return stage.resolution?.due === true ? stage.resolution.cause : undefined;
   if (stage.status === 'rejected' || stage.resolution === null || stage.resolution === undefined)
     return undefined;
   return previous?.resolving ?? undefined;

@@ -59,6 +59,8 @@ export interface Resolution {
   due: boolean;
   /** Sent back to its agent (`agent`), or waiting for a person (`person`). */
   next: 'agent' | 'person';
+  /** Foreseen by `git merge-tree` before its review (`merge.conflict_predicted`), not met by a merge. */
+  predicted?: boolean;
 }
 
 /** An ad hoc task's own worktree, branch and tmux placement (`task.created`). */

@@ -108,7 +108,7 @@ function mergeRow(stage: StageState, queue: readonly string[]): MergeRow | null 
   if (resolution === null) return null;
   if (stage.status === 'verified') return { ...base, state: resolution.due ? 'returned' : 'waiting' };
   if (resolution.next !== 'agent') return null;
-  if (stage.status === 'completed') return { ...base, state: 'resolved' };
+  if (stage.status === 'completed') return { ...base, state: resolution.due ? 'returned' : 'resolved' };
   return ['running', 'needs_handoff'].includes(stage.status) ? { ...base, state: 'returned' } : null;
 }
 
@@ -159,6 +159,8 @@ function attentionFor(state: FluxState, row: StageRow): Attention | null {
   if (asking !== null) return asking;
   switch (row.status) {
     case 'completed':
+      // A foreseen conflict is with its agent first.
+      if (row.merge?.state === 'returned') return null;
       return state.stages[id]?.def.gate === 'human'
         ? {
             stage: id,

@@ -125,6 +125,8 @@ export const stageMachine = setup({
       on: {
         'stage.verified': { target: 'verified' },
         'stage.rejected': reject,
+        // A conflict with the base is foreseen before its review: a resolver session of the stage.
+        'stage.started': { target: 'running', actions: [endSession, assignSession, launch] },
         ...forced,
       },
     },

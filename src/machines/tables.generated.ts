@@ -32,6 +32,7 @@ export const STAGE_TABLE: TransitionTable = {
   "completed": {
     "stage.verified": "verified",
     "stage.rejected": "rejected",
+    "stage.started": "running",
     "stage.blocked": "blocked",
     "stage.reset": "pending"
   },

@@ -4,6 +4,7 @@
  * status` shows, and the resolver's first prompt.
  */
 import { describe, expect, it } from 'vitest';
+import { decideReconcile } from '../../src/engine/reconcile.js';
 import { renderResolverSignal } from '../../src/engine/resolver-prompt.js';
 import { decideStarts } from '../../src/engine/scheduler.js';
 import { mergeQueue, type FluxState } from '../../src/engine/state.js';
@@ -153,6 +154,40 @@ describe('a merge that failed', () => {
     ];
     expect(fold(twice).stages.a!.resolution).toMatchObject({ attempts: 2, due: true });
     expect(fold([...twice, { type: 'stage.reset', stage: 'a' }]).stages.a!.resolution).toBeNull();
+  });
+});
+
+describe('a conflict foreseen before the review', () => {
+  const waiting = [...base, ...completed(['a'])];
+
+  it('reconcile records the forecast of a completed stage, and the scheduler starts its resolver', () => {
+    const decision = decideReconcile(fold(waiting), {
+      tmux: null,
+      worktrees: new Set(['a']),
+      predicted: { a: { conflicts: ['x.txt'], head: 'h1' } },
+    });
+    expect(decision.events).toEqual([
+      { type: 'merge.conflict_predicted', stage: 'a', conflicts: ['x.txt'], head: 'h1' },
+    ]);
+    const state = fold([...waiting, ...decision.events]);
+    expect(state.stages.a!.resolution).toMatchObject({ attempts: 1, due: true, predicted: true, head: 'h1' });
+    expect(statusView(state).attention.map((a) => a.stage)).not.toContain('a');
+    expect(decideStarts(state, { ...OPTIONS, only: 'a' }).events).toContainEqual(
+      expect.objectContaining({ type: 'session.started', session: 'a.s2', resolving: 'conflict' }),
+    );
+  });
+
+  it('not twice: a forecast already due is not recorded again', () => {
+    const due = fold([
+      ...waiting,
+      { type: 'merge.conflict_predicted', stage: 'a', conflicts: ['x.txt'], head: 'h1' },
+    ]);
+    const decision = decideReconcile(due, {
+      tmux: null,
+      worktrees: new Set(['a']),
+      predicted: { a: { conflicts: ['x.txt'], head: 'h1' } },
+    });
+    expect(decision.events).toEqual([]);
   });
 });
 

@@ -42,7 +42,13 @@ const model: Record<StageStatus, Partial<Record<Kind, StageStatus>>> = {
     'stage.failed': 'failed',
     ...UNFINISHED_FORCED,
   },
-  completed: { 'stage.verified': 'verified', 'stage.rejected': 'rejected', ...UNFINISHED_FORCED },
+  completed: {
+    'stage.verified': 'verified',
+    'stage.rejected': 'rejected',
+    // A resolver session for a predicted conflict.
+    'stage.started': 'running',
+    ...UNFINISHED_FORCED,
+  },
   verified: {
     'stage.merged': 'merged',
     'stage.merge_failed': 'verified',

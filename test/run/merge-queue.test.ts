@@ -253,6 +253,63 @@ describe('the merge queue and the human gate', () => {
   }, 150_000);
 });
 
+describe('a conflict foreseen before the review', () => {
+  it('a gate: human stage whose merge git merge-tree predicts to conflict is resolved before its person is asked', async () => {
+    const plan = planDocument(
+      'Foreseen conflict',
+      ['a', 'b']
+        .map((id) =>
+          [
+            `    - id: ${id}`,
+            `      name: "Stage ${id}"`,
+            '      gate: human',
+            '      files:',
+            '        - "shared.md"',
+          ].join('\n'),
+        )
+        .join('\n'),
+    );
+    const script = (id: string) => ({
+      turns: [
+        {
+          actions: [
+            { write: { path: 'shared.md', content: `line from ${id}\n` } },
+            { commit: `${id}: its line` },
+            { flux: ['done'] },
+          ],
+        },
+      ],
+    });
+    ws = await fluxWorkspace({ plan, bin, sims: { a: script('a'), b: script('b') } });
+    expect((await runToEnd(ws)).exitCode, describeWorkspace(ws)).toBe(0);
+    expect((await ws.flux(['verify', 'a', '--approve', '--no-start'])).exitCode).toBe(0);
+    // b now conflicts with main: the next run foresees it and starts b's resolver, nobody asked.
+    expect((await runToEnd(ws)).exitCode, describeWorkspace(ws)).toBe(0);
+    const events = ws.events();
+    expect(ofType(events, 'merge.conflict_predicted', 'b')).toEqual([
+      expect.objectContaining({ conflicts: ['shared.md'] }),
+    ]);
+    expect(ofType(events, 'stage.merge_failed')).toEqual([]);
+    expect(ofType(events, 'session.started', 'b').map((e) => e.resolving ?? null)).toEqual([
+      null,
+      'conflict',
+    ]);
+    const status = await fluxStatus(ws.flux);
+    expect(status.attention).toContainEqual({
+      stage: 'b',
+      what: 'conflict resolved: review the resolution and approve or reject',
+      command: 'flux verify b',
+    });
+    const approved = await ws.flux(['verify', 'b', '--approve', '--no-start']);
+    expect(approved.exitCode, approved.stdout + approved.stderr).toBe(0);
+    expect(approved.stdout).toContain('Merge into main: clean (predicted)');
+    expect((await ws.git(['show', 'main:shared.md'])).split('\n').sort()).toEqual([
+      'line from a',
+      'line from b',
+    ]);
+  }, 150_000);
+});
+
 describe('the merge queue, killed while checking', () => {
   it('kill -9 of flux run during the checks leaves main untouched; the next run lands the checked merge', async () => {
     const plan = planDocument(

@@ -63,6 +63,12 @@ export function gitQueries(repoRoot: string) {
     return gitOutput(['rev-parse', '--verify', 'HEAD'], at(dir));
   }
 
+  /** The commit a branch points at. */
+  async function branchCommit(name: string): Promise<string> {
+    assertRefName(name, 'branch');
+    return gitOutput(['rev-parse', '--verify', '--quiet', `refs/heads/${name}^{commit}`], at());
+  }
+
   async function branchExists(name: string): Promise<boolean> {
     assertRefName(name, 'branch');
     return gitTest(['show-ref', '--verify', '--quiet', `refs/heads/${name}`], at());
@@ -168,6 +174,7 @@ export function gitQueries(repoRoot: string) {
     status,
     isClean: async (dir?: string) => (await status(dir)).length === 0,
     headCommit,
+    branchCommit,
     listWorktrees,
     branchExists,
     isMerged,

@@ -89,6 +89,18 @@ export const stageMergeFailed = event('stage.merge_failed', {
 });
 
 /**
+ * The forecast (`git merge-tree`) says a completed stage waiting for its
+ * review would conflict with the base: with `[merge] resolve = "agent"` a
+ * resolver session of the stage starts before a person is asked.
+ */
+export const mergeConflictPredicted = event('merge.conflict_predicted', {
+  stage: stageId,
+  conflicts: z.array(z.string()),
+  /** The branch head the forecast was made for. */
+  head: z.string(),
+});
+
+/**
  * The merge queue checks a stage's merge commit in the integration worktree;
  * `stage.merged` or `stage.merge_failed` ends it (a check killed with Flux is
  * checked again by the next merge).
