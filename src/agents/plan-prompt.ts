@@ -46,7 +46,9 @@ flux:
 Rules:
 - Exactly one metadata block, between \`<!-- FLUX METADATA -->\` and
   \`<!-- END FLUX METADATA -->\`, holding one \`yaml\` fence whose only key is
-  \`flux\` (with \`version: 1\` and \`stages\`).
+  \`flux\` (with \`version: 1\`, \`stages\` and, optionally, \`acceptance\`).
+- \`flux: acceptance\`: the plan-level checks (the whole test suite): run,
+  with each stage's own, on every merged tree before the base branch moves.
 - Stage fields: \`id\`, \`name\`, \`description\`, \`dependencies\`,
   \`parallel_group\`, \`acceptance\`, \`files\`, \`gate\`; no others.
 - \`id\`: unique; lower-case letters, digits, \`-\`, \`_\`, \`.\`; at most 64
