@@ -3,7 +3,15 @@
 // noisy: compare the ratios, not the milliseconds).
 import { execFileSync } from 'node:child_process';
 
-const benches = ['fold.mjs', 'status.mjs', 'hook.mjs', 'run-loop.mjs', 'supervisor.mjs', 'ui.mjs'];
+const benches = [
+  'schedule.mjs',
+  'fold.mjs',
+  'status.mjs',
+  'hook.mjs',
+  'run-loop.mjs',
+  'supervisor.mjs',
+  'ui.mjs',
+];
 for (const bench of benches) {
   process.stdout.write(
     execFileSync(process.execPath, [new URL(bench, import.meta.url).pathname], { encoding: 'utf8' }),

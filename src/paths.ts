@@ -5,6 +5,8 @@
 
 /** The main worktree's Flux directory; every stage worktree links to it. */
 export const WORK_DIR_NAME = '.work';
+/** Gitignore-style patterns of ignored files each new worktree gets a copy of, at the repository root (Claude Code's convention). */
+export const WORKTREE_INCLUDE_FILE = '.worktreeinclude';
 /** Where stage worktrees live, under the main worktree. */
 export const WORKTREES_DIR_NAME = '.worktrees';
 /** Flux's own worktree for building merges, under `.work/` (see docs/merge.md). */

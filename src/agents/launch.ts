@@ -59,6 +59,9 @@ function sessionEnv(input: LaunchInput): Record<string, string> {
     [ENV.handoffThreshold]: String(input.config.run.handoff_threshold),
     [ENV.stopReminders]: String(input.config.run.stop_reminders),
     [ENV.permissionWait]: String(input.config.run.permission_wait),
+    [ENV.budgetUsd]: String(input.config.budget.usd),
+    [ENV.budgetMinutes]: String(input.config.budget.minutes),
+    [ENV.budgetTokens]: String(input.config.budget.tokens),
     // `flux` on PATH inside the session, whatever the user's install.
     PATH: `${path.join(input.workDir, 'bin')}:${process.env.PATH ?? '/usr/bin:/bin'}`,
   };

@@ -46,11 +46,14 @@ flux:
 Rules:
 - Exactly one metadata block, between \`<!-- FLUX METADATA -->\` and
   \`<!-- END FLUX METADATA -->\`, holding one \`yaml\` fence whose only key is
-  \`flux\` (with \`version: 1\`, \`stages\` and, optionally, \`acceptance\`).
+  \`flux\` (with \`version: 1\`, \`stages\` and optionally \`setup\`: shell
+  commands that prepare every new worktree, such as \`npm ci\`; and
+  \`acceptance\`).
 - \`flux: acceptance\`: the plan-level checks (the whole test suite): run,
   with each stage's own, on every merged tree before the base branch moves.
 - Stage fields: \`id\`, \`name\`, \`description\`, \`dependencies\`,
-  \`parallel_group\`, \`acceptance\`, \`files\`, \`gate\`; no others.
+  \`parallel_group\`, \`acceptance\`, \`files\`, \`gate\`, \`setup\`,
+  \`estimate\`; no others.
 - \`id\`: unique; lower-case letters, digits, \`-\`, \`_\`, \`.\`; at most 64
   characters; it names a branch, a folder and a tmux session.
 - \`dependencies\`: ids of stages that must be merged first; no cycles. Stages
@@ -66,6 +69,8 @@ Rules:
 - \`gate\`: \`human\` (default: a person reviews with \`flux verify\`) or
   \`auto\` (merged as soon as its acceptance passes).
 - \`parallel_group\`: a label for people; scheduling follows dependencies only.
+- \`estimate\` (optional): minutes the stage should take; when slots are short
+  the stage with the longest chain of work after it starts first.
 - Quote strings that contain \`: \` or \`#\`.`;
 
 /** The system prompt `flux plan new` appends to claude's. */

@@ -20,6 +20,12 @@ export const ENV = {
   stopReminders: 'FLUX_STOP_REMINDERS',
   /** `run.permission_wait`, seconds. */
   permissionWait: 'FLUX_PERMISSION_WAIT',
+  /** `budget.usd` of .work/config.toml: the default stage budget in US dollars (0: none). */
+  budgetUsd: 'FLUX_BUDGET_USD',
+  /** `budget.minutes`: the default stage budget in minutes of wall time (0: none). */
+  budgetMinutes: 'FLUX_BUDGET_MINUTES',
+  /** `budget.tokens`: the default stage budget in tokens (0: none). */
+  budgetTokens: 'FLUX_BUDGET_TOKENS',
   /** The simulated agent's session id, chosen and recorded by Flux (claude gets it as `--session-id`). */
   agentSessionId: 'FLUX_AGENT_SESSION_ID',
 } as const;

@@ -1,4 +1,5 @@
 /** One line saying what an event did, for `flux replay` and the log lines of `flux run`. */
+import { formatAmount } from '../engine/budget.js';
 import type { FluxState } from '../engine/state.js';
 import type { FluxEvent } from '../log/events.js';
 import { paintStatus } from './output.js';
@@ -25,6 +26,28 @@ const RESULT: Record<string, string> = {
   'session.crashed': 'crashed',
 };
 
+/** Events with words of their own, the same live and in a replay. */
+function ownWords(event: FluxEvent): string | null {
+  switch (event.type) {
+    case 'session.cost':
+      return `${event.session}: spent ${formatAmount('usd', event.usd)}${event.tokens === undefined ? '' : ` (${formatAmount('tokens', event.tokens)})`}`;
+    case 'budget.reached':
+      return `${event.stage ?? 'the plan'}: budget reached: ${formatAmount(event.kind, event.spent)} of ${formatAmount(event.kind, event.limit)}`;
+    case 'budget.raised': {
+      const limits = (['usd', 'minutes', 'tokens'] as const)
+        .filter((kind) => event[kind] !== undefined)
+        .map((kind) => formatAmount(kind, event[kind]!));
+      return `${event.stage ?? 'the plan'}: budget set to ${limits.join(', ')}`;
+    }
+    case 'setup.started':
+      return `${event.session}: setting up the worktree (${event.commands.length} command(s))`;
+    case 'setup.finished':
+      return `${event.session}: setup ${event.passed ? 'passed' : `failed${event.error === undefined ? '' : ` (${event.error})`}`}`;
+    default:
+      return null;
+  }
+}
+
 /** One line for an event as it happens: what it did, without the state before it. */
 export function describeNewEvent(event: FluxEvent): string {
   const subject =
@@ -33,6 +56,8 @@ export function describeNewEvent(event: FluxEvent): string {
       : 'session' in event
         ? event.session
         : '';
+  const own = ownWords(event);
+  if (own !== null) return own;
   switch (event.type) {
     case 'plan.initialized':
     case 'plan.updated':
@@ -66,6 +91,8 @@ export function describeEvent(
   event: FluxEvent,
   after: FluxState,
 ): string {
+  const own = ownWords(event);
+  if (own !== null) return own;
   switch (event.type) {
     case 'plan.initialized':
     case 'plan.updated':

@@ -42,7 +42,8 @@ export async function follow(
         view.close(state, 'interrupted');
         return 'interrupted';
       }
-      if (!canMove(state, options.only, rt.config.run.stop_reminders)) {
+      const budget = { defaults: rt.config.budget, now: Date.now() };
+      if (!canMove(state, options.only, rt.config.run.stop_reminders, budget)) {
         view.close(state, 'settled');
         return 'settled';
       }

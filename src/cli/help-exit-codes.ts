@@ -119,7 +119,7 @@ export const EXIT_CODES: Readonly<Record<string, CodeMeanings>> = {
   resume: {
     0: 'started',
     2: CONFIG_OR_BASE,
-    3: 'refused: its session is alive, or there is nothing to resume',
+    3: 'refused: its session is alive, there is nothing to resume, or its budget is spent (flux budget)',
     4: null,
     5: 'tmux is missing, the agent could not start, or claude cannot work here (see `flux doctor`)',
     6: null,
@@ -206,6 +206,14 @@ export const EXIT_CODES: Readonly<Record<string, CodeMeanings>> = {
     64: 'an unknown stage or action',
   },
   replay: { 0: null, 4: 'an event that is damaged or does not replay', 6: null, 64: 'an unknown --stage' },
+  budget: {
+    0: 'raised (what can start, starts), or the spend shown',
+    2: CONFIG,
+    3: 'the limit is not above what is spent, the stage is merged, or inside an agent session',
+    4: null,
+    6: null,
+    64: 'usage (a limit that is not a number above 0), or an unknown stage',
+  },
   approve: {
     0: 'answered',
     3: 'its session is not waiting for a permission answer',

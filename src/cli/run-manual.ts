@@ -19,6 +19,7 @@ export async function prepareManual(
       ...(options.only === undefined ? {} : { only: options.only }),
       agent: runtime.config.run.agent,
       sessionPrefix: runtime.config.tmux.session_prefix,
+      budget: runtime.config.budget,
       manual: true,
     }),
   );

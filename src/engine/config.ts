@@ -28,6 +28,7 @@ export const configSchema = z
         agent: z.string().default('claude'),
         handoff_threshold: z.number().min(1).max(100).default(RUN_DEFAULTS.handoff_threshold),
         acceptance_timeout: z.number().int().min(1).default(RUN_DEFAULTS.acceptance_timeout),
+        setup_timeout: z.number().int().min(1).default(RUN_DEFAULTS.setup_timeout),
         stop_reminders: z.number().int().min(0).max(8).default(RUN_DEFAULTS.stop_reminders),
         permission_wait: z.number().int().min(0).max(86_400).default(RUN_DEFAULTS.permission_wait),
       })
@@ -61,6 +62,25 @@ export const configSchema = z
         branch: z.string().min(1).default('feature/{id}'),
         session: z.string().min(1).default('flux-{project}-{id}'),
         acceptance: z.array(z.string()).default([]),
+        /** Commands run in a task's new worktree before its agent starts. */
+        setup: z.array(z.string().trim().min(1, 'a setup command is empty')).default([]),
+      })
+      .strict()
+      .prefault({}),
+    /** What a new worktree gets besides the checkout (docs/setup.md). */
+    worktree: z
+      .object({
+        /** gitignore-style patterns of ignored files copied from the main worktree, with `.worktreeinclude`'s. */
+        copy: z.array(z.string().trim().min(1, 'a copy pattern is empty')).default([]),
+      })
+      .strict()
+      .prefault({}),
+    /** Default stage budgets (docs/budgets.md); 0 is no limit. */
+    budget: z
+      .object({
+        usd: z.number().min(0).default(0),
+        minutes: z.number().min(0).default(0),
+        tokens: z.number().int().min(0).default(0),
       })
       .strict()
       .prefault({}),
@@ -141,6 +161,20 @@ export function loadConfig(configPath: string): FluxConfig {
   return parseConfig(text, configPath);
 }
 
+/**
+ * The `[budget]` defaults for a view (`flux status`, `flux task list`, the
+ * dashboard): a config that cannot be read or is invalid gives none, since a
+ * view must still show the rest. Commands that act on budgets load the config.
+ */
+export function budgetDefaultsAt(configPath: string): FluxConfig['budget'] | Record<string, never> {
+  try {
+    return loadConfig(configPath).budget;
+  } catch (error) {
+    if (error instanceof ConfigError) return {};
+    throw error;
+  }
+}
+
 /** The config file `flux init` writes: every setting, its default, what it does. */
 export function defaultConfigToml(planPath: string, baseBranch: string | null): string {
   return `# Flux settings for this repository. Flux reads this file and never rewrites it.
@@ -162,6 +196,9 @@ agent = "claude"
 handoff_threshold = ${RUN_DEFAULTS.handoff_threshold}
 # Seconds each acceptance command may run before it is stopped and counted as failed.
 acceptance_timeout = ${RUN_DEFAULTS.acceptance_timeout}
+# Seconds each setup command (the plan's \`setup\`) may run in a new worktree before it is
+# stopped and the stage fails.
+setup_timeout = ${RUN_DEFAULTS.setup_timeout}
 # How many times a session that stops without \`flux done\` or \`flux handoff\` is reminded.
 stop_reminders = ${RUN_DEFAULTS.stop_reminders}
 # Seconds a permission question waits for \`flux approve\` / \`flux deny\` before Claude Code's
@@ -201,6 +238,14 @@ branch = "feature/{id}"
 session = "flux-{project}-{id}"
 # Commands \`flux done\` runs in a task's worktree (e.g. ["npm test", "npm run lint"]).
 acceptance = []
+# Commands run in a task's new worktree before its agent starts (e.g. ["npm ci"]).
+setup = []
+
+[worktree]
+# Files git ignores that each new worktree gets a copy of, from the main worktree, in
+# gitignore syntax (e.g. [".env", "node_modules/"]), on top of those .worktreeinclude lists.
+# docs/setup.md says what is copied.
+copy = []
 
 [notify]
 # Each time a person is needed (a review, a permission question, a crash past its restarts,
@@ -221,6 +266,15 @@ command = []
 resolve = "${MERGE_DEFAULTS.resolve}"
 # How many times a stage goes back to its agent before it waits for you.
 resolve_attempts = ${MERGE_DEFAULTS.resolve_attempts}
+
+[budget]
+# What a stage may spend before it waits for you, unless its own \`budget\` in the plan says
+# otherwise (0: no limit): US dollars (the agent's own cost figure), minutes of its sessions'
+# wall time, tokens (input + output). At 80% you are told; at 100% its session is asked to
+# commit, write a handoff and stop, and \`flux budget <stage> --usd N\` lets it go on.
+usd = 0
+minutes = 0
+tokens = 0
 
 # A command agent (no hooks; liveness from tmux, done through \`flux done\`):
 # [agents.aider]

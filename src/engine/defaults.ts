@@ -10,6 +10,8 @@ export const RUN_DEFAULTS = {
   handoff_threshold: 75,
   /** Seconds each acceptance command may run. */
   acceptance_timeout: 600,
+  /** Seconds each worktree setup command may run. */
+  setup_timeout: 600,
   /** How often a session that stops without `flux done` or `flux handoff` is reminded. */
   stop_reminders: 3,
   /** Seconds a permission question waits for `flux approve` / `flux deny`. */

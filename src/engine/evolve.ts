@@ -7,7 +7,7 @@
  * folds a million events).
  */
 import { TransitionError } from '../errors.js';
-import type { FluxEvent } from '../log/events.js';
+import type { FluxEvent, StageEvent } from '../log/events.js';
 import {
   nextSessionStatus,
   nextStageStatus,
@@ -15,7 +15,15 @@ import {
   stageTransitionError,
 } from '../machines/lifecycle.js';
 import type { Plan, StageDef } from '../plan/types.js';
-import { initialState, type FluxState, type SessionState, type StageState } from './state.js';
+import { foldMergeEvent, foldMergeQueue, noMergeQueue } from './evolve-merge.js';
+import {
+  emptyBudget,
+  initialState,
+  type BudgetState,
+  type FluxState,
+  type SessionState,
+  type StageState,
+} from './state.js';
 
 function newStage(def: StageDef, at: string): StageState {
   return {
@@ -28,13 +36,19 @@ function newStage(def: StageDef, at: string): StageState {
     reason: null,
     hint: null,
     cleanupFailed: null,
+    setup: null,
     acceptance: null,
     mergedCommit: null,
-    queuedSeq: null,
-    checking: null,
-    resolution: null,
+    ...noMergeQueue(),
     since: at,
+    budget: emptyBudget(),
   };
+}
+
+/** The budget record of a stage, or of the plan when `stage` is absent. */
+function budgetOf(state: FluxState, stage: string | undefined, eventType: string): BudgetState {
+  if (stage === undefined) return (state.planBudget ??= emptyBudget());
+  return (stageOf(state, stage, eventType).budget ??= emptyBudget());
 }
 
 function stageOf(state: FluxState, id: string, eventType: string): StageState {
@@ -126,33 +140,56 @@ export function evolve(state: FluxState, event: FluxEvent): FluxState {
     case 'notification.sent':
       (state.notified ??= {})[event.key] = true;
       return state;
+    case 'budget.reached':
+      budgetOf(state, event.stage, event.type).reached = {
+        kind: event.kind,
+        spent: event.spent,
+        limit: event.limit,
+      };
+      return state;
+    case 'budget.raised': {
+      const budget = budgetOf(state, event.stage, event.type);
+      for (const kind of ['usd', 'minutes', 'tokens'] as const) {
+        const limit = event[kind];
+        if (limit !== undefined) budget.raised[kind] = limit;
+      }
+      // Whether another of its limits still holds is for the next decision to find.
+      budget.reached = null;
+      return state;
+    }
     case 'review.recorded':
       stageOf(state, event.stage, event.type).acceptance = event.results;
       return state;
-    case 'cleanup.failed':
-      stageOf(state, event.stage, event.type).cleanupFailed = event.reason;
-      return state;
-    case 'merge.conflict_predicted': {
-      const stage = stageOf(state, event.stage, event.type);
-      stage.resolution = {
-        cause: 'conflict',
-        reason: `merging it would conflict in ${event.conflicts.join(', ')} (predicted)`,
-        conflicts: event.conflicts,
+    case 'setup.started':
+      stageOf(state, event.stage, event.type).setup = {
+        session: event.session,
+        status: 'running',
+        commands: event.commands,
+        log: event.log,
+        copied: [],
         results: [],
-        head: event.head,
-        attempts: (stage.resolution?.attempts ?? 0) + 1,
-        due: true,
-        next: 'agent',
-        predicted: true,
+        error: null,
+      };
+      return state;
+    case 'setup.finished': {
+      const stage = stageOf(state, event.stage, event.type);
+      stage.setup = {
+        session: event.session,
+        status: event.passed ? 'passed' : 'failed',
+        commands: stage.setup?.commands ?? event.results.map((result) => result.command),
+        log: stage.setup?.log ?? '',
+        copied: event.copied,
+        results: event.results,
+        error: event.error ?? null,
       };
       return state;
     }
+    case 'cleanup.failed':
+      stageOf(state, event.stage, event.type).cleanupFailed = event.reason;
+      return state;
+    case 'merge.conflict_predicted':
     case 'merge.checking':
-      stageOf(state, event.stage, event.type).checking = {
-        commit: event.commit,
-        base: event.base_commit,
-        since: event.at,
-      };
+      foldMergeEvent(stageOf(state, event.stage, event.type), event);
       return state;
     case 'session.started': {
       if (state.sessions[event.session] !== undefined) {
@@ -180,6 +217,9 @@ export function evolve(state: FluxState, event: FluxEvent): FluxState {
         feedback: event.feedback ?? null,
         resolving: event.resolving ?? null,
         reminders: 0,
+        costUsd: null,
+        tokens: null,
+        costAt: null,
         startedAt: event.at,
         endedAt: null,
         endReason: null,
@@ -196,12 +236,12 @@ export function evolve(state: FluxState, event: FluxEvent): FluxState {
     const stage = stageOf(state, stageEvent.stage, event.type);
     moveStage(stage, event.type, event.at);
     stage.hint = null;
+    foldMergeQueue(stage, event as StageEvent);
     switch (event.type) {
       case 'stage.started':
         stage.session = event.session;
         stage.sessions.push(event.session);
         stage.reason = null;
-        if (stage.resolution?.due === true) stage.resolution.due = false;
         break;
       case 'stage.handoff_requested':
         stage.handoffs.push(event.handoff);
@@ -213,44 +253,17 @@ export function evolve(state: FluxState, event: FluxEvent): FluxState {
         stage.acceptance = event.results ?? stage.acceptance;
         stage.reason = null;
         break;
-      case 'stage.verified':
-        stage.queuedSeq = event.seq;
-        break;
       case 'stage.rejected':
       case 'stage.failed':
       case 'stage.blocked':
         stage.reason = event.reason;
         break;
-      case 'stage.merge_failed':
-        stage.reason = event.reason;
-        stage.hint = event.hint ?? null;
-        stage.checking = null;
-        if (event.cause === 'conflict' || event.cause === 'checks') {
-          const next = event.next ?? 'person';
-          stage.resolution = {
-            cause: event.cause,
-            reason: event.reason,
-            conflicts: event.conflicts,
-            results: event.results ?? [],
-            head: event.head ?? null,
-            attempts: (stage.resolution?.attempts ?? 0) + (next === 'agent' ? 1 : 0),
-            due: next === 'agent',
-            next,
-          };
-        }
-        break;
       case 'stage.merged':
         stage.mergedCommit = event.commit;
         stage.reason = null;
-        stage.checking = null;
-        stage.resolution = null;
-        stage.queuedSeq = null;
         break;
       case 'stage.reset':
         stage.reason = event.reason ?? null;
-        stage.resolution = null;
-        stage.queuedSeq = null;
-        stage.checking = null;
         break;
       default:
         break;
@@ -268,6 +281,11 @@ export function evolve(state: FluxState, event: FluxEvent): FluxState {
       break;
     case 'session.reminded':
       session.reminders++;
+      break;
+    case 'session.cost':
+      session.costUsd = sessionEvent.usd;
+      session.tokens = sessionEvent.tokens ?? session.tokens ?? null;
+      session.costAt = sessionEvent.at;
       break;
     case 'session.permission_answered':
       session.answer = {

@@ -13,7 +13,7 @@ import { acquireLock, type HeldLock } from '../log/lock.js';
 import type { FluxEvent } from '../log/events.js';
 import { readLog } from '../log/read.js';
 import type { Runtime } from './runtime.js';
-import { decideStarts, wantsSession } from './scheduler.js';
+import { decideStarts, wantsSession, type BudgetCheck } from './scheduler.js';
 import { liveSessions, type FluxState } from './state.js';
 import { supervisorHasWork } from './supervisor.js';
 import { stalledSession } from './views.js';
@@ -47,7 +47,12 @@ export type MonitorEnd = 'settled' | 'interrupted';
  * be there to carry on after it — but not one stalled: see
  * `stalledSession`), or a stage Flux can start or merge.
  */
-export function canMove(state: FluxState, only?: string, stopReminders?: number): boolean {
+export function canMove(
+  state: FluxState,
+  only?: string,
+  stopReminders?: number,
+  budget?: BudgetCheck,
+): boolean {
   const working = liveSessions(state).some(
     (s) => (only === undefined || s.stage === only) && stalledSession(state, s.id, stopReminders) === null,
   );
@@ -55,7 +60,9 @@ export function canMove(state: FluxState, only?: string, stopReminders?: number)
   return state.order.some((id) => {
     if (only !== undefined && id !== only) return false;
     const stage = state.stages[id]!;
-    return wantsSession(state, stage) !== null || (stage.status === 'verified' && stage.reason === null);
+    return (
+      wantsSession(state, stage, budget) !== null || (stage.status === 'verified' && stage.reason === null)
+    );
   });
 }
 
@@ -114,6 +121,7 @@ export class Monitor {
         ...(only === undefined ? {} : { only }),
         agent: this.runtime.config.run.agent,
         sessionPrefix: this.runtime.config.tmux.session_prefix,
+        budget: this.runtime.config.budget,
       }),
     );
     // Merged stages' worktrees go after their dependents have started.
@@ -121,6 +129,14 @@ export class Monitor {
     // Then whoever is needed is told.
     this.runtime.notify();
     return this.runtime.engine.load();
+  }
+
+  private canMove(state: FluxState): boolean {
+    const { config } = this.runtime;
+    return canMove(state, this.options.only, config.run.stop_reminders, {
+      defaults: config.budget,
+      now: Date.now(),
+    });
   }
 
   /** Resolves true when the log changed, false when `ms` passed without a change. */
@@ -160,10 +176,10 @@ export class Monitor {
             this.view.close(state, 'settled');
             return 'settled';
           }
-        } else if (!canMove(state, this.options.only, this.runtime.config.run.stop_reminders)) {
+        } else if (!this.canMove(state)) {
           // A last look at tmux, so sessions the log says are over do not outlive the run.
           const final = await this.tick(true);
-          if (!canMove(final, this.options.only, this.runtime.config.run.stop_reminders)) {
+          if (!this.canMove(final)) {
             this.view.close(final, 'settled');
             return 'settled';
           }

@@ -5,6 +5,18 @@
  * once is never told twice (`notification.sent` records the key).
  */
 import type { NewEvent } from '../log/events.js';
+import {
+  budgetUses,
+  describeUse,
+  planLimits,
+  planSpend,
+  raiseCommand,
+  stageLimits,
+  stageSpend,
+  WARN_SHARE,
+  type BudgetCheck,
+  type BudgetUse,
+} from './budget.js';
 import type { Decision } from './decide.js';
 import { currentSession, isTask, sessionAlive, type FluxState } from './state.js';
 import { stalledSession } from './views.js';
@@ -19,11 +31,52 @@ export interface Notice {
   message: string;
 }
 
-export function dueNotices(state: FluxState, stopReminders?: number): Notice[] {
+/**
+ * Budget notices for one stage (or the plan, `stage` null): at 80% of a
+ * limit, and when it is reached. The key holds the limit, so a raised
+ * budget is told again when the new one is near.
+ */
+function budgetNotices(stage: string | null, uses: readonly BudgetUse[]): Notice[] {
+  const who = stage ?? 'the plan';
+  const notices: Notice[] = [];
+  for (const use of uses) {
+    const key = `budget:${stage ?? '-plan'}:${use.kind}:${use.limit}`;
+    const raise = raiseCommand(stage, use.kind);
+    const at = stage === null ? {} : { stage };
+    if (use.spent >= use.limit)
+      notices.push({
+        key: `${key}:reached`,
+        kind: 'budget',
+        ...at,
+        title: `${who} reached its budget`,
+        message: `${describeUse(use)}: ${stage === null ? 'no new session starts' : 'it stops at its next turn and waits for you'} (${raise})`,
+      });
+    else if (use.spent >= use.limit * WARN_SHARE)
+      notices.push({
+        key: `${key}:80`,
+        kind: 'budget',
+        ...at,
+        title: `${who} has spent ${Math.floor((use.spent / use.limit) * 100)}% of its budget`,
+        message: `${describeUse(use)} (${raise} raises it)`,
+      });
+  }
+  return notices;
+}
+
+export function dueNotices(state: FluxState, stopReminders?: number, budget?: BudgetCheck): Notice[] {
   const notices: Notice[] = [];
   const title = state.plan?.title ?? 'Flux';
+  if (budget !== undefined && state.order.some((id) => state.stages[id]?.status !== 'merged'))
+    notices.push(...budgetNotices(null, budgetUses(planSpend(state, budget.now), planLimits(state))));
   for (const stage of Object.values(state.stages)) {
     const id = stage.id;
+    if (budget !== undefined && stage.status !== 'merged')
+      notices.push(
+        ...budgetNotices(
+          id,
+          budgetUses(stageSpend(state, id, budget.now), stageLimits(state, id, budget.defaults)),
+        ),
+      );
     const session = currentSession(state, stage);
     if (session !== null && session.waiting !== null && sessionAlive(session)) {
       notices.push({
@@ -85,8 +138,8 @@ export function dueNotices(state: FluxState, stopReminders?: number): Notice[] {
 }
 
 /** Records the notices due now; the monitor sends what was recorded. */
-export function decideNotices(state: FluxState, stopReminders?: number): Decision {
-  const events: NewEvent[] = dueNotices(state, stopReminders).map((notice) => ({
+export function decideNotices(state: FluxState, stopReminders?: number, budget?: BudgetCheck): Decision {
+  const events: NewEvent[] = dueNotices(state, stopReminders, budget).map((notice) => ({
     type: 'notification.sent',
     ...notice,
   }));

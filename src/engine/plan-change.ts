@@ -17,6 +17,8 @@ export interface StageChange {
 
 export interface PlanChange {
   pathChanged: boolean;
+  /** The plan-level `setup` commands changed. */
+  setupChanged: boolean;
   added: string[];
   removed: string[];
   changed: StageChange[];
@@ -24,6 +26,8 @@ export interface PlanChange {
   reordered: boolean;
   /** The plan-level checks (`flux: acceptance:`) changed: the next merges run the new ones. */
   checksChanged: boolean;
+  /** The plan-wide `budget` changed. */
+  budgetChanged: boolean;
 }
 
 const FIELDS: (keyof StageDef)[] = [
@@ -34,6 +38,9 @@ const FIELDS: (keyof StageDef)[] = [
   'acceptance',
   'files',
   'gate',
+  'setup',
+  'estimate',
+  'budget',
 ];
 
 export function diffPlans(before: Plan, after: Plan): PlanChange {
@@ -50,33 +57,39 @@ export function diffPlans(before: Plan, after: Plan): PlanChange {
     stages.filter((s) => other.has(s.id)).map((s) => s.id);
   return {
     pathChanged: before.path !== after.path,
+    setupChanged: JSON.stringify(before.setup ?? []) !== JSON.stringify(after.setup ?? []),
     added: after.stages.filter((stage) => !old.has(stage.id)).map((stage) => stage.id),
     removed: before.stages.filter((stage) => !next.has(stage.id)).map((stage) => stage.id),
     changed,
     reordered: kept(before.stages, next).join('\n') !== kept(after.stages, old).join('\n'),
     checksChanged: JSON.stringify(before.acceptance ?? []) !== JSON.stringify(after.acceptance ?? []),
+    budgetChanged: JSON.stringify(before.budget ?? null) !== JSON.stringify(after.budget ?? null),
   };
 }
 
 export function isUnchanged(change: PlanChange): boolean {
   return (
     !change.pathChanged &&
+    !change.setupChanged &&
     change.added.length === 0 &&
     change.removed.length === 0 &&
     change.changed.length === 0 &&
     !change.reordered &&
-    !change.checksChanged
+    !change.checksChanged &&
+    !change.budgetChanged
   );
 }
 
 export function describeChange(change: PlanChange): string[] {
   const lines: string[] = [];
   if (change.pathChanged) lines.push('plan file: moved');
+  if (change.setupChanged) lines.push('~ setup (plan-level) changed');
   for (const id of change.added) lines.push(`+ ${id} (new stage)`);
   for (const id of change.removed) lines.push(`- ${id} (removed)`);
   for (const { id, fields } of change.changed) lines.push(`~ ${id}: ${fields.join(', ')} changed`);
   if (change.reordered) lines.push('stages reordered');
-  if (change.checksChanged) lines.push('~ the plan-level acceptance (merge checks) changed');
+  if (change.checksChanged) lines.push('plan-level acceptance (merge checks) changed');
+  if (change.budgetChanged) lines.push('plan budget changed');
   return lines;
 }
 

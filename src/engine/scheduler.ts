@@ -4,11 +4,20 @@
  * by the merge queue (a conflict, failed checks), or is running
  * with a session that died (restarted at most MAX_CRASH_RESTARTS times in a
  * row), while fewer than `maxParallel` sessions are alive.
+ *
+ * When more stages are ready than there are free slots, the one with the
+ * longest remaining chain goes first: its own `estimate` (minutes, default
+ * 1) plus the longest chain of the stages that depend on it, directly or
+ * not (critical-path list scheduling); ties go by plan order. Stages already
+ * in progress go before fresh ones. docs/plan-format.md#scheduling.
  */
 import { randomUUID } from 'node:crypto';
 import { takesAgentSessionId } from '../agents/protocol.js';
 import type { NewEvent } from '../log/events.js';
 import { toSessionName } from '../plan/stage-id.js';
+import { budgetHold, reachedEvent, type BudgetCheck, type BudgetDefaults } from './budget.js';
+
+export type { BudgetCheck };
 import { settle, type Decision } from './decide.js';
 import {
   currentSession,
@@ -32,6 +41,10 @@ export interface StartOptions {
   sessionPrefix: string;
   /** Sessions a person starts by hand: no tmux session (`flux run --manual`). */
   manual?: boolean;
+  /** The `[budget]` defaults: a stage whose budget (or the plan's) is spent gets no new session. */
+  budget?: BudgetDefaults;
+  /** Milliseconds since the epoch, for the minutes spent; `Date.now()` when absent. */
+  now?: number;
 }
 
 function crashedInARow(state: FluxState, stage: StageState): number {
@@ -43,8 +56,21 @@ function crashedInARow(state: FluxState, stage: StageState): number {
   return count;
 }
 
-/** Why a stage wants a session now, or null. */
+/**
+ * Why a stage wants a session now, or null. With `budget`, a stage whose
+ * budget or the plan's is spent wants none: it waits on a person (`flux budget`).
+ */
 export function wantsSession(
+  state: FluxState,
+  stage: StageState,
+  budget?: BudgetCheck,
+): 'ready' | 'handoff' | 'rejected' | 'crashed' | 'resolve' | null {
+  const why = wantsSessionAnyway(state, stage);
+  if (why === null || budget === undefined) return why;
+  return budgetHold(state, stage, budget.defaults, budget.now) === null ? why : null;
+}
+
+function wantsSessionAnyway(
   state: FluxState,
   stage: StageState,
 ): 'ready' | 'handoff' | 'rejected' | 'crashed' | 'resolve' | null {
@@ -122,16 +148,90 @@ function resolvingFor(stage: StageState, previous: SessionState | null): 'confli
   return previous?.resolving ?? undefined;
 }
 
+/**
+ * `budget.reached` for each stage held back by a spent budget (its own, or,
+ * once, the plan's), unless that limit is recorded as reached already.
+ */
+function heldEvents(state: FluxState, stages: readonly StageState[], check: BudgetCheck): NewEvent[] {
+  const events: NewEvent[] = [];
+  let planTold = false;
+  for (const stage of stages) {
+    const hold = budgetHold(state, stage, check.defaults, check.now);
+    if (hold === null) continue;
+    if (hold.scope === 'stage') {
+      const event = reachedEvent(stage.budget?.reached, hold.use, stage.id);
+      if (event !== null) events.push(event);
+    } else if (!planTold) {
+      planTold = true;
+      const event = reachedEvent(state.planBudget?.reached, hold.use, undefined);
+      if (event !== null) events.push(event);
+    }
+  }
+  return events;
+}
+
+/** A stage's weight on the critical path: its `estimate` in minutes, 1 when it has none. */
+export function stageWeight(stage: { def: { estimate?: number | undefined } }): number {
+  return stage.def.estimate ?? 1;
+}
+
+/**
+ * Every plan stage's remaining chain: its weight plus the longest remaining
+ * chain among the stages that depend on it (0 past the last). The plan is
+ * acyclic (`flux init` refuses cycles), so the recursion ends.
+ */
+export function remainingChains(state: FluxState): Map<string, number> {
+  const dependents = new Map<string, string[]>(state.order.map((id) => [id, []]));
+  for (const id of state.order)
+    for (const dep of state.stages[id]!.def.dependencies) dependents.get(dep)?.push(id);
+  const chains = new Map<string, number>();
+  const chainOf = (id: string): number => {
+    const known = chains.get(id);
+    if (known !== undefined) return known;
+    const after = Math.max(0, ...dependents.get(id)!.map(chainOf));
+    const chain = stageWeight(state.stages[id]!) + after;
+    chains.set(id, chain);
+    return chain;
+  };
+  for (const id of state.order) chainOf(id);
+  return chains;
+}
+
+/**
+ * The order in which stages that want a session get one: those in progress
+ * (handoff, rejected, crashed) in plan order, then ready ones, longest
+ * remaining chain first, ties in plan order. With `budget`, a stage held
+ * by a spent budget is left out.
+ */
+export function startOrder(
+  state: FluxState,
+  only?: string,
+  budget?: BudgetCheck,
+): { stage: StageState; why: NonNullable<ReturnType<typeof wantsSession>> }[] {
+  const wanting = state.order
+    .map((id) => state.stages[id]!)
+    .filter((stage) => only === undefined || stage.id === only)
+    .map((stage) => ({ stage, why: wantsSession(state, stage, budget) }))
+    .filter((c): c is { stage: StageState; why: NonNullable<typeof c.why> } => c.why !== null);
+  const inProgress = wanting.filter((c) => c.why !== 'ready');
+  const ready = wanting.filter((c) => c.why === 'ready');
+  if (ready.length > 1) {
+    const chains = remainingChains(state);
+    // Array.prototype.sort is stable: equal chains keep plan order.
+    ready.sort((a, b) => chains.get(b.stage.id)! - chains.get(a.stage.id)!);
+  }
+  return [...inProgress, ...ready];
+}
+
 export function decideStarts(state: FluxState, options: StartOptions): Decision {
   let free = options.maxParallel - liveSessions(state).length;
-  const proposed: NewEvent[] = [];
-  // Stages already in progress (handoff, rejected, crashed) before fresh ones.
-  const candidates = state.order
+  const check: BudgetCheck = { defaults: options.budget ?? {}, now: options.now ?? Date.now() };
+  const wanting = state.order
     .map((id) => state.stages[id]!)
     .filter((stage) => options.only === undefined || stage.id === options.only)
-    .map((stage) => ({ stage, why: wantsSession(state, stage) }))
-    .filter((c) => c.why !== null)
-    .sort((a, b) => Number(a.why === 'ready') - Number(b.why === 'ready'));
+    .filter((stage) => wantsSession(state, stage) !== null);
+  const proposed: NewEvent[] = heldEvents(state, wanting, check);
+  const candidates = startOrder(state, options.only, check);
   for (const { stage } of candidates) {
     if (free <= 0) break;
     proposed.push(
@@ -144,7 +244,9 @@ export function decideStarts(state: FluxState, options: StartOptions): Decision 
   if (options.manual !== true) {
     for (const task of tasksOf(state)) {
       if (options.only !== undefined && task.id !== options.only) continue;
-      if (wantsSession(state, task) === 'handoff')
+      if (wantsSession(state, task) !== 'handoff') continue;
+      proposed.push(...heldEvents(state, [task], check));
+      if (wantsSession(state, task, check) === 'handoff')
         proposed.push(
           ...startEvents(state, task, taskAgent(state, task, options.agent), options.sessionPrefix),
         );

@@ -2,13 +2,25 @@
  * The state every command works from: the log folded event by event (by
  * `evolve`, in `evolve.ts`), and the questions every layer asks of it.
  */
-import type { AcceptanceResult } from '../log/events.js';
+import type { AcceptanceResult, BudgetKind } from '../log/events.js';
 import { sessionOver, type SessionStatus } from '../machines/session-states.js';
 import type { StageStatus } from '../machines/stage-states.js';
-import type { Plan, StageDef } from '../plan/types.js';
+import type { Budget, Plan, StageDef } from '../plan/types.js';
 
 /** Bumped whenever the shape of FluxState changes: it invalidates snapshot caches. */
-export const STATE_VERSION = 4;
+export const STATE_VERSION = 5;
+
+/** What the log says of a stage's (or the plan's) budget: `budget.raised` and `budget.reached`. */
+export interface BudgetState {
+  /** The limits a person set with `flux budget`, over the plan's and the config's. */
+  raised: Budget;
+  /** The last `budget.reached` recorded, until a raise clears it. */
+  reached: { kind: BudgetKind; spent: number; limit: number } | null;
+}
+
+export function emptyBudget(): BudgetState {
+  return { raised: {}, reached: null };
+}
 
 export interface StageState {
   id: string;
@@ -26,6 +38,8 @@ export interface StageState {
   hint: string | null;
   /** Why its worktree or branch could not be removed after the merge (`cleanup.failed`). */
   cleanupFailed: string | null;
+  /** Its current worktree's setup (`setup.started`/`setup.finished`); null before any. */
+  setup: SetupState | null;
   /** The last acceptance run recorded for it. */
   acceptance: AcceptanceResult[] | null;
   mergedCommit: string | null;
@@ -41,6 +55,20 @@ export interface StageState {
   kind?: 'task';
   /** Where an ad hoc task works; absent for the plan's stages. */
   task?: TaskInfo;
+  /** Raises and the budget reached (docs/budgets.md); absent in states built before budgets. */
+  budget?: BudgetState;
+}
+
+/** A worktree's setup as the log tells it (docs/setup.md). */
+export interface SetupState {
+  session: string;
+  status: 'running' | 'passed' | 'failed';
+  commands: string[];
+  /** The full output, relative to `.work/`. */
+  log: string;
+  copied: string[];
+  results: AcceptanceResult[];
+  error: string | null;
 }
 
 /** Why the merge queue could not land a stage, and what it did about it (docs/merge-queue.md). */
@@ -95,6 +123,12 @@ export interface SessionState {
   resolving?: 'conflict' | 'checks' | null;
   /** Stops answered with a reminder so far. */
   reminders: number;
+  /** What it has spent, in US dollars, as its status line last reported (`session.cost`); null until then. */
+  costUsd?: number | null;
+  /** Its tokens so far (input + output), as last reported; null until then. */
+  tokens?: number | null;
+  /** When its last `session.cost` was recorded (the hook records one at most every few seconds). */
+  costAt?: string | null;
   startedAt: string;
   endedAt: string | null;
   endReason: string | null;
@@ -110,11 +144,22 @@ export interface FluxState {
   sessions: Record<string, SessionState>;
   /** Keys of the notifications sent (`notification.sent`): each is sent once. */
   notified: Record<string, true>;
+  /** The plan-wide budget's raises and whether it was reached. */
+  planBudget?: BudgetState;
   seq: number;
 }
 
 export function initialState(): FluxState {
-  return { plan: null, baseBranch: null, order: [], stages: {}, sessions: {}, notified: {}, seq: 0 };
+  return {
+    plan: null,
+    baseBranch: null,
+    order: [],
+    stages: {},
+    sessions: {},
+    notified: {},
+    planBudget: emptyBudget(),
+    seq: 0,
+  };
 }
 
 /** Dependencies of `id` that are not merged yet. */

@@ -83,7 +83,12 @@ export function tmuxSessionName(text: string): string {
 }
 
 /** The task as a stage: no dependencies, no file globs, reviewed by a person. */
-export function taskDef(id: string, description: string, acceptance: readonly string[]): StageDef {
+export function taskDef(
+  id: string,
+  description: string,
+  acceptance: readonly string[],
+  setup: readonly string[] = [],
+): StageDef {
   const line = description.trim().split('\n')[0]!.trim();
   return {
     id,
@@ -93,5 +98,6 @@ export function taskDef(id: string, description: string, acceptance: readonly st
     acceptance: [...acceptance],
     files: [],
     gate: 'human',
+    ...(setup.length === 0 ? {} : { setup: [...setup] }),
   };
 }

@@ -4,9 +4,13 @@
  */
 import { reportsThroughHooks } from '../agents/protocol.js';
 import type { SessionStatus, StageStatus } from '../machines/index.js';
+import type { Budget } from '../plan/types.js';
+import { planLimits, planSpend, type BudgetCheck, type BudgetUse } from './budget.js';
+import { budgetAttention, budgetFields, spendFields } from './budget-view.js';
 import { RUN_DEFAULTS } from './defaults.js';
 import type { FluxState, SessionState, StageState } from './state.js';
 import { currentSession, mergeQueue, tasksOf, unmergedDependencies } from './state.js';
+import { mergeRow, queueRows, type MergeRow, type QueueRow } from './merge-view.js';
 
 export interface StageRow {
   id: string;
@@ -27,29 +31,59 @@ export interface StageRow {
     waiting: { tool: string; detail: string } | null;
   } | null;
   reason: string | null;
+  /** Its worktree's setup (docs/setup.md), when it has one; `failed` says which command and how. */
+  setup: SetupRow | null;
   since: string;
   /** Where it is in landing: queued, being checked, or not landing and why (docs/merge-queue.md); null otherwise. */
   merge: MergeRow | null;
+  /** What its sessions have spent, in US dollars; null when none reported a cost (shown as "—"). */
+  cost_usd: number | null;
+  /** Its tokens so far (input + output); null when none reported. */
+  tokens: number | null;
+  /** Minutes of its sessions' wall time. */
+  minutes: number;
+  /** The limits that hold for it (the config's defaults, the plan's, a person's raises); `{}`: none. */
+  budget: Budget;
+  /** Why no new session starts for it: its budget or the plan's is spent. */
+  budget_reached: { scope: 'stage' | 'plan'; kind: BudgetUse['kind']; spent: number; limit: number } | null;
 }
 
-/**
- * A stage on its way into the base: `queued` (position from 1), `checking`
- * (its merge commit in the integration worktree), `returned` (sent back to its
- * agent: a session is due or working on it), `resolved` (its agent's
- * resolution waits for review), or `waiting` (a person must act).
- */
-export interface MergeRow {
-  state: 'queued' | 'checking' | 'returned' | 'resolved' | 'waiting';
-  position: number | null;
-  /** The merge commit being checked (`checking`). */
-  commit: string | null;
-  /** `conflict` or `checks` when it could not land; null otherwise. */
-  cause: 'conflict' | 'checks' | null;
-  conflicts: string[];
-  /** Checks that failed on the merged tree. */
-  failed: string[];
-  /** Times it was sent back to its agent so far. */
-  attempts: number;
+export interface SetupRow {
+  status: 'running' | 'passed' | 'failed';
+  /** The full output, relative to `.work/`. */
+  log: string;
+  /** The command that failed (or the copy that could not be made), with its exit and its output's last lines. */
+  failed: {
+    command: string | null;
+    exitCode: number | null;
+    timedOut: boolean;
+    tail: string;
+    error: string | null;
+  } | null;
+}
+
+/** How many lines of a failed setup command's output `flux status` shows (the log has all of it). */
+export const SETUP_TAIL_LINES = 12;
+
+function setupRow(stage: StageState): SetupRow | null {
+  const setup = stage.setup;
+  if (setup === null) return null;
+  const last = setup.results.at(-1);
+  const commandFailed = last !== undefined && (last.exit_code !== 0 || last.timed_out);
+  return {
+    status: setup.status,
+    log: setup.log,
+    failed:
+      setup.status !== 'failed'
+        ? null
+        : {
+            command: commandFailed ? last.command : null,
+            exitCode: commandFailed ? last.exit_code : null,
+            timedOut: commandFailed ? last.timed_out : false,
+            tail: commandFailed ? last.output_tail.split('\n').slice(-SETUP_TAIL_LINES).join('\n') : '',
+            error: setup.error,
+          },
+  };
 }
 
 /** An ad hoc task (`flux task run`): a stage outside the plan, with its own worktree and branch. */
@@ -59,7 +93,13 @@ export interface TaskRow {
   status: StageStatus;
   session: StageRow['session'];
   reason: string | null;
+  setup: SetupRow | null;
   since: string;
+  cost_usd: number | null;
+  tokens: number | null;
+  minutes: number;
+  budget: Budget;
+  budget_reached: StageRow['budget_reached'];
   worktree: string;
   branch: string;
   base: string;
@@ -84,32 +124,13 @@ export interface StatusView {
   tasks: TaskRow[];
   attention: Attention[];
   /** The merge queue, in merge order: what lands next, and what is being checked. */
-  queue: Array<{ stage: string; position: number; state: 'queued' | 'checking'; since: string }>;
+  queue: QueueRow[];
+  /** The plan's spend (its stages', not the tasks') and its own limits. */
+  cost_usd: number | null;
+  tokens: number | null;
+  minutes: number;
+  budget: Budget;
   seq: number;
-}
-
-function mergeRow(stage: StageState, queue: readonly string[]): MergeRow | null {
-  const resolution = stage.resolution ?? null;
-  const at = queue.indexOf(stage.id);
-  const base = {
-    position: at === -1 ? null : at + 1,
-    commit: null,
-    cause: resolution?.cause ?? null,
-    conflicts: resolution?.conflicts ?? [],
-    failed: (resolution?.results ?? []).filter((r) => r.timed_out || r.exit_code !== 0).map((r) => r.command),
-    attempts: resolution?.attempts ?? 0,
-  };
-  if (at !== -1) {
-    const checking = stage.checking ?? null;
-    return checking === null
-      ? { ...base, state: 'queued' }
-      : { ...base, state: 'checking', commit: checking.commit };
-  }
-  if (resolution === null) return null;
-  if (stage.status === 'verified') return { ...base, state: resolution.due ? 'returned' : 'waiting' };
-  if (resolution.next !== 'agent') return null;
-  if (stage.status === 'completed') return { ...base, state: resolution.due ? 'returned' : 'resolved' };
-  return ['running', 'needs_handoff'].includes(stage.status) ? { ...base, state: 'returned' } : null;
 }
 
 /**
@@ -130,13 +151,14 @@ export function shortSession(id: string, owner: string): string {
   return id.startsWith(`${owner}.`) ? id.slice(owner.length + 1) : id;
 }
 
-function sessionRow(session: SessionState | null): StageRow['session'] {
+function sessionRow(session: SessionState | null, stage: StageState): StageRow['session'] {
   if (session === null) return null;
+  const settingUp = stage.setup?.status === 'running' && stage.setup.session === session.id;
   return {
     id: session.id,
     status: session.status,
     agent: session.agent,
-    activity: sessionActivity(session),
+    activity: settingUp && session.status === 'starting' ? 'setting up' : sessionActivity(session),
     context: session.context,
     tmux: session.tmux,
     waiting: session.waiting,
@@ -157,6 +179,8 @@ function attentionFor(state: FluxState, row: StageRow): Attention | null {
   const { id } = row;
   const asking = permissionAttention(id, row.session);
   if (asking !== null) return asking;
+  const budget = budgetAttention(row);
+  if (budget !== null) return budget;
   switch (row.status) {
     case 'completed':
       // A foreseen conflict is with its agent first.
@@ -241,6 +265,8 @@ function taskAttention(row: TaskRow): Attention | null {
   const { id, session } = row;
   const asking = permissionAttention(id, session);
   if (asking !== null) return asking;
+  const budget = budgetAttention(row);
+  if (budget !== null) return budget;
   const why = row.reason === null ? '' : `: ${row.reason}`;
   switch (row.status) {
     case 'completed':
@@ -261,7 +287,9 @@ function taskAttention(row: TaskRow): Attention | null {
   }
 }
 
-export function statusView(state: FluxState): StatusView {
+/** `budget`: the `[budget]` defaults of the config and the time; without it, no defaults and now. */
+export function statusView(state: FluxState, budget?: BudgetCheck): StatusView {
+  const check = budget ?? { defaults: {}, now: Date.now() };
   const queue = mergeQueue(state);
   const stages = state.order.map((id): StageRow => {
     const stage = state.stages[id]!;
@@ -271,10 +299,12 @@ export function statusView(state: FluxState): StatusView {
       status: stage.status,
       dependencies: stage.def.dependencies,
       waitingFor: unmergedDependencies(state, id),
-      session: sessionRow(currentSession(state, stage)),
+      session: sessionRow(currentSession(state, stage), stage),
       reason: stage.reason,
+      setup: setupRow(stage),
       since: stage.since,
       merge: mergeRow(stage, queue),
+      ...budgetFields(state, id, check),
     };
   });
   const counts: Partial<Record<StageStatus, number>> = {};
@@ -283,9 +313,11 @@ export function statusView(state: FluxState): StatusView {
     id: task.id,
     name: task.def.name,
     status: task.status,
-    session: sessionRow(currentSession(state, task)),
+    session: sessionRow(currentSession(state, task), task),
     reason: task.reason,
+    setup: setupRow(task),
     since: task.since,
+    ...budgetFields(state, task.id, check),
     worktree: task.task.worktree,
     branch: task.task.branch,
     base: task.task.base,
@@ -302,16 +334,9 @@ export function statusView(state: FluxState): StatusView {
       ...stages.map((row) => attentionFor(state, row)),
       ...tasks.map((row) => taskAttention(row)),
     ].filter((a): a is Attention => a !== null),
-    queue: queue.map((id, index) => {
-      const stage = state.stages[id]!;
-      const checking = stage.checking ?? null;
-      return {
-        stage: id,
-        position: index + 1,
-        state: checking === null ? 'queued' : 'checking',
-        since: checking?.since ?? stage.since,
-      };
-    }),
+    queue: queueRows(state, queue),
+    ...spendFields(planSpend(state, check.now)),
+    budget: planLimits(state),
     seq: state.seq,
   };
 }

@@ -7,16 +7,35 @@
  * agent working with `reason` as its next instruction.
  */
 import type { HookName } from '../agents/protocol.js';
+import {
+  budgetUses,
+  describeUse,
+  planLimits,
+  planSpend,
+  reachedEvent,
+  round,
+  stageBudgetReached,
+  stageLimits,
+  stageSpend,
+  WARN_SHARE,
+  type BudgetDefaults,
+  type BudgetUse,
+} from '../engine/budget.js';
 import { sessionAlive, type FluxState, type SessionState, type StageState } from '../engine/state.js';
 import type { NewEvent } from '../log/events.js';
-import { contextPercent, contextWindowSize, type HookInput } from './input.js';
+import { contextPercent, contextWindowSize, sessionTokens, spendFigure, type HookInput } from './input.js';
 
 export interface HookSettings {
   /** Context percent at which the session is asked to hand off. */
   threshold: number;
   /** How many times a stop without `flux done`/`flux handoff` is answered with a reminder. */
   reminders: number;
+  /** The `[budget]` defaults the session was started with (docs/budgets.md). */
+  budget?: BudgetDefaults;
 }
+
+/** A session's spend is recorded at most this often (unless it crosses 80% or 100% of a limit). */
+export const COST_EVENT_INTERVAL_MS = 3000;
 
 export interface HookDecision {
   events: NewEvent[];
@@ -38,6 +57,16 @@ export function handoffInstruction(handoff: string, why: string): string {
   return (
     `${why} Before your context runs out, hand this stage off to a fresh session: ` +
     `write .work/${handoff} with (1) a short summary of the stage, (2) what is done, ` +
+    `(3) what remains, with file:line references, and (4) the decisions you made and why. ` +
+    `Commit your work, then run \`flux handoff\` and stop.`
+  );
+}
+
+/** What a session is told at a Stop once its stage's budget is spent: commit, hand off, stop. */
+export function budgetInstruction(handoff: string, use: BudgetUse): string {
+  return (
+    `This stage has reached its budget (${describeUse(use)}); a person decides whether it goes on. ` +
+    `Stop working on it now: write .work/${handoff} with (1) a short summary of the stage, (2) what is done, ` +
     `(3) what remains, with file:line references, and (4) the decisions you made and why. ` +
     `Commit your work, then run \`flux handoff\` and stop.`
   );
@@ -78,6 +107,18 @@ function onStop(
     return {
       events: [{ type: 'session.reminded', session: session.id }],
       answer: block(handoffInstruction(handoff, 'Flux asked this session to hand off, and it has not yet.')),
+    };
+  }
+  // A spent budget comes before the context: the session stops either way, and a person is asked.
+  const spent = stageBudgetReached(state, stage.id, settings.budget ?? {}, observed.now ?? Date.now());
+  if (spent !== null) {
+    const reached = reachedEvent(stage.budget?.reached, spent, stage.id);
+    return {
+      events: [
+        ...(reached === null ? [] : [reached]),
+        { type: 'session.handing_off', session: session.id, trigger: 'budget' },
+      ],
+      answer: block(budgetInstruction(handoff, spent)),
     };
   }
   // The transcript's figure is fresher than the status line's, which lags the last message.
@@ -131,9 +172,61 @@ export function foreignCall(session: SessionState, input: HookInput): string | n
     : `session_id '${input.session_id}' is not ${session.id}'s agent session ${expected}: ignored`;
 }
 
-/** What the hook's runner read besides its stdin: the context figure in the agent's transcript. */
+/** What the hook's runner read besides its stdin: the context figure in the agent's transcript, and the time. */
 export interface Observed {
   context?: number | null;
+  /** Milliseconds since the epoch; `Date.now()` when absent. */
+  now?: number;
+}
+
+/** Shares of the limits that matter for a spend: 80% (a person is told) and 100% (the stage stops). */
+function marksPassed(uses: readonly BudgetUse[]): number {
+  return (
+    uses.filter((u) => u.spent >= u.limit * WARN_SHARE).length + uses.filter((u) => u.spent >= u.limit).length
+  );
+}
+
+/**
+ * The `session.cost` a status line calls for: only a changed figure, and at
+ * most one every COST_EVENT_INTERVAL_MS per session, so the log does not
+ * grow with every tick; but at once when the new figure takes the stage or
+ * the plan past 80% or 100% of a limit (the Stop that follows acts on it).
+ */
+function costEvent(
+  state: FluxState,
+  stage: StageState,
+  session: SessionState,
+  input: HookInput,
+  settings: HookSettings,
+  now: number,
+): NewEvent | null {
+  const usd = spendFigure(input.cost?.total_cost_usd);
+  const tokens = sessionTokens(input);
+  if (usd === null) return null;
+  const oldTokens = session.tokens ?? null;
+  // Only a changed cost is news (the tokens ride along); a first figure of nothing spent is none.
+  if (usd === (session.costUsd ?? 0)) return null;
+  const event: NewEvent = {
+    type: 'session.cost',
+    session: session.id,
+    usd: round(usd),
+    ...(tokens === null ? {} : { tokens }),
+  };
+  const last = session.costAt === null || session.costAt === undefined ? NaN : Date.parse(session.costAt);
+  if (!(now - last < COST_EVENT_INTERVAL_MS)) return event;
+  const after: FluxState = {
+    ...state,
+    sessions: { ...state.sessions, [session.id]: { ...session, costUsd: usd, tokens: tokens ?? oldTokens } },
+  };
+  const limits = stageLimits(state, stage.id, settings.budget ?? {});
+  const planOwn = stage.kind !== 'task';
+  const before =
+    marksPassed(budgetUses(stageSpend(state, stage.id, now), limits)) +
+    (planOwn ? marksPassed(budgetUses(planSpend(state, now), planLimits(state))) : 0);
+  const later =
+    marksPassed(budgetUses(stageSpend(after, stage.id, now), limits)) +
+    (planOwn ? marksPassed(budgetUses(planSpend(after, now), planLimits(state))) : 0);
+  return later > before ? event : null;
 }
 
 export function decideHook(
@@ -146,7 +239,14 @@ export function decideHook(
   observed: Observed = {},
 ): HookDecision {
   const session = state.sessions[sessionId];
-  if (session === undefined || !sessionAlive(session) || foreignCall(session, input) !== null) return nothing;
+  if (session === undefined || foreignCall(session, input) !== null) return nothing;
+  if (!sessionAlive(session)) {
+    // Ended (replaced after a handoff, crashed) yet still running until Flux's
+    // kill lands: a compaction then would only spend tokens on a session that is going.
+    return hook === 'PreCompact' && input.trigger === 'auto'
+      ? { events: [], answer: block('Flux has ended this session: do not compact; stop here.') }
+      : nothing;
+  }
   const stage = state.stages[session.stage];
   if (stage === undefined) return nothing;
 
@@ -165,6 +265,8 @@ export function decideHook(
               },
             ]
           : [];
+      const cost = costEvent(state, stage, session, input, settings, observed.now ?? Date.now());
+      if (cost !== null) events.push(cost);
       const shown = percent ?? session.context;
       return {
         events,

@@ -22,7 +22,13 @@ export interface HookInput {
   trigger?: string;
   reason?: string;
   error?: string;
-  context_window?: { used_percentage?: number | null; context_window_size?: number | null };
+  context_window?: {
+    used_percentage?: number | null;
+    context_window_size?: number | null;
+    total_input_tokens?: number | null;
+    total_output_tokens?: number | null;
+  };
+  cost?: { total_cost_usd?: number | null };
 }
 
 export class HookInputError extends Error {
@@ -69,14 +75,43 @@ export function parseHookInput(text: string): HookInput {
   if (window !== undefined && window !== null) {
     if (typeof window !== 'object') throw new HookInputError('context_window must be an object');
     // Numbers, but any numbers: what they mean is judged by contextPercent and contextWindowSize.
-    for (const field of ['context_window_size', 'used_percentage'] as const) {
+    for (const field of [
+      'context_window_size',
+      'used_percentage',
+      'total_input_tokens',
+      'total_output_tokens',
+    ] as const) {
       const value = (window as Record<string, unknown>)[field];
       if (value !== undefined && value !== null && typeof value !== 'number') {
         throw new HookInputError(`context_window.${field} must be a number or null`);
       }
     }
   }
+  const cost = input.cost;
+  if (cost !== undefined && cost !== null) {
+    if (typeof cost !== 'object') throw new HookInputError('cost must be an object');
+    const usd = (cost as Record<string, unknown>).total_cost_usd;
+    if (usd !== undefined && usd !== null && typeof usd !== 'number')
+      throw new HookInputError('cost.total_cost_usd must be a number or null');
+  }
   return input as HookInput;
+}
+
+/** A spend figure Flux can record: a finite number of 0 or more, or null (unknown). */
+export function spendFigure(value: number | null | undefined): number | null {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : null;
+}
+
+/**
+ * The session's tokens so far: Claude Code's running totals of input and
+ * output tokens (`context_window.total_input_tokens` + `total_output_tokens`),
+ * null when neither is a usable figure (docs/budgets.md).
+ */
+export function sessionTokens(input: HookInput): number | null {
+  const inTokens = spendFigure(input.context_window?.total_input_tokens);
+  const outTokens = spendFigure(input.context_window?.total_output_tokens);
+  if (inTokens === null && outTokens === null) return null;
+  return Math.round((inTokens ?? 0) + (outTokens ?? 0));
 }
 
 /**

@@ -131,6 +131,12 @@ export function handleHook(
   const settings: HookSettings = {
     threshold: numberFromEnv(env, ENV.handoffThreshold, RUN_DEFAULTS.handoff_threshold, 1),
     reminders: numberFromEnv(env, ENV.stopReminders, RUN_DEFAULTS.stop_reminders),
+    // 0 (the default) is no limit, which budget.ts reads as such.
+    budget: {
+      usd: numberFromEnv(env, ENV.budgetUsd, 0),
+      minutes: numberFromEnv(env, ENV.budgetMinutes, 0),
+      tokens: numberFromEnv(env, ENV.budgetTokens, 0),
+    },
   };
   installCodec(trustedCodec);
   const engine = new Engine(workspaceAt(path.dirname(workDir)));
@@ -149,10 +155,11 @@ export function handleHook(
   const { state } = engine.commit((current) => {
     const stage = current.stages[current.sessions[session]?.stage ?? ''];
     const handoff = stage === undefined ? '' : nextHandoffPath(stage);
+    const now = Date.now();
     const observed =
       hook === 'Stop'
-        ? { context: contextOfWindow(tokens, current.sessions[session]?.window ?? DEFAULT_WINDOW) }
-        : {};
+        ? { context: contextOfWindow(tokens, current.sessions[session]?.window ?? DEFAULT_WINDOW), now }
+        : { now };
     decision = decideHook(current, session, hook, input, settings, handoff, observed);
     return { events: decision.events, effects: [] };
   });

@@ -7,14 +7,16 @@
  * versions keep loading (docs/event-log.md lists them all).
  *
  * The schemas are in events/ by what they record (plan, task, stage,
- * notification, session, and the envelope they share); this is the union
+ * notification, budget, session, and the envelope they share); this is the union
  * every reader validates against and the one import path for them.
  */
 import { z } from 'zod';
+import { budgetRaised, budgetReached } from './events/budget.js';
 import { notificationSent } from './events/notification.js';
 import { planInitialized, planUpdated } from './events/plan.js';
 import {
   sessionContext,
+  sessionCost,
   sessionCrashed,
   sessionEnded,
   sessionHandingOff,
@@ -25,6 +27,7 @@ import {
   sessionWaitingPermission,
   sessionWorking,
 } from './events/session.js';
+import { setupFinished, setupStarted } from './events/setup.js';
 import {
   acceptanceResultSchema,
   cleanupFailed,
@@ -46,9 +49,11 @@ import {
 } from './events/stage.js';
 import { taskCreated } from './events/task.js';
 
+export * from './events/budget.js';
 export * from './events/notification.js';
 export * from './events/plan.js';
 export * from './events/session.js';
+export * from './events/setup.js';
 export * from './events/stage.js';
 export * from './events/task.js';
 
@@ -72,13 +77,18 @@ export const fluxEventSchema = z.discriminatedUnion('type', [
   stageReset,
   cleanupFailed,
   reviewRecorded,
+  setupStarted,
+  setupFinished,
   notificationSent,
+  budgetReached,
+  budgetRaised,
   sessionStarted,
   sessionWorking,
   sessionIdle,
   sessionWaitingPermission,
   sessionPermissionAnswered,
   sessionContext,
+  sessionCost,
   sessionHandingOff,
   sessionReminded,
   sessionEnded,

@@ -4,7 +4,8 @@
  *   starting → working ↔ idle / waiting_permission → (handing_off) → ended | crashed
  *
  * Its events are the session events of the log. The context percentage is
- * data, not state: `session.context` is accepted wherever the session is alive.
+ * data, not state: `session.context` (and the spend, `session.cost`) is accepted
+ * wherever the session is alive.
  */
 import { setup } from 'xstate';
 import type { SessionEvent } from '../log/events.js';
@@ -22,6 +23,7 @@ const alive = {
   'session.idle': { target: 'idle' },
   'session.waiting_permission': { target: 'waiting_permission' },
   'session.context': {},
+  'session.cost': {},
   'session.reminded': {},
   'session.handing_off': { target: 'handing_off' },
   'session.ended': { target: 'ended' },
@@ -55,6 +57,7 @@ export const sessionMachine = setup({
         'session.waiting_permission': {},
         'session.permission_answered': {},
         'session.context': {},
+        'session.cost': {},
         'session.reminded': {},
         'session.handing_off': {},
         'session.ended': { target: 'ended' },

@@ -109,30 +109,38 @@ function checkDependencies(stage: StageDef, index: number, ids: readonly string[
   });
 }
 
-function checkAcceptance(stage: StageDef, index: number, at: YamlLocator): void {
-  stage.acceptance.forEach((command, entry) => {
+/** No command of a list (`acceptance`, `setup`) may be empty or only spaces. */
+function checkCommands(
+  commands: readonly string[],
+  path: (string | number)[],
+  at: YamlLocator,
+  stage?: string,
+): void {
+  commands.forEach((command, entry) => {
     if (command.trim() !== '') return;
     throw new PlanError({
-      location: at.value(stagePath(index, 'acceptance', entry)),
-      stage: stage.id,
-      field: 'acceptance',
+      location: at.value([...path, entry]),
+      stage,
+      field: path.at(-1) as string,
       message: `command ${entry + 1} is empty`,
       hint: 'write the shell command to run, or remove the entry',
     });
   });
 }
 
-/** The plan-level checks (`flux: acceptance:`): no empty command either. */
+function checkAcceptance(stage: StageDef, index: number, at: YamlLocator): void {
+  checkCommands(stage.acceptance, stagePath(index, 'acceptance'), at, stage.id);
+  checkCommands(stage.setup ?? [], stagePath(index, 'setup'), at, stage.id);
+}
+
+/** The plan-level `setup` commands (`flux: setup`). */
+export function checkPlanSetup(setup: readonly string[], at: YamlLocator): void {
+  checkCommands(setup, ['flux', 'setup'], at);
+}
+
+/** The plan-level checks (`flux: acceptance`, the merge queue's). */
 export function checkPlanAcceptance(acceptance: readonly string[], at: YamlLocator): void {
-  acceptance.forEach((command, entry) => {
-    if (command.trim() !== '') return;
-    throw new PlanError({
-      location: at.value(['flux', 'acceptance', entry]),
-      field: 'acceptance',
-      message: `plan-level command ${entry + 1} is empty`,
-      hint: 'write the shell command to run on every merged tree, or remove the entry',
-    });
-  });
+  checkCommands(acceptance, ['flux', 'acceptance'], at);
 }
 
 function checkFiles(stage: StageDef, index: number, at: YamlLocator): void {

@@ -4,7 +4,16 @@
  * its YAML was written.
  */
 import { createHash } from 'node:crypto';
-import type { StageDef } from './types.js';
+import type { Budget, StageDef } from './types.js';
+
+/** A budget with its keys in a fixed order and absent ones left out. */
+export function canonicalBudget(budget: Budget): Budget {
+  return {
+    ...(budget.usd === undefined ? {} : { usd: budget.usd }),
+    ...(budget.minutes === undefined ? {} : { minutes: budget.minutes }),
+    ...(budget.tokens === undefined ? {} : { tokens: budget.tokens }),
+  };
+}
 
 export function canonicalStage(stage: StageDef): StageDef {
   return {
@@ -16,16 +25,33 @@ export function canonicalStage(stage: StageDef): StageDef {
     acceptance: [...stage.acceptance],
     files: [...stage.files],
     gate: stage.gate,
+    // Absent unless given, so plans written before these fields hash as they did.
+    ...(stage.setup === undefined || stage.setup.length === 0 ? {} : { setup: [...stage.setup] }),
+    ...(stage.estimate === undefined ? {} : { estimate: stage.estimate }),
+    ...(stage.budget === undefined ? {} : { budget: canonicalBudget(stage.budget) }),
   };
 }
 
 /**
- * sha256 (hex) of the canonical JSON of the stages, and of the plan-level
- * checks when there are any (a plan without them hashes as it always did).
+ * sha256 (hex) of the canonical JSON of the stages; with a plan-level
+ * `setup`, of `{setup, stages}`; with plan-level `acceptance` (the merge
+ * checks), of `{setup?, stages, acceptance}`; and of the plan-wide budget when
+ * there is one (a plan without any of them hashes as it always did).
  */
-export function hashStages(stages: readonly StageDef[], acceptance: readonly string[] = []): string {
+export function hashStages(
+  stages: readonly StageDef[],
+  setup: readonly string[] = [],
+  budget?: Budget,
+  acceptance: readonly string[] = [],
+): string {
   const canonical = stages.map(canonicalStage);
-  return createHash('sha256')
-    .update(JSON.stringify(acceptance.length === 0 ? canonical : { stages: canonical, acceptance }))
-    .digest('hex');
+  const body = JSON.stringify(
+    acceptance.length > 0
+      ? { ...(setup.length === 0 ? {} : { setup }), stages: canonical, acceptance }
+      : setup.length === 0
+        ? canonical
+        : { setup, stages: canonical },
+  );
+  const text = budget === undefined ? body : `${body}\n${JSON.stringify(canonicalBudget(budget))}`;
+  return createHash('sha256').update(text).digest('hex');
 }

@@ -6,7 +6,7 @@
 import type { z } from 'zod';
 import { PlanError } from '../errors.js';
 import type { YamlLocator, YamlPath } from './locate.js';
-import { FIELD_EXPECTATIONS, FLUX_KEYS, STAGE_FIELDS } from './schema.js';
+import { BUDGET_EXPECTATIONS, BUDGET_FIELDS, FIELD_EXPECTATIONS, FLUX_KEYS, STAGE_FIELDS } from './schema.js';
 import { suggestField } from './suggest.js';
 
 type Issue = z.core.$ZodIssue;
@@ -67,6 +67,12 @@ export function pickIssue(issues: readonly Issue[]): Issue {
   return (ranked[0] as (typeof ranked)[number]).issue;
 }
 
+/** `a`, `a` and `b`, `a`, `b` and `c`: keys as a sentence lists them. */
+function listOf(keys: readonly string[]): string {
+  const quoted = keys.map((key) => `\`${key}\``);
+  return quoted.length <= 1 ? quoted.join('') : `${quoted.slice(0, -1).join(', ')} and ${quoted.at(-1)}`;
+}
+
 function unknownKey(issue: Issue & { code: 'unrecognized_keys' }, data: unknown, at: YamlLocator): PlanError {
   const path = pathOf(issue);
   const key = issue.keys[0] as string;
@@ -83,7 +89,7 @@ function unknownKey(issue: Issue & { code: 'unrecognized_keys' }, data: unknown,
     return new PlanError({
       location,
       message: `unknown key \`${key}\` under \`flux\`${suggestion === undefined ? '' : ` (did you mean \`${suggestion}\`?)`}`,
-      hint: `\`flux:\` takes ${FLUX_KEYS.map((k) => `\`${k}\``).join(', ')}; stage fields go inside an entry of \`stages\``,
+      hint: `\`flux:\` takes ${listOf(FLUX_KEYS)}; stage fields go inside an entry of \`stages\``,
     });
   }
   const suggestion = suggestField(key, STAGE_FIELDS);
@@ -139,6 +145,29 @@ function versionIssue(data: unknown, at: YamlLocator): PlanError {
   });
 }
 
+/** `flux: setup` is not a list of strings. */
+function planSetupIssue(path: YamlPath, data: unknown, at: YamlLocator): PlanError {
+  if (path.length > 2) {
+    const element = valueAt(data, path.slice(0, 3));
+    return new PlanError({
+      location: at.value(path.slice(0, 3)),
+      field: 'setup',
+      message: `entry ${(path[2] as number) + 1} must be a string, not ${describeValue(element)}`,
+      hint:
+        element !== null && typeof element === 'object' && !Array.isArray(element)
+          ? 'quote the entry: an unquoted `: ` starts a YAML mapping'
+          : 'quote the entry',
+    });
+  }
+  const value = valueAt(data, ['flux', 'setup']);
+  return new PlanError({
+    location: at.value(['flux', 'setup']),
+    field: 'setup',
+    message: `must be a list of shell commands, not ${describeValue(value)}`,
+    hint: fieldHint('setup', value),
+  });
+}
+
 function stagesIssue(issue: Issue, data: unknown, at: YamlLocator): PlanError {
   const stages = valueAt(data, ['flux', 'stages']);
   const hint = `add at least one stage under \`stages:\`: ${STAGE_EXAMPLE}`;
@@ -172,6 +201,7 @@ function fieldHint(field: string, value: unknown): string {
     if (list) return `write \`${field}: []\` or remove the line`;
     return field === 'id' || field === 'name' ? `give it a value` : 'give it a value or remove the line';
   }
+  if (field === 'estimate') return 'write the minutes as a number greater than 0, e.g. `estimate: 30`';
   if (field === 'gate')
     return '`human` (the default) waits for `flux verify`; `auto` verifies once acceptance passes';
   if (list) {
@@ -224,14 +254,64 @@ function stageFieldIssue(issue: Issue, data: unknown, at: YamlLocator): PlanErro
   });
 }
 
+const BUDGET_EXAMPLE = '`budget: {usd: 5, minutes: 90, tokens: 2000000}` (any of the three)';
+
+/** Where a budget sits in the path: after `flux` (the plan's) or in a stage; -1 when the issue is not in one. */
+function budgetIndex(path: readonly (string | number)[]): number {
+  if (path[0] !== 'flux') return -1;
+  if (path[1] === 'budget') return 1;
+  if (path[1] === 'stages' && typeof path[2] === 'number' && path[3] === 'budget') return 3;
+  return -1;
+}
+
+/** A `budget` (the plan's, or a stage's) that is not a mapping of positive numbers. */
+function budgetIssue(issue: Issue, data: unknown, at: YamlLocator, index: number): PlanError {
+  const path = pathOf(issue);
+  const stage = index === 3 ? stageLabel(data, path[2] as number) : undefined;
+  const budgetPath = path.slice(0, index + 1);
+  const owner = stage === undefined ? 'the plan' : 'a stage';
+  if (issue.code === 'unrecognized_keys') {
+    const key = issue.keys[0] as string;
+    const suggestion = suggestField(key, BUDGET_FIELDS);
+    return new PlanError({
+      location: at.key([...path, key]),
+      stage,
+      field: `budget.${key}`,
+      message: `unknown budget field${suggestion === undefined ? '' : ` (did you mean \`${suggestion}\`?)`}`,
+      hint: `a budget takes ${BUDGET_FIELDS.map((f) => `\`${f}\``).join(', ')}, e.g. ${BUDGET_EXAMPLE}`,
+    });
+  }
+  const field = path[index + 1];
+  if (typeof field === 'string' && BUDGET_EXPECTATIONS[field] !== undefined) {
+    const value = valueAt(data, [...budgetPath, field]);
+    return new PlanError({
+      location: at.value([...budgetPath, field]),
+      stage,
+      field: `budget.${field}`,
+      message: `must be ${BUDGET_EXPECTATIONS[field]}, not ${describeValue(value)}`,
+      hint: `write it without quotes or a unit, e.g. ${BUDGET_EXAMPLE}; leave it out for no limit`,
+    });
+  }
+  return new PlanError({
+    location: at.value(budgetPath),
+    stage,
+    field: 'budget',
+    message: `${owner}'s budget must be ${FIELD_EXPECTATIONS.budget}, not ${describeValue(valueAt(data, budgetPath))}`,
+    hint: `write it as ${BUDGET_EXAMPLE}, or remove the line`,
+  });
+}
+
 /** The PlanError for one schema issue on the YAML `data`. */
 export function issueToPlanError(issue: Issue, data: unknown, at: YamlLocator): PlanError {
   const path = pathOf(issue);
+  const inBudget = budgetIndex(path);
+  if (inBudget !== -1) return budgetIssue(issue, data, at, inBudget);
   // Without `flux`, the other top-level keys are better explained as its missing content.
   if (path.length === 0 && valueAt(data, ['flux']) === undefined) return rootIssue(data, at);
   if (issue.code === 'unrecognized_keys') return unknownKey(issue, data, at);
   if (path.length <= 1) return rootIssue(data, at);
   if (path[1] === 'version') return versionIssue(data, at);
+  if (path[1] === 'setup') return planSetupIssue(path, data, at);
   if (path.length === 2) return stagesIssue(issue, data, at);
   if (path.length === 3) {
     return new PlanError({

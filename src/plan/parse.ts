@@ -5,8 +5,8 @@
 import { LineCounter, parseDocument, type YAMLError } from 'yaml';
 import { PlanError } from '../errors.js';
 import { checkPlanText, controlInData, describeControl } from './characters.js';
-import { checkPlanAcceptance, checkStages } from './checks.js';
-import { canonicalStage, hashStages } from './hash.js';
+import { checkPlanAcceptance, checkPlanSetup, checkStages } from './checks.js';
+import { canonicalBudget, canonicalStage, hashStages } from './hash.js';
 import { issueToPlanError, pickIssue, stageLabel } from './issues.js';
 import { YamlLocator } from './locate.js';
 import { extractMetadata, extractTitle } from './markdown.js';
@@ -122,15 +122,20 @@ export function parsePlan(text: string, file: string): Plan {
   if (!result.success) throw issueToPlanError(pickIssue(result.error.issues), data, at);
 
   const stages = result.data.flux.stages.map(canonicalStage);
+  const setup = result.data.flux.setup ?? [];
+  checkPlanSetup(setup, at);
   checkStages(stages, at);
   const acceptance = [...result.data.flux.acceptance];
   checkPlanAcceptance(acceptance, at);
+  const budget = result.data.flux.budget === undefined ? undefined : canonicalBudget(result.data.flux.budget);
   return {
     path: file,
     title: extractTitle(source, file),
     version: 1,
+    ...(setup.length === 0 ? {} : { setup }),
     stages,
     ...(acceptance.length === 0 ? {} : { acceptance }),
-    hash: hashStages(stages, acceptance),
+    hash: hashStages(stages, setup, budget, acceptance),
+    ...(budget === undefined ? {} : { budget }),
   };
 }

@@ -5,6 +5,17 @@
  */
 import { z } from 'zod';
 
+/** `budget: {usd, minutes, tokens}`, each optional and above 0 (docs/budgets.md). */
+export const budgetSchema = z
+  .object({
+    usd: z.number().positive().optional(),
+    minutes: z.number().positive().optional(),
+    tokens: z.number().int().positive().optional(),
+  })
+  .strict();
+
+export const BUDGET_FIELDS: readonly string[] = Object.keys(budgetSchema.shape);
+
 export const stageSchema = z
   .object({
     id: z.string(),
@@ -15,13 +26,18 @@ export const stageSchema = z
     acceptance: z.array(z.string()).default([]),
     files: z.array(z.string()).default([]),
     gate: z.enum(['human', 'auto']).default('human'),
+    setup: z.array(z.string()).optional(),
+    estimate: z.number().positive().optional(),
+    budget: budgetSchema.optional(),
   })
   .strict();
 
 export const fluxSchema = z
   .object({
     version: z.literal(1),
+    setup: z.array(z.string()).optional(),
     stages: z.array(stageSchema).min(1),
+    budget: budgetSchema.optional(),
     /** Plan-level checks: run on every merged tree before the base branch moves (docs/merge-queue.md). */
     acceptance: z.array(z.string()).default([]),
   })
@@ -44,4 +60,14 @@ export const FIELD_EXPECTATIONS: Readonly<Record<string, string>> = {
   acceptance: 'a list of shell commands',
   files: 'a list of glob patterns',
   gate: '`human` or `auto`',
+  setup: 'a list of shell commands',
+  estimate: 'a positive number of minutes',
+  budget: 'a mapping of `usd`, `minutes` and `tokens`',
+};
+
+/** What each budget field must hold, completing "must be ...". */
+export const BUDGET_EXPECTATIONS: Readonly<Record<string, string>> = {
+  usd: 'a number of US dollars above 0',
+  minutes: 'a number of minutes above 0',
+  tokens: 'a whole number of tokens above 0',
 };

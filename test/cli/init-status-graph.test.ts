@@ -86,7 +86,7 @@ describe('flux status', () => {
     expect(result.stderr).toBe('');
     expect(result.stdout).toContain('Implement User Authentication  doc/plans/PLAN-auth.md');
     expect(result.stdout).toContain('0 of 3 merged · 1 ready · 2 pending');
-    expect(result.stdout).toMatch(/^STAGE\s+STATE\s+DEPENDS ON\s+SESSION\s+CONTEXT$/m);
+    expect(result.stdout).toMatch(/^STAGE\s+STATE\s+DEPENDS ON\s+SESSION\s+CONTEXT\s+COST$/m);
     expect(stateIn(result.stdout, 'stage-1-models')).toBe('ready');
     expect(stateIn(result.stdout, 'stage-2-api')).toBe('pending');
     expect(stateIn(result.stdout, 'stage-3-frontend')).toBe('pending');

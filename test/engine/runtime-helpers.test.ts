@@ -70,3 +70,25 @@ describe('run.agent in the config', () => {
     );
   });
 });
+
+describe('config: setup and copy settings', () => {
+  const base = '[plan]\npath = "p.md"\n';
+
+  it('defaults: no task setup, nothing copied, 600 s per setup command', () => {
+    const config = parseConfig(base, 'c.toml');
+    expect(config.task.setup).toEqual([]);
+    expect(config.worktree.copy).toEqual([]);
+    expect(config.run.setup_timeout).toBe(600);
+  });
+
+  it('refuses an empty setup command or copy pattern, and a setup_timeout below 1, naming the setting (exit 2)', () => {
+    expect(() => parseConfig(`${base}[task]\nsetup = ["npm ci", " "]\n`, 'c.toml')).toThrow(
+      'c.toml: task.setup.1: a setup command is empty',
+    );
+    expect(() => parseConfig(`${base}[worktree]\ncopy = [""]\n`, 'c.toml')).toThrow(
+      'c.toml: worktree.copy.0: a copy pattern is empty',
+    );
+    expect(() => parseConfig(`${base}[run]\nsetup_timeout = 0\n`, 'c.toml')).toThrow(/run\.setup_timeout/);
+    expect(() => parseConfig(`${base}[worktree]\ncopy = "node_modules/"\n`, 'c.toml')).toThrow(ConfigError);
+  });
+});

@@ -117,6 +117,7 @@ export interface RunSettings {
   /** `[merge]` (docs/merge-queue.md). */
   resolve?: 'agent' | 'manual';
   resolve_attempts?: number;
+  setup_timeout?: number;
 }
 
 /** A `flux run` in the background. */

@@ -418,13 +418,30 @@ describe('calls Flux does not act on', () => {
     expect(hook(working, name, input, SETTINGS, 'nobody.s9')).toEqual({ events: [], answer: null });
   });
 
-  it.each(every)('%s for an ended session: nothing, no answer', (name, input) => {
+  // PreCompact is the one call an ended session still gets an answer to (below).
+  const untilEnd = every.filter(([name]) => name !== 'PreCompact');
+
+  it.each(untilEnd)('%s for an ended session: nothing, no answer', (name, input) => {
     expect(hook(ended, name, input)).toEqual({ events: [], answer: null });
   });
 
-  it.each(every)('%s for a crashed session: nothing, no answer', (name, input) => {
+  it.each(untilEnd)('%s for a crashed session: nothing, no answer', (name, input) => {
     expect(hook(crashed, name, input)).toEqual({ events: [], answer: null });
   });
+
+  it.each([
+    ['ended', ended],
+    ['crashed', crashed],
+  ] as const)(
+    'PreCompact (auto) of a %s session: its compaction is blocked, nothing recorded (it is on its way out)',
+    (_, events) => {
+      // A session replaced after its handoff can still reach a compaction before Flux's kill lands.
+      const decision = hook(events, 'PreCompact', { trigger: 'auto' });
+      expect(decision.events).toEqual([]);
+      expect(blockReason(decision.answer)).toContain('Flux has ended this session');
+      expect(hook(events, 'PreCompact', { trigger: 'manual' })).toEqual({ events: [], answer: null });
+    },
+  );
 });
 
 describe('Stop with the transcript figure', () => {

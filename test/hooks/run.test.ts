@@ -73,7 +73,8 @@ describe('flux hook, the built binary', () => {
       model: { id: 'claude-opus-4', display_name: 'Opus' },
       workspace: { current_dir: worktree, project_dir: worktree },
       version: '2.1.197',
-      cost: { total_cost_usd: 0.01 },
+      // Nothing spent: the cost's own events are test/hooks/budget.test.ts's.
+      cost: { total_cost_usd: 0 },
       context_window: {
         total_input_tokens: percent === null ? 0 : percent * 2000,
         total_output_tokens: 5,

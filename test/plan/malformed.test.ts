@@ -151,7 +151,7 @@ const cases: Record<string, Expected> = {
   'unknown-flux-key': {
     at: '10:3',
     says: 'unknown key `stage` under `flux` (did you mean `stages`?)',
-    hint: '`flux:` takes `version`, `stages`, `acceptance`',
+    hint: '`flux:` takes `version`, `setup`, `stages`, `budget` and `acceptance`',
   },
   'wrong-version': {
     at: '9:12',
@@ -356,6 +356,48 @@ const cases: Record<string, Expected> = {
     field: 'dependencies',
     says: 'dependency cycle: a → c → b → a',
     hint: '`a → b` means a depends on b; remove one of these dependencies',
+  },
+
+  // ---- setup and estimate
+  'wrong-type-plan-setup': {
+    at: '10:10',
+    field: 'setup',
+    says: 'must be a list of shell commands, not `npm ci` (a string)',
+    hint: 'write `setup: [npm ci]`',
+  },
+  'wrong-type-stage-setup': {
+    at: '13:14',
+    stage: 'stage-1',
+    field: 'setup',
+    says: 'must be a list of shell commands, not `true` (a boolean)',
+    hint: 'write `setup: [...]`',
+  },
+  'wrong-type-setup-entry': {
+    at: '15:11',
+    stage: 'stage-1',
+    field: 'setup',
+    says: 'entry 2 must be a string, not a mapping',
+    hint: 'an unquoted `: ` starts a YAML mapping',
+  },
+  'empty-setup': {
+    at: '10:21',
+    field: 'setup',
+    says: 'command 2 is empty',
+    hint: 'write the shell command to run, or remove the entry',
+  },
+  'estimate-not-positive': {
+    at: '13:17',
+    stage: 'stage-1',
+    field: 'estimate',
+    says: 'must be a positive number of minutes, not `0` (a number)',
+    hint: 'e.g. `estimate: 30`',
+  },
+  'wrong-type-estimate': {
+    at: '13:17',
+    stage: 'stage-1',
+    field: 'estimate',
+    says: 'must be a positive number of minutes, not `30 minutes` (a string)',
+    hint: 'write the minutes as a number greater than 0',
   },
 
   // ---- acceptance and files

@@ -100,6 +100,21 @@ describe('fields and defaults', () => {
     ]);
   });
 
+  test('setup (plan and stage) and estimate are kept; absent when not given', () => {
+    const yaml =
+      'flux:\n  version: 1\n  setup: [npm ci]\n  stages:\n    - id: a\n      name: A\n      setup: [cp .env.example .env]\n      estimate: 30\n    - id: b\n      name: B\n';
+    const plan = parsePlan(planDocument(yaml), 'p.md');
+    expect(plan.setup).toStrictEqual(['npm ci']);
+    expect(plan.stages[0]).toMatchObject({ setup: ['cp .env.example .env'], estimate: 30 });
+    expect(Object.keys(plan.stages[1]!)).not.toContain('setup');
+    expect(Object.keys(plan.stages[1]!)).not.toContain('estimate');
+    const none = parsePlan(
+      planDocument('flux:\n  version: 1\n  stages:\n    - id: a\n      name: A\n'),
+      'p.md',
+    );
+    expect(Object.keys(none)).not.toContain('setup');
+  });
+
   test('gate: auto is kept', () => {
     const yaml = 'flux:\n  version: 1\n  stages:\n    - id: a\n      name: A\n      gate: auto\n';
     expect(parsePlan(planDocument(yaml), 'p.md').stages[0]?.gate).toBe('auto');
@@ -179,6 +194,17 @@ describe('hash', () => {
     expect(b.hash).toBe(a.hash);
   });
 
+  test('changes with the plan-level setup, a stage setup or an estimate; an empty setup changes nothing', () => {
+    const a = parsePlan(planDocument(block), 'a.md');
+    const withSetup = block.replace('  stages:', '  setup: [npm ci]\n  stages:');
+    expect(parsePlan(planDocument(withSetup), 'a.md').hash).not.toBe(a.hash);
+    expect(parsePlan(planDocument(block.replace('  stages:', '  setup: []\n  stages:')), 'a.md').hash).toBe(
+      a.hash,
+    );
+    expect(parsePlan(planDocument(`${block}      setup: [make]\n`), 'a.md').hash).not.toBe(a.hash);
+    expect(parsePlan(planDocument(`${block}      estimate: 5\n`), 'a.md').hash).not.toBe(a.hash);
+  });
+
   test('changes when a stage changes', () => {
     const a = parsePlan(planDocument(block), 'a.md');
     const b = parsePlan(planDocument(block.replace('name: A', 'name: B')), 'a.md');
@@ -207,7 +233,7 @@ describe('plan-level acceptance (the merge checks)', () => {
 
   test('an empty command is an error that points at it', () => {
     const error = errorOf(planDocument(`flux:\n  version: 1\n  acceptance: ["npm test", " "]\n${stages}`));
-    expect(error.message).toContain('plan-level command 2 is empty');
+    expect(error.message).toContain("field 'acceptance': command 2 is empty");
     expect(error.location).toMatchObject({ line: YAML_FIRST_LINE + 2 });
   });
 });

@@ -85,6 +85,8 @@ export function sessionEndPayload(id: ClaudeIdentity, reason: 'other' | 'prompt_
 export interface Usage {
   /** Context used, in percent; null before the first answer and right after a compaction. */
   percent: number | null;
+  /** Input tokens of every answer so far (Claude Code's running total for the session). */
+  totalInputTokens: number;
   totalOutputTokens: number;
   lastOutputTokens: number;
   costUsd: number;
@@ -109,7 +111,7 @@ export function statusLinePayload(id: ClaudeIdentity, usage: Usage, now: number)
       total_lines_removed: usage.linesRemoved,
     },
     context_window: {
-      total_input_tokens: inputTokens,
+      total_input_tokens: usage.totalInputTokens,
       total_output_tokens: usage.totalOutputTokens,
       context_window_size: CONTEXT_WINDOW_SIZE,
       current_usage:

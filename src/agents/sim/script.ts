@@ -78,6 +78,8 @@ const turnSchema = z.strictObject({
   say: z.string().default(''),
   /** Context used after this turn, in percent; the previous turn's value when absent. */
   context: z.number().int().min(0).max(100).optional(),
+  /** What this turn cost, in US dollars (added to the status line's `cost.total_cost_usd`); list prices when absent. */
+  cost: z.number().min(0).max(10_000).optional(),
   actions: z.array(actionSchema).default([]),
 });
 

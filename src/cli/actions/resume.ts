@@ -6,12 +6,13 @@
  * supervisor to follow the new session) is the caller's next step,
  * `carryOnAfter`, once the resume is said.
  */
+import { budgetHold, describeUse, raiseCommand } from '../../engine/budget.js';
 import { requireStage } from '../../engine/lookup.js';
 import type { Runtime } from '../../engine/runtime.js';
 import { currentSession, type SessionState } from '../../engine/state.js';
 import type { StageStatus } from '../../machines/index.js';
 import { decideResume } from '../../engine/verify.js';
-import { ExternalError } from '../../errors.js';
+import { ExternalError, RefusedError } from '../../errors.js';
 import { shownPath } from '../merge-report.js';
 import { paint } from '../output.js';
 
@@ -41,6 +42,13 @@ export async function resumeStage(runtime: Runtime, id: string): Promise<Resumed
   };
   // Refusals first, before anything needs tmux or git.
   decideResume(state, id, options);
+  // A fresh session would be told at its first stop to hand off again: the budget is the person's call.
+  const hold = budgetHold(state, stage, runtime.config.budget, Date.now());
+  if (hold !== null)
+    throw new RefusedError(
+      `${id} waits on ${hold.scope === 'stage' ? 'its' : "the plan's"} budget: ${describeUse(hold.use)} spent`,
+      `raise it with \`${raiseCommand(hold.scope === 'stage' ? id : null, hold.use.kind)}\`: the stage then goes on by itself`,
+    );
   runtime.baseBranch(state);
   await runtime.tmux.isInstalled();
 

@@ -1,15 +1,12 @@
 /** `flux status [--json]`: progress, every stage with its session and context, what waits on a person. */
+import { formatAmount, WARN_SHARE } from '../../engine/budget.js';
+import { budgetDefaultsAt } from '../../engine/config.js';
 import { RUN_DEFAULTS } from '../../engine/defaults.js';
 import { Engine } from '../../engine/engine.js';
 import { predictedConflicts } from '../../engine/runtime/standalone.js';
 import { readSupervisor } from '../../engine/supervisor.js';
-import {
-  shortSession,
-  statusView,
-  type MergeRow,
-  type StageRow,
-  type StatusView,
-} from '../../engine/views.js';
+import { queueLines } from '../merge-queue-lines.js';
+import { shortSession, statusView, type StageRow, type StatusView } from '../../engine/views.js';
 import {
   paint,
   paintStatus,
@@ -25,7 +22,8 @@ import {
 export async function run(options: { json?: boolean }): Promise<number> {
   const engine = Engine.open();
   const state = engine.load();
-  const view = { ...statusView(state), conflicts: await predictedConflicts(engine.ws.root, state) };
+  const budget = { defaults: budgetDefaultsAt(engine.ws.configPath), now: Date.now() };
+  const view = { ...statusView(state, budget), conflicts: await predictedConflicts(engine.ws.root, state) };
   const supervisor = readSupervisor(engine.ws);
   if (options.json === true) printJson({ ...view, supervisor });
   else {
@@ -60,6 +58,23 @@ function contextCell(row: Pick<StageRow, 'session'>): string {
       : text;
 }
 
+/**
+ * `$0.42`, `$0.85 / $1.00` against a dollar limit (yellow from 80%, red once
+ * reached), `—` while no session has reported a cost.
+ */
+export function costCell(row: Pick<StageRow, 'cost_usd' | 'budget' | 'budget_reached'>): string {
+  const limit = row.budget.usd;
+  const spent = row.cost_usd === null ? '—' : formatAmount('usd', row.cost_usd);
+  if (limit === undefined) return row.budget_reached === null ? spent : paint(spent, 'red');
+  const text = `${spent} / ${formatAmount('usd', limit)}`;
+  const used = (row.cost_usd ?? 0) / limit;
+  return used >= 1 || row.budget_reached !== null
+    ? paint(text, 'red')
+    : used >= WARN_SHARE
+      ? paint(text, 'yellow')
+      : text;
+}
+
 export function renderStatus(
   view: StatusView & { conflicts?: Record<string, string[]> },
   width: number = terminalWidth(),
@@ -76,7 +91,7 @@ export function renderStatus(
   } else {
     lines.push(
       ...wrap(
-        `${view.progress.merged} of ${view.progress.total} merged${counts === '' ? '' : ` · ${counts}`}`,
+        `${view.progress.merged} of ${view.progress.total} merged${counts === '' ? '' : ` · ${counts}`}${planCost(view)}`,
         width,
       ),
       '',
@@ -85,6 +100,7 @@ export function renderStatus(
   }
   lines.push(...queueLines(view, width));
   lines.push(...taskLines(view, width));
+  lines.push(...setupFailureLines([...view.stages, ...view.tasks], width));
   const conflicts = Object.entries(view.conflicts ?? {});
   if (conflicts.length > 0) {
     lines.push('', paint('Predicted merge conflicts (git merge-tree):', 'red'));
@@ -101,49 +117,33 @@ export function renderStatus(
   return lines.join('\n');
 }
 
-/** What a stage's merge problem is, in a few words. */
-function mergeProblem(merge: MergeRow): string {
-  return merge.cause === 'conflict'
-    ? `conflicts in ${merge.conflicts.join(', ') || 'some files'}`
-    : `the merged tree fails ${merge.failed.join(', ') || 'the checks'}`;
+/** ` · $1.20 spent` (of the plan's budget, when it has one); nothing while no cost is known. */
+function planCost(view: StatusView): string {
+  const limit = view.budget.usd;
+  if (view.cost_usd === null && limit === undefined) return '';
+  const spent = view.cost_usd === null ? '—' : formatAmount('usd', view.cost_usd);
+  return limit === undefined
+    ? ` · ${spent} spent`
+    : ` · ${spent} of the plan's ${formatAmount('usd', limit)}`;
 }
 
-const MERGE_STATE_WORDS: Record<MergeRow['state'], string> = {
-  queued: 'queued',
-  checking: 'checking',
-  returned: 'back with its agent',
-  resolved: 'resolved; waits for your review',
-  waiting: 'waits for you',
-};
-
-/** The merge queue in merge order, then the stages that did not land and what happens to them. */
-function queueLines(view: StatusView, width: number): string[] {
+/** Each failed worktree setup: the command, how it ended, its output's last lines, and where the rest is. */
+function setupFailureLines(
+  rows: readonly Pick<StageRow, 'id' | 'setup' | 'status'>[],
+  width: number,
+): string[] {
   const lines: string[] = [];
-  const queued = view.stages.filter((row) => row.merge !== null && row.merge.position !== null);
-  if (queued.length > 0) {
-    lines.push('', paint(`Merge queue (into ${view.baseBranch ?? 'the base'}):`, 'bold'));
-    for (const row of queued.sort((a, b) => a.merge!.position! - b.merge!.position!)) {
-      const merge = row.merge!;
-      const what =
-        merge.state === 'checking' ? `checking ${merge.commit?.slice(0, 8) ?? ''}`.trim() : 'queued';
-      lines.push(
-        ...wrap(`${merge.position}. ${row.id}  ${what}`, width, { indent: '  ', hangingIndent: '     ' }),
-      );
-    }
-  }
-  const problems = view.stages.filter((row) => row.merge !== null && row.merge.position === null);
-  if (problems.length > 0) {
-    lines.push('', paint('Not landing:', 'yellow'));
-    for (const row of problems) {
-      const merge = row.merge!;
-      const attempt = merge.attempts > 0 ? ` (attempt ${merge.attempts})` : '';
-      lines.push(
-        ...wrap(`${row.id}: ${mergeProblem(merge)}: ${MERGE_STATE_WORDS[merge.state]}${attempt}`, width, {
-          indent: '  ',
-          hangingIndent: '    ',
-        }),
-      );
-    }
+  for (const row of rows) {
+    const failed = row.setup?.failed;
+    if (failed === null || failed === undefined || row.status !== 'failed') continue;
+    const how =
+      failed.command === null
+        ? (failed.error ?? 'it could not run')
+        : `\`${failed.command}\` ${failed.timedOut ? 'timed out' : `exited with ${failed.exitCode ?? 'a signal'}`}`;
+    lines.push('', ...wrap(`${paint(`Setup of ${row.id} failed:`, 'red')} ${how}`, width));
+    if (failed.tail !== '')
+      lines.push(...failed.tail.split('\n').map((line) => truncate(`  │ ${line}`, width)));
+    lines.push(...wrap(paint(`full output: .work/${row.setup!.log}`, 'dim'), width, { indent: '  ' }));
   }
   return lines;
 }
@@ -163,16 +163,17 @@ function taskLines(view: StatusView, width: number): string[] {
   if (open.length > 0) {
     lines.push(
       table(
-        ['TASK', 'STATE', 'SESSION', 'CONTEXT', 'BRANCH'],
+        ['TASK', 'STATE', 'SESSION', 'CONTEXT', 'COST', 'BRANCH'],
         open.map((task) => [
           task.id,
           paintStatus(task.status),
           sessionCell(task),
           contextCell(task),
+          costCell(task),
           task.branch,
         ]),
         // The branch is feature/<id> unless [task] says otherwise: it goes first.
-        { width, shrink: [[4], [0]] },
+        { width, shrink: [[5], [0]] },
       ),
     );
   }
@@ -181,7 +182,7 @@ function taskLines(view: StatusView, width: number): string[] {
 
 function stageTable(view: StatusView, width: number): string {
   return table(
-    ['STAGE', 'STATE', 'DEPENDS ON', 'SESSION', 'CONTEXT'],
+    ['STAGE', 'STATE', 'DEPENDS ON', 'SESSION', 'CONTEXT', 'COST'],
     view.stages.map((row) => [
       row.id,
       paintStatus(row.status),
@@ -190,6 +191,7 @@ function stageTable(view: StatusView, width: number): string {
         : row.dependencies.map((dep) => (row.waitingFor.includes(dep) ? dep : paint(dep, 'dim'))).join(', '),
       sessionCell(row),
       contextCell(row),
+      costCell(row),
     ]),
     // Dependencies are in the plan (and `flux graph show`): they give up room first.
     { width, shrink: [[2], [3], [0]] },

@@ -4,6 +4,7 @@
  * agent has been up, its state and context, and the commands to attach, see
  * its status and clean it up.
  */
+import { formatAmount, stageLimits, stageSpend } from '../../engine/budget.js';
 import { isPaneId, Runtime, shellJoin } from '../../engine/runtime.js';
 import { currentSession, tasksOf, type FluxState } from '../../engine/state.js';
 import type { TaskState } from '../../engine/task.js';
@@ -39,6 +40,10 @@ export interface TaskListRow {
   createdAt: string;
   /** Seconds since its current session started, while it runs; null when it does not. */
   uptimeSeconds: number | null;
+  /** What its sessions have spent, in US dollars; null when none reported a cost. */
+  cost_usd: number | null;
+  /** Its dollar limit (`[budget] usd`, or a `flux budget` raise), when it has one. */
+  budget_usd: number | null;
   commands: { attach: string; status: string; cleanup: string };
 }
 
@@ -70,6 +75,8 @@ export function taskRow(
     createdAt: task.task.createdAt,
     uptimeSeconds:
       running && session !== null ? Math.round((now - Date.parse(session.startedAt)) / 1000) : null,
+    cost_usd: stageSpend(state, task.id, now).usd,
+    budget_usd: stageLimits(state, task.id, runtime.config.budget).usd ?? null,
     commands: {
       attach: `flux attach ${task.id}   (${raw})`,
       status: `flux task status ${task.id}`,
@@ -97,7 +104,7 @@ function continued(command: string, width: number, indent: string): string[] {
   return lines;
 }
 
-/** "running · working · context 34% · up 12m" */
+/** "running · working · context 34% · $0.42 · up 12m" */
 function stateLine(row: TaskListRow): string {
   const parts = [paintStatus(row.status)];
   if (row.session !== null && row.status !== 'merged') {
@@ -109,6 +116,10 @@ function stateLine(row: TaskListRow): string {
   }
   if (row.status !== 'merged' && row.session?.context !== null && row.session?.context !== undefined)
     parts.push(`context ${Math.round(row.session.context)}%`);
+  if (row.cost_usd !== null || row.budget_usd !== null) {
+    const spent = row.cost_usd === null ? '—' : formatAmount('usd', row.cost_usd);
+    parts.push(row.budget_usd === null ? spent : `${spent} of ${formatAmount('usd', row.budget_usd)}`);
+  }
   if (row.uptimeSeconds !== null) parts.push(`up ${duration(row.uptimeSeconds)}`);
   return parts.join(' · ');
 }

@@ -167,7 +167,7 @@ async function start(
     }
     const committed = runtime.engine.commit((current) =>
       decideTaskRun(current, {
-        def: taskDef(id, description, config.task.acceptance),
+        def: taskDef(id, description, config.task.acceptance, config.task.setup),
         worktree: realWorktree,
         branch,
         base,

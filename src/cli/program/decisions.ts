@@ -1,6 +1,6 @@
-/** Forced transitions, the log replayed, permission answers: stage, replay, approve, deny. */
+/** Forced transitions, the log replayed, permission answers, budgets: stage, replay, approve, deny, budget. */
 import { Argument, type Command } from 'commander';
-import { humanOnly, lazy, parseSeq } from './define.js';
+import { humanOnly, lazy, note, parsePositiveInt, parsePositiveNumber, parseSeq } from './define.js';
 
 export function addDecisionCommands(program: Command): void {
   program
@@ -35,4 +35,23 @@ export function addDecisionCommands(program: Command): void {
     .option('--reason <text>', 'why, for the agent')
     .option('--no-start', 'do not start a supervisor to carry on')
     .action(humanOnly('flux deny', async () => ({ run: (await import('../commands/permission.js')).deny })));
+
+  program
+    .command('budget')
+    .description(
+      "Raise a stage's budget (or the plan's, --plan) so it goes on; without a limit, show what is spent",
+    )
+    .argument('[stage]', 'stage id')
+    .option('--plan', 'the plan-wide budget instead of a stage')
+    .option('--usd <n>', 'the new limit in US dollars', parsePositiveNumber)
+    .option('--minutes <n>', "the new limit in minutes of its sessions' wall time", parsePositiveNumber)
+    .option('--tokens <n>', 'the new limit in tokens (input + output)', parsePositiveInt)
+    .option('--no-start', 'do not start a supervisor to carry on')
+    .addHelpText(
+      'after',
+      note(
+        "The limit replaces the one that held (the plan's, or [budget] of .work/config.toml) and must be above what is spent. A stage that waited on its budget continues from its handoff in a fresh session. See docs/budgets.md.",
+      ),
+    )
+    .action(humanOnly('flux budget', () => import('../commands/budget.js')));
 }

@@ -36,6 +36,14 @@ export function parsePositiveInt(value: string): number {
   return n;
 }
 
+/** A limit: a number above 0 (`2.5`), no unit, no sign. */
+export function parsePositiveNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0)
+    throw new InvalidArgumentError('expected a number above 0, without a unit (e.g. 2.5)');
+  return n;
+}
+
 export function parseSeq(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a sequence number (0 or more)');

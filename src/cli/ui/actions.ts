@@ -12,6 +12,7 @@ import type { FluxState } from '../../engine/state.js';
 import type { Runtime } from '../../engine/runtime.js';
 import { requireStage } from '../../engine/lookup.js';
 import { predictedConflicts } from '../../engine/runtime/standalone.js';
+import type { BudgetDefaults } from '../../engine/budget.js';
 import { readSupervisor } from '../../engine/supervisor.js';
 import { requireVerifiable } from '../../engine/verify.js';
 import { paint } from '../output.js';
@@ -66,6 +67,8 @@ export interface DashboardActions {
   /** The state as of the last event (folds only what was appended since the last call). */
   load(): FluxState;
   supervisor(): SupervisorState;
+  /** The `[budget]` defaults of the config: what a stage without its own budget may spend. */
+  budgetDefaults(): BudgetDefaults;
   approvePermission(stage: string): Promise<Outcome>;
   denyPermission(stage: string, reason: string | undefined): Promise<Outcome>;
   /** `flux verify` up to the question: acceptance (output live), commits, diffstat, globs, merge preview. */
@@ -109,6 +112,7 @@ export function runtimeActions(runtime: Runtime): DashboardActions {
   return {
     load: () => runtime.engine.load(),
     supervisor: () => readSupervisor(runtime.engine.ws),
+    budgetDefaults: () => runtime.config.budget,
     approvePermission: (stage) =>
       thenCarryOn([describeAnswer(answerPermission(runtime.engine, stage, 'allow', undefined))]),
     denyPermission: (stage, reason) =>

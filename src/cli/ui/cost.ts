@@ -1,14 +1,14 @@
 /**
- * What the agents have cost so far. The log records no cost yet; a session
- * that carries `cost_usd` (a budgets feature may add it) is counted, and
- * with none the cost is unknown (null), shown as "—". One place, so the
+ * What the agents have cost so far: each session's last `session.cost`
+ * figure (its status line's `cost.total_cost_usd`, docs/budgets.md), added
+ * up; with none the cost is unknown (null), shown as "—". One place, so the
  * source can change without touching the views.
  */
 import type { FluxState, SessionState } from '../../engine/state.js';
 
 /** A session's cost in US dollars, when the state knows it. */
 export function sessionCost(session: SessionState): number | null {
-  const cost = (session as SessionState & { cost_usd?: unknown }).cost_usd;
+  const cost = session.costUsd;
   return typeof cost === 'number' && Number.isFinite(cost) ? cost : null;
 }
 

@@ -5,6 +5,7 @@
  * row per stage and task. Rebuilt on every append to the log; the screen
  * renders it.
  */
+import type { BudgetCheck } from '../../engine/budget.js';
 import type { FluxState } from '../../engine/state.js';
 import {
   statusView,
@@ -87,8 +88,13 @@ function timing(state: FluxState, id: string): { started: string | null; ended: 
   return { started, ended: sessions.at(-1)?.endedAt ?? stage.since };
 }
 
-export function buildModel(state: FluxState, supervisor: SupervisorState): DashboardModel {
-  const view = statusView(state);
+/** `budget`: the config's `[budget]` defaults and the time, as `flux status` judges spend. */
+export function buildModel(
+  state: FluxState,
+  supervisor: SupervisorState,
+  budget: BudgetCheck = { defaults: {}, now: Date.now() },
+): DashboardModel {
+  const view = statusView(state, budget);
   const attention = view.attention.map((item): AttentionItem => ({
     ...item,
     keys: keysFor(item),

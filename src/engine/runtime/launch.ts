@@ -20,6 +20,7 @@ import { renderTaskPrompt, taskRules } from '../task-prompt.js';
 import type { Runtime } from '../runtime.js';
 import { mergeChecks } from './merge.js';
 import { retryWhileServerExits } from './program.js';
+import { setUpWorktree } from './setup.js';
 
 async function dependencyNotes(rt: Runtime, state: FluxState, stage: string): Promise<DependencyNote[]> {
   const notes: DependencyNote[] = [];
@@ -76,7 +77,9 @@ export async function prepareLaunch(
   const session = state.sessions[sessionId]!;
   const base = rt.baseFor(state, stageId);
   const branch = rt.branchName(stageId, state);
-  const worktree = (await rt.git.addWorktree({ path: rt.worktreePath(stageId, state), branch, base })).path;
+  const added = await rt.git.addWorktree({ path: rt.worktreePath(stageId, state), branch, base });
+  const worktree = added.path;
+  await setUpWorktree(rt, stageId, sessionId, worktree, added.outcome);
   const handoff =
     session.handoff === null
       ? null

@@ -10,7 +10,9 @@ import { decideNotices } from '../notify.js';
 import type { Runtime } from '../runtime.js';
 
 export function sendDueNotices(rt: Runtime): void {
-  const { events } = rt.engine.commit((state) => decideNotices(state, rt.config.run.stop_reminders));
+  const { events } = rt.engine.commit((state) =>
+    decideNotices(state, rt.config.run.stop_reminders, { defaults: rt.config.budget, now: Date.now() }),
+  );
   const log = path.join(rt.engine.ws.workDir, 'logs', 'notify.log');
   for (const event of events) {
     if (event.type !== 'notification.sent') continue;

@@ -75,6 +75,7 @@ export async function carryOn(rt: Runtime, options: { noStart?: boolean } = {}):
       maxParallel: rt.config.run.max_parallel,
       agent: rt.config.run.agent,
       sessionPrefix: rt.config.tmux.session_prefix,
+      budget: rt.config.budget,
     }),
   );
   const launched = events.filter((e) => e.type === 'stage.started').map((e) => ('stage' in e ? e.stage : ''));

@@ -4,6 +4,7 @@
  * changed plan replaces it.
  */
 import { z } from 'zod';
+import { budgetSchema } from './budget.js';
 import { event, stageId } from './envelope.js';
 
 export const stageDefSchema = z.object({
@@ -15,16 +16,24 @@ export const stageDefSchema = z.object({
   acceptance: z.array(z.string()),
   files: z.array(z.string()),
   gate: z.enum(['human', 'auto']),
+  /** Absent in logs written before worktree setup existed, and when the stage has none. */
+  setup: z.array(z.string()).optional(),
+  estimate: z.number().positive().optional(),
+  budget: budgetSchema.optional(),
 });
 
 export const planSnapshotSchema = z.object({
   path: z.string(),
   title: z.string(),
   version: z.literal(1),
+  /** The plan-level setup commands; absent when none. */
+  setup: z.array(z.string()).optional(),
   stages: z.array(stageDefSchema),
   /** Plan-level checks (`flux: acceptance:`); absent when the plan has none. */
   acceptance: z.array(z.string()).optional(),
   hash: z.string(),
+  /** The plan-wide budget (`flux: budget:`); absent when the plan has none. */
+  budget: budgetSchema.optional(),
 });
 
 export const planInitialized = event('plan.initialized', {

@@ -51,10 +51,23 @@ export const sessionContext = event('session.context', {
   window: z.number().int().positive().optional(),
 });
 
-/** Flux told the agent to write a handoff (threshold reached, or auto-compaction blocked). */
+/**
+ * The status line reported what the session has spent so far (Claude Code's
+ * running totals for the session): recorded when the cost changed, at most
+ * every few seconds (docs/budgets.md).
+ */
+export const sessionCost = event('session.cost', {
+  session: sessionId,
+  /** `cost.total_cost_usd`. */
+  usd: z.number().nonnegative(),
+  /** `context_window.total_input_tokens` + `total_output_tokens`; absent when not reported. */
+  tokens: z.number().int().nonnegative().optional(),
+});
+
+/** Flux told the agent to write a handoff (threshold reached, auto-compaction blocked, or a budget reached). */
 export const sessionHandingOff = event('session.handing_off', {
   session: sessionId,
-  trigger: z.enum(['threshold', 'precompact', 'manual']),
+  trigger: z.enum(['threshold', 'precompact', 'manual', 'budget']),
 });
 
 /** A stop was answered with a reminder to finish (or to hand off); counted to keep reminders bounded. */

@@ -128,11 +128,11 @@ export async function startSim(options: SimRunOptions): Promise<SimRun> {
           const seen = await hooks();
           return predicate(seen) ? seen : undefined;
         },
-        { timeoutMs: 20_000, what },
+        { timeoutMs: 45_000, what },
       ),
     waitForOutput: (text) =>
       waitFor(() => (output.includes(text) ? true : undefined), {
-        timeoutMs: 20_000,
+        timeoutMs: 45_000,
         what: `output ${text}`,
       }).then(() => undefined),
     exited: child.then((result) => ({ exitCode: result.exitCode, signal: result.signal })),

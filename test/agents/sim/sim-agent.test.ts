@@ -88,7 +88,8 @@ describe('a whole session with the default script', () => {
     expect(usedPercent(hooks)).toEqual([null, 12, 25, 38]);
     const last = hooks.filter((h) => h.hook === 'StatusLine').at(-1)!.input.context_window;
     expect(last).toMatchObject({
-      total_input_tokens: 76_000,
+      // A running total over the session's answers: 24k + 50k + 76k.
+      total_input_tokens: 150_000,
       current_usage: { input_tokens: 76_000, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
       remaining_percentage: 62,
     });

@@ -148,7 +148,7 @@ describe('human-only commands inside an agent session', () => {
     expect(await rig.stageStatus('s1')).toBe('completed');
   });
 
-  it("a pane of the agent's tmux session is refused by its ancestry alone: verify, approve, stage, ui", async () => {
+  it("a pane of the agent's tmux session is refused by its ancestry alone: verify, approve, stage, budget, ui", async () => {
     const before = rig.read('.work/events.jsonl');
     const verify = await inAgentSession(['verify', 's1', '--approve']);
     expect(verify.exitCode, verify.stdout).toBe(3);
@@ -161,6 +161,7 @@ describe('human-only commands inside an agent session', () => {
       ['stage', 's2', 'block', '--reason', 'agents may not'],
       ['sessions', 'kill', 's1'],
       ['merge', 's1'],
+      ['budget', 's1', '--usd', '100'],
       ['ui'],
     ]) {
       const result = await inAgentSession(args);

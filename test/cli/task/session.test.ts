@@ -80,7 +80,7 @@ describe('flux task: run, list, status, cleanup in a detached session', () => {
     const list = await rig.flux(['task', 'list']);
     expect(list.exitCode, list.stderr).toBe(0);
     expect(list.stdout).toContain(id);
-    expect(list.stdout).toMatch(/completed · \S+ · context \d+% · up \d+s/);
+    expect(list.stdout).toMatch(/completed · \S+ · context \d+% · \$\d+\.\d\d · up \d+s/);
     expect(list.stdout).toContain(`worktree  ${worktree}`);
     expect(list.stdout).toContain(`branch    feature/${id} (from main)`);
     expect(list.stdout).toContain(`flux attach ${id}`);

@@ -94,8 +94,8 @@ describe('the main screen, from a folded state', () => {
 
   it('the supervisor, when it runs, and the cost, when sessions have one', () => {
     const log = authLog();
-    (log.state.sessions['stage-2-api.s1'] as unknown as { cost_usd: number }).cost_usd = 1.25;
-    (log.state.sessions['stage-1-models.s1'] as unknown as { cost_usd: number }).cost_usd = 0.5;
+    log.state.sessions['stage-2-api.s1']!.costUsd = 1.25;
+    log.state.sessions['stage-1-models.s1']!.costUsd = 0.5;
     const actions = fakeActions(log, {
       supervisor: {
         running: true,

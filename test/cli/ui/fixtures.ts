@@ -8,6 +8,7 @@ import { RefusedError } from '../../../src/errors.js';
 import type { DashboardActions, ReviewSink } from '../../../src/cli/ui/actions.js';
 import type { Shell } from '../../../src/cli/ui/controller.js';
 import type { SupervisorState } from '../../../src/cli/ui/supervisor.js';
+import type { BudgetDefaults } from '../../../src/engine/budget.js';
 import { evolve } from '../../../src/engine/evolve.js';
 import { initialState, type FluxState } from '../../../src/engine/state.js';
 import type { FluxEvent, NewEvent } from '../../../src/log/events.js';
@@ -95,7 +96,11 @@ export interface Call {
 /** Fake actions over a Log: each records its call and appends what the real one would. */
 export function fakeActions(
   log: Log,
-  options: { supervisor?: SupervisorState; review?: (id: string, sink: ReviewSink) => Promise<void> } = {},
+  options: {
+    supervisor?: SupervisorState;
+    review?: (id: string, sink: ReviewSink) => Promise<void>;
+    budgetDefaults?: BudgetDefaults;
+  } = {},
 ): DashboardActions & { calls: Call[] } {
   const calls: Call[] = [];
   const record = (action: string, ...args: unknown[]): void => void calls.push({ action, args });
@@ -113,6 +118,7 @@ export function fakeActions(
     calls,
     load: () => log.state,
     supervisor: () => options.supervisor ?? { running: false },
+    budgetDefaults: () => options.budgetDefaults ?? {},
     approvePermission: async (id) => {
       record('approvePermission', id);
       const session = waitingSession(id);

@@ -81,8 +81,8 @@ describe('cost', () => {
     const { state } = authLog();
     expect(totalCost(state)).toBeNull();
     expect(formatCost(null)).toBe('—');
-    (state.sessions['stage-2-api.s1'] as unknown as { cost_usd: number }).cost_usd = 0.125;
-    (state.sessions['stage-3-frontend.s1'] as unknown as { cost_usd: number }).cost_usd = 2;
+    state.sessions['stage-2-api.s1']!.costUsd = 0.125;
+    state.sessions['stage-3-frontend.s1']!.costUsd = 2;
     expect(totalCost(state)).toBe(2.125);
     expect(stageCost(state, 'stage-2-api')).toBe(0.125);
     expect(stageCost(state, 'stage-1-models')).toBeNull();
