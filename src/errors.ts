@@ -28,6 +28,8 @@ export const ExitCode = {
   io: 9,
   /** The events were recorded, but a view under `.work/` could not be written. */
   viewNotWritten: 10,
+  /** The merged tree failed the merge queue's checks; the base did not move, the branch and worktree are kept. */
+  mergeChecksFailed: 11,
   /** Wrong command-line usage (unknown option, missing argument). */
   usage: 64,
   /** Interrupted by Ctrl+C. */

@@ -29,6 +29,8 @@ export interface LaunchInput {
   promptFile: string;
   /** Appended to the agent's system prompt (claude). */
   rules: string;
+  /** Tools allowed on top of the stage's (a resolver session's `git merge` and the merge checks). */
+  extraTools?: readonly string[];
 }
 
 export interface LaunchSpec {
@@ -156,7 +158,7 @@ function claudeLaunch(input: LaunchInput): LaunchSpec {
     '--permission-mode',
     config.claude.permission_mode,
     '--allowedTools',
-    ...allowedTools(input.stage, config.claude.allowed_tools),
+    ...allowedTools(input.stage, [...(input.extraTools ?? []), ...config.claude.allowed_tools]),
     '--append-system-prompt',
     input.rules,
     // The handoff document goes to .work/handoffs, outside the worktree (its `.work`

@@ -47,7 +47,10 @@ Rules:
 - Exactly one metadata block, between \`<!-- FLUX METADATA -->\` and
   \`<!-- END FLUX METADATA -->\`, holding one \`yaml\` fence whose only key is
   \`flux\` (with \`version: 1\`, \`stages\` and optionally \`setup\`: shell
-  commands that prepare every new worktree, such as \`npm ci\`).
+  commands that prepare every new worktree, such as \`npm ci\`; and
+  \`acceptance\`).
+- \`flux: acceptance\`: the plan-level checks (the whole test suite): run,
+  with each stage's own, on every merged tree before the base branch moves.
 - Stage fields: \`id\`, \`name\`, \`description\`, \`dependencies\`,
   \`parallel_group\`, \`acceptance\`, \`files\`, \`gate\`, \`setup\`,
   \`estimate\`; no others.

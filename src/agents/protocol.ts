@@ -44,6 +44,8 @@ export const OVERRIDE_ENV = {
 export const ACCEPTANCE_ENV = {
   /** A fresh random value per command, which its descendants carry: what it leaves behind is found by it. */
   run: 'FLUX_ACCEPTANCE_RUN',
+  /** Set, to the merge commit, for the merge queue's checks in the integration worktree (docs/merge-queue.md). */
+  mergeCheck: 'FLUX_MERGE_CHECK',
 } as const;
 
 /** Agents that report their turns through Flux's hooks; a command agent reports only its exit. */

@@ -2,7 +2,10 @@
  * What `flux demo` builds: a small project with a diamond plan (one stage,
  * two in parallel, one after both) and a script per stage for the simulated
  * agent. One stage fills its context and hands off to a fresh session; one
- * fails its acceptance once and fixes it; so the demo shows the whole loop.
+ * fails its acceptance once and fixes it; the two parallel stages both write
+ * CHANGELOG.md, so the second to land conflicts and a resolver session keeps
+ * both entries; every merge is checked by the plan-level acceptance first.
+ * So the demo shows the whole loop.
  */
 import type { SimScript } from '../agents/sim/script.js';
 
@@ -27,6 +30,9 @@ A tiny library that greets people, built in four stages by four agents.
 \`\`\`yaml
 flux:
   version: 1
+  # Run on every merged tree before main moves (the merge queue).
+  acceptance:
+    - "sh -n src/greet.sh"
   stages:
     - id: core
       name: "Core greeting"
@@ -47,6 +53,7 @@ flux:
         - "sh bin/greet Ada | grep -q 'Hello, Ada'"
       files:
         - "bin/*"
+        - "CHANGELOG.md"
       gate: auto
 
     - id: formal
@@ -58,6 +65,7 @@ flux:
         - "sh src/formal.sh Grace | grep -q 'Good day, Grace'"
       files:
         - "src/formal.sh"
+        - "CHANGELOG.md"
       gate: auto
 
     - id: e2e
@@ -79,6 +87,7 @@ export const DEMO_README = `# greeter
 A throw-away repository made by \`flux demo\`. Look around:
 
 - \`git log --graph --oneline\`: each stage merged as its own branch
+- \`CHANGELOG.md\`: two stages wrote it; the second's resolver session kept both entries
 - \`flux status\`, \`flux graph show\`, \`flux replay\`
 - \`.work/stages/*.md\`, \`.work/sessions/*.md\`, \`.work/handoffs/\`
 `;
@@ -104,6 +113,7 @@ export const DEMO_SCRIPTS: Record<string, SimScript> = {
         context: 22,
         actions: [
           { write: { path: 'bin/greet', content: '#!/bin/sh\nsh src/hello.sh "$1"\n' } },
+          { write: { path: 'CHANGELOG.md', content: '# Changes\n\n- bin/greet: greet from the shell\n' } },
           { commit: 'Add bin/greet' },
           { flux: ['done'] },
         ],
@@ -139,6 +149,7 @@ export const DEMO_SCRIPTS: Record<string, SimScript> = {
         context: 12,
         actions: [
           { write: { path: 'src/formal.sh', content: '#!/bin/sh\necho "Good day, $1."\n' } },
+          { write: { path: 'CHANGELOG.md', content: '# Changes\n\n- src/formal.sh: formal greetings\n' } },
           { commit: 'Formal greeting' },
           { flux: ['done'] },
         ],

@@ -74,6 +74,8 @@ export function describeNewEvent(event: FluxEvent): string {
       return `${event.session}: ${event.decision === 'allow' ? 'allowed' : 'denied'}${event.reason === undefined ? '' : ` (${event.reason})`}`;
     case 'session.waiting_permission':
       return `${event.session}: waits for permission: ${event.tool} ${event.detail}`;
+    case 'merge.checking':
+      return `${event.stage}: checking its merge ${event.commit.slice(0, 8)} (${event.commands.length} check(s))`;
     case 'stage.acceptance_failed':
       return `${event.stage}: acceptance failed (${event.results.filter((r) => r.exit_code !== 0).length} of ${event.results.length})`;
     default: {
@@ -103,6 +105,8 @@ export function describeEvent(
       return `${event.session}: context ${event.percent}%`;
     case 'notification.sent':
       return `told: ${event.title}: ${event.message}`;
+    case 'merge.checking':
+      return `${event.stage}: checking its merge ${event.commit.slice(0, 8)} (${event.commands.length} check(s))`;
     default:
       break;
   }

@@ -20,6 +20,7 @@ export const GENERAL: Readonly<Record<number, string>> = {
   8: 'a merge conflict: aborted, worktree and branch kept',
   9: 'a file could not be read or written (permissions, a full disk); nothing was recorded',
   10: 'the events were recorded, but a view under .work/ could not be written',
+  11: 'the merged tree failed the merge checks: the base did not move',
   64: 'usage: a wrong command line, an unknown stage or session',
   130: 'interrupted with Ctrl+C',
   141: 'the reader closed the output (`flux replay | head -1`)',
@@ -101,6 +102,7 @@ export const EXIT_CODES: Readonly<Record<string, CodeMeanings>> = {
     5: 'git, or an acceptance command, could not run',
     6: null,
     8: 'merge conflict: worktree and branch kept',
+    11: 'the merged tree failed the checks: the base did not move',
     64: 'usage (no decision without a terminal), or an unknown stage',
   },
   merge: {
@@ -111,6 +113,7 @@ export const EXIT_CODES: Readonly<Record<string, CodeMeanings>> = {
     5: 'git failed',
     6: null,
     8: 'conflict: nothing merged, worktree and branch kept',
+    11: 'the merged tree failed the checks: nothing merged, worktree and branch kept',
     64: 'an unknown stage',
   },
   resume: {

@@ -8,7 +8,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { MergePrediction } from '../effects/git.js';
 import type { Runtime, StageMergeOutcome } from '../engine/runtime.js';
-import { dependentsOf } from '../engine/state.js';
+import { dependentsOf, type FluxState } from '../engine/state.js';
+import type { AcceptanceResult } from '../log/events.js';
 import { ExitCode, FluxError, RefusedError } from '../errors.js';
 import { paint, print } from './output.js';
 
@@ -45,6 +46,7 @@ export function mergeReport(runtime: Runtime, id: string, outcome: StageMergeOut
   const base = runtime.baseFor(state, id);
   const branch = runtime.branchName(id, state);
   const worktree = runtime.worktreePath(id, state);
+  const attempts = runtime.config.merge.resolve_attempts;
   const lines = outcome.notes.map((note) => paint(note, 'dim'));
   switch (outcome.kind) {
     case 'merged':
@@ -74,13 +76,24 @@ export function mergeReport(runtime: Runtime, id: string, outcome: StageMergeOut
         error: new FluxError(
           `${id} was not merged: merging ${branch} into ${base} conflicts in ${outcome.conflicts.join(', ')}; ${base} is unchanged`,
           ExitCode.mergeConflict,
-          [
-            `the worktree ${worktree} and the branch ${branch} are kept, and ${id} stays verified. Resolve it there, then merge again:`,
-            `  cd ${worktree}`,
-            `  git merge ${base}          # stops on the same conflicts`,
-            `  (edit the files) git add <files> && git commit`,
-            `  flux merge ${id}`,
-          ].join('\n'),
+          backToAgent(state, id, base, 'resolves the conflicts, keeping both sides', attempts) ??
+            [
+              `the worktree ${worktree} and the branch ${branch} are kept, and ${id} stays verified. Resolve it there, then merge again:`,
+              `  cd ${worktree}`,
+              `  git merge ${base}          # stops on the same conflicts`,
+              `  (edit the files) git add <files> && git commit`,
+              `  flux merge ${id}`,
+            ].join('\n'),
+        ),
+      };
+    case 'checks-failed':
+      return {
+        lines: [...lines, ...failedCheckLines(outcome.results)],
+        error: new FluxError(
+          `${id} was not merged: the merged tree fails the checks (${failedCommands(outcome.results)}); ${base} is unchanged`,
+          ExitCode.mergeChecksFailed,
+          backToAgent(state, id, base, 'makes the checks pass', attempts) ??
+            `the worktree ${worktree} and the branch ${branch} are kept, and ${id} stays verified. There: \`git merge ${base}\`, make the checks pass, commit, then \`flux merge ${id}\``,
         ),
       };
     case 'refused':
@@ -92,6 +105,43 @@ export function mergeReport(runtime: Runtime, id: string, outcome: StageMergeOut
         ),
       };
   }
+}
+
+function failedCommands(results: readonly AcceptanceResult[]): string {
+  return results
+    .filter((r) => r.timed_out || r.exit_code !== 0)
+    .map((r) => r.command)
+    .join(', ');
+}
+
+/** Each check with its verdict, and the last lines of what the failing ones printed. */
+export function failedCheckLines(results: readonly AcceptanceResult[]): string[] {
+  const lines: string[] = [];
+  for (const result of results) {
+    const failed = result.timed_out || result.exit_code !== 0;
+    lines.push(
+      paint(
+        `${failed ? '✗' : '✓'} ${result.command}${result.timed_out ? ' (timed out)' : failed ? ` (exited ${result.exit_code ?? 'by a signal'})` : ''}`,
+        failed ? 'red' : 'green',
+      ),
+    );
+    if (failed)
+      lines.push(
+        ...result.output_tail
+          .trimEnd()
+          .split('\n')
+          .slice(-10)
+          .map((line) => `    ${line}`),
+      );
+  }
+  return lines;
+}
+
+/** The hint when the queue sent the stage back to its agent; null when it waits for a person. */
+function backToAgent(state: FluxState, id: string, base: string, what: string, max: number): string | null {
+  const resolution = state.stages[id]?.resolution;
+  if (resolution === null || resolution === undefined || resolution.next !== 'agent') return null;
+  return `${id} goes back to its agent (attempt ${resolution.attempts} of ${max}): a session merges ${base} into its branch, ${what} and runs \`flux done\`; then it is merged. \`flux status\` shows it`;
 }
 
 /** Prints the outcome of a merge; throws (exit 8 or 3) when it did not happen. */

@@ -11,7 +11,7 @@ import { gitWorktrees } from './git/worktree.js';
 
 export { findMainWorktree, findRepoRoot } from './git/queries.js';
 export { FLUX_EXCLUDES } from './git/worktree.js';
-export type { MergeOutcome, MergeRequest } from './git/merge.js';
+export type { CheckVerdict, MergeOutcome, MergeRequest } from './git/merge.js';
 export {
   parseBranchStatus,
   parseMergeTree,

@@ -8,7 +8,7 @@ import { parse as parseToml } from 'smol-toml';
 import { z } from 'zod';
 import { OVERRIDE_ENV } from '../agents/protocol.js';
 import { ConfigError } from '../errors.js';
-import { RUN_DEFAULTS } from './defaults.js';
+import { MERGE_DEFAULTS, RUN_DEFAULTS } from './defaults.js';
 import { hostsSchema } from './hosts.js';
 
 const agentCommandSchema = z
@@ -81,6 +81,14 @@ export const configSchema = z
         usd: z.number().min(0).default(0),
         minutes: z.number().min(0).default(0),
         tokens: z.number().int().min(0).default(0),
+      })
+      .strict()
+      .prefault({}),
+    /** What happens when a stage cannot land: a conflict, or checks that fail on the merged tree (docs/merge-queue.md). */
+    merge: z
+      .object({
+        resolve: z.enum(['agent', 'manual']).default(MERGE_DEFAULTS.resolve),
+        resolve_attempts: z.number().int().min(0).max(20).default(MERGE_DEFAULTS.resolve_attempts),
       })
       .strict()
       .prefault({}),
@@ -251,6 +259,13 @@ desktop = false
 # and run this command: an argument list where {title}, {message}, {stage} and {kind} are
 # replaced, e.g. ["ntfy", "publish", "my-topic", "{title}: {message}"].
 command = []
+
+[merge]
+# A stage that conflicts with the base, or whose merged tree fails the checks, goes back to
+# its agent with what went wrong ("agent"), or a conflict waits for you ("manual").
+resolve = "${MERGE_DEFAULTS.resolve}"
+# How many times a stage goes back to its agent before it waits for you.
+resolve_attempts = ${MERGE_DEFAULTS.resolve_attempts}
 
 [budget]
 # What a stage may spend before it waits for you, unless its own \`budget\` in the plan says

@@ -17,3 +17,11 @@ export const RUN_DEFAULTS = {
   /** Seconds a permission question waits for `flux approve` / `flux deny`. */
   permission_wait: 600,
 } as const;
+
+/** The `[merge]` settings' defaults (docs/merge-queue.md). */
+export const MERGE_DEFAULTS = {
+  /** `agent`: a conflict starts a resolver session of the stage; `manual`: it waits for a person. */
+  resolve: 'agent',
+  /** How many times the queue sends a stage back to its agent before it waits for a person. */
+  resolve_attempts: 2,
+} as const;

@@ -7,7 +7,7 @@
  * folds a million events).
  */
 import { TransitionError } from '../errors.js';
-import type { FluxEvent } from '../log/events.js';
+import type { FluxEvent, StageEvent } from '../log/events.js';
 import {
   nextSessionStatus,
   nextStageStatus,
@@ -15,6 +15,7 @@ import {
   stageTransitionError,
 } from '../machines/lifecycle.js';
 import type { Plan, StageDef } from '../plan/types.js';
+import { foldMergeEvent, foldMergeQueue, noMergeQueue } from './evolve-merge.js';
 import {
   emptyBudget,
   initialState,
@@ -38,6 +39,7 @@ function newStage(def: StageDef, at: string): StageState {
     setup: null,
     acceptance: null,
     mergedCommit: null,
+    ...noMergeQueue(),
     since: at,
     budget: emptyBudget(),
   };
@@ -185,6 +187,10 @@ export function evolve(state: FluxState, event: FluxEvent): FluxState {
     case 'cleanup.failed':
       stageOf(state, event.stage, event.type).cleanupFailed = event.reason;
       return state;
+    case 'merge.conflict_predicted':
+    case 'merge.checking':
+      foldMergeEvent(stageOf(state, event.stage, event.type), event);
+      return state;
     case 'session.started': {
       if (state.sessions[event.session] !== undefined) {
         throw new TransitionError({
@@ -209,6 +215,7 @@ export function evolve(state: FluxState, event: FluxEvent): FluxState {
         answer: null,
         handoff: event.handoff ?? null,
         feedback: event.feedback ?? null,
+        resolving: event.resolving ?? null,
         reminders: 0,
         costUsd: null,
         tokens: null,
@@ -229,6 +236,7 @@ export function evolve(state: FluxState, event: FluxEvent): FluxState {
     const stage = stageOf(state, stageEvent.stage, event.type);
     moveStage(stage, event.type, event.at);
     stage.hint = null;
+    foldMergeQueue(stage, event as StageEvent);
     switch (event.type) {
       case 'stage.started':
         stage.session = event.session;
@@ -249,10 +257,6 @@ export function evolve(state: FluxState, event: FluxEvent): FluxState {
       case 'stage.failed':
       case 'stage.blocked':
         stage.reason = event.reason;
-        break;
-      case 'stage.merge_failed':
-        stage.reason = event.reason;
-        stage.hint = event.hint ?? null;
         break;
       case 'stage.merged':
         stage.mergedCommit = event.commit;

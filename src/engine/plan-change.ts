@@ -24,6 +24,8 @@ export interface PlanChange {
   changed: StageChange[];
   /** Stages whose order in the document moved (no state effect; reported for completeness). */
   reordered: boolean;
+  /** The plan-level checks (`flux: acceptance:`) changed: the next merges run the new ones. */
+  checksChanged: boolean;
   /** The plan-wide `budget` changed. */
   budgetChanged: boolean;
 }
@@ -60,6 +62,7 @@ export function diffPlans(before: Plan, after: Plan): PlanChange {
     removed: before.stages.filter((stage) => !next.has(stage.id)).map((stage) => stage.id),
     changed,
     reordered: kept(before.stages, next).join('\n') !== kept(after.stages, old).join('\n'),
+    checksChanged: JSON.stringify(before.acceptance ?? []) !== JSON.stringify(after.acceptance ?? []),
     budgetChanged: JSON.stringify(before.budget ?? null) !== JSON.stringify(after.budget ?? null),
   };
 }
@@ -72,6 +75,7 @@ export function isUnchanged(change: PlanChange): boolean {
     change.removed.length === 0 &&
     change.changed.length === 0 &&
     !change.reordered &&
+    !change.checksChanged &&
     !change.budgetChanged
   );
 }
@@ -84,6 +88,7 @@ export function describeChange(change: PlanChange): string[] {
   for (const id of change.removed) lines.push(`- ${id} (removed)`);
   for (const { id, fields } of change.changed) lines.push(`~ ${id}: ${fields.join(', ')} changed`);
   if (change.reordered) lines.push('stages reordered');
+  if (change.checksChanged) lines.push('plan-level acceptance (merge checks) changed');
   if (change.budgetChanged) lines.push('plan budget changed');
   return lines;
 }

@@ -7,7 +7,7 @@
 import type { NewEvent } from '../log/events.js';
 import type { EffectRequest } from '../machines/index.js';
 import { settle, type Decision } from './decide.js';
-import { currentSession, liveSessions, sessionAlive, type FluxState } from './state.js';
+import { currentSession, liveSessions, mergeQueue, sessionAlive, type FluxState } from './state.js';
 
 export interface Observed {
   /** Names of the tmux sessions that exist; null when tmux was not asked this time. */
@@ -16,6 +16,8 @@ export interface Observed {
   worktrees: ReadonlySet<string>;
   /** Merged stages whose branch still exists (checked only for those). */
   branches?: ReadonlySet<string>;
+  /** Completed stages whose merge `git merge-tree` foresees conflicting, for a resolver session (docs/merge-queue.md). */
+  predicted?: Readonly<Record<string, { conflicts: string[]; head: string }>>;
 }
 
 export function decideReconcile(state: FluxState, observed: Observed): Decision {
@@ -47,15 +49,22 @@ export function decideReconcile(state: FluxState, observed: Observed): Decision 
     ) {
       effects.push({ type: 'endSession', params: { stage: id, session: current.id } });
     }
-    // Verified and not merged yet (a merge that already happened is found by the merge itself).
-    if (stage.status === 'verified' && stage.reason === null)
-      effects.push({ type: 'mergeStage', params: { stage: id } });
     // Left over from a merge that was interrupted before its cleanup; a cleanup that failed
     // waits for a person (`flux worktree clean`) rather than being tried every round.
     const leftover = observed.worktrees.has(id) || observed.branches?.has(id) === true;
     if (stage.status === 'merged' && leftover && stage.cleanupFailed === null) {
       effects.push({ type: 'cleanupStage', params: { stage: id } });
     }
+  }
+
+  // The merge queue, in its order: verified and not merged yet (a merge that already
+  // happened is found by the merge itself; one that failed waits for its agent or a person).
+  for (const id of mergeQueue(state)) effects.push({ type: 'mergeStage', params: { stage: id } });
+
+  for (const [id, forecast] of Object.entries(observed.predicted ?? {})) {
+    const stage = state.stages[id];
+    if (stage?.status === 'completed' && stage.resolution?.due !== true)
+      events.push({ type: 'merge.conflict_predicted', stage: id, ...forecast });
   }
 
   const decision = settle(state, events);

@@ -31,7 +31,7 @@ import { prepareLaunch, recordLaunchFailure } from './runtime/launch.js';
 import { cleanupStage, mergeStage, type CleanupReport, type StageMergeOutcome } from './runtime/merge.js';
 import { isMergedStageCleanup, performByStage, performRequest } from './runtime/perform.js';
 import { fluxCommand } from './runtime/program.js';
-import { allMerged, type FluxState } from './state.js';
+import { allMerged, mergeQueue, type FluxState } from './state.js';
 
 export { fluxCommand, findProgram, retryWhileServerExits } from './runtime/program.js';
 // Pure tmux text the commands print (a pane id or a session name, a command line to paste).
@@ -58,6 +58,8 @@ export class Runtime {
   readonly note: (note: string) => void;
   /** Work for merged stages waits until what can start has started: it is on no one's critical path. */
   private readonly deferred: EffectRequest[] = [];
+  /** Completed stages whose forecast merge was clean (stage → `<head>..<base tip>`): each pair is forecast once. */
+  readonly forecastClean = new Map<string, string>();
   /** When set, cleanups wait for `flushDeferred()` (the monitor starts dependents first). */
   deferCleanups = false;
 
@@ -186,11 +188,15 @@ export class Runtime {
   }
 
   private performHeld(effects: EffectRequest[]): Promise<void> {
-    return performByStage(effects, async (effect) => {
-      // Every request first reads the log (what other processes appended is folded in), deferred or not.
-      if (isMergedStageCleanup(this, effect) && this.deferCleanups) this.deferred.push(effect);
-      else await performRequest(this, effect);
-    });
+    return performByStage(
+      effects,
+      async (effect) => {
+        // Every request first reads the log (what other processes appended is folded in), deferred or not.
+        if (isMergedStageCleanup(this, effect) && this.deferCleanups) this.deferred.push(effect);
+        else await performRequest(this, effect);
+      },
+      mergeQueue(this.engine.load()),
+    );
   }
 
   /** The worktree, the signal and the agent's files for a session the log has started (`flux run --manual`). */

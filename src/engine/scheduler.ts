@@ -1,6 +1,7 @@
 /**
  * Which stages get a session now (pure). A stage is started when it is
- * ready, needs a fresh session after a handoff, was rejected, or is running
+ * ready, needs a fresh session after a handoff, was rejected, was sent back
+ * by the merge queue (a conflict, failed checks), or is running
  * with a session that died (restarted at most MAX_CRASH_RESTARTS times in a
  * row), while fewer than `maxParallel` sessions are alive.
  *
@@ -25,6 +26,7 @@ import {
   sessionAlive,
   tasksOf,
   type FluxState,
+  type SessionState,
   type StageState,
 } from './state.js';
 import { nextTaskTarget, taskAgent } from './task.js';
@@ -62,7 +64,7 @@ export function wantsSession(
   state: FluxState,
   stage: StageState,
   budget?: BudgetCheck,
-): 'ready' | 'handoff' | 'rejected' | 'crashed' | null {
+): 'ready' | 'handoff' | 'rejected' | 'crashed' | 'resolve' | null {
   const why = wantsSessionAnyway(state, stage);
   if (why === null || budget === undefined) return why;
   return budgetHold(state, stage, budget.defaults, budget.now) === null ? why : null;
@@ -71,10 +73,14 @@ export function wantsSession(
 function wantsSessionAnyway(
   state: FluxState,
   stage: StageState,
-): 'ready' | 'handoff' | 'rejected' | 'crashed' | null {
+): 'ready' | 'handoff' | 'rejected' | 'crashed' | 'resolve' | null {
   switch (stage.status) {
     case 'ready':
       return 'ready';
+    case 'verified':
+    case 'completed':
+      // The merge queue sent it back (a conflict to resolve, checks to make pass), or a conflict is foreseen.
+      return stage.resolution?.due === true ? 'resolve' : null;
     case 'needs_handoff':
       return 'handoff';
     case 'rejected':
@@ -111,6 +117,7 @@ export function startEvents(
       ? [{ type: 'session.ended', session: previous.id, reason: `replaced by ${session}` }]
       : [];
   const handoff = stage.status === 'needs_handoff' ? stage.handoffs.at(-1) : undefined;
+  const resolving = resolvingFor(stage, previous);
   return [
     ...ending,
     { type: 'stage.started', stage: stage.id, session },
@@ -124,8 +131,21 @@ export function startEvents(
       ...(takesAgentSessionId(agent) ? { agent_session_id: randomUUID() } : {}),
       ...(handoff === undefined ? {} : { handoff }),
       ...(stage.status === 'rejected' && stage.reason !== null ? { feedback: stage.reason } : {}),
+      ...(resolving === undefined ? {} : { resolving }),
     },
   ];
+}
+
+/**
+ * Whether the next session resolves a merge: one the queue sent back, or one
+ * that carries on a resolver session (after a crash, a handoff, a resume).
+ */
+function resolvingFor(stage: StageState, previous: SessionState | null): 'conflict' | 'checks' | undefined {
+  if (stage.status === 'verified' || stage.status === 'completed')
+    return stage.resolution?.due === true ? stage.resolution.cause : undefined;
+  if (stage.status === 'rejected' || stage.resolution === null || stage.resolution === undefined)
+    return undefined;
+  return previous?.resolving ?? undefined;
 }
 
 /**

@@ -144,3 +144,13 @@ export function agentRules(stageId: string): string {
     'Do not merge, rebase onto or push other branches: Flux merges stages after review.',
   ].join(' ');
 }
+
+/** The system prompt's rules for a session the merge queue started: it merges the base into its branch. */
+export function resolverRules(stageId: string, base: string): string {
+  return [
+    `You are a Flux stage agent working on stage ${stageId}, in a git worktree of its own.`,
+    `The stage could not be merged into ${base}: merge ${base} into this branch, resolve or fix what the first prompt says, keeping both sides' work, and commit.`,
+    'Only change files in this worktree. Declare it done with `flux done` (it runs the acceptance commands); fix failures and run it again.',
+    'Do not rebase, push, or merge anything but the base branch: Flux merges the stage.',
+  ].join(' ');
+}

@@ -8,7 +8,7 @@ import type { StageStatus } from '../machines/stage-states.js';
 import type { Budget, Plan, StageDef } from '../plan/types.js';
 
 /** Bumped whenever the shape of FluxState changes: it invalidates snapshot caches. */
-export const STATE_VERSION = 4;
+export const STATE_VERSION = 5;
 
 /** What the log says of a stage's (or the plan's) budget: `budget.raised` and `budget.reached`. */
 export interface BudgetState {
@@ -43,6 +43,12 @@ export interface StageState {
   /** The last acceptance run recorded for it. */
   acceptance: AcceptanceResult[] | null;
   mergedCommit: string | null;
+  /** The seq of its approval (`stage.verified`): the merge queue's order after dependencies. */
+  queuedSeq?: number | null;
+  /** The merge queue is checking its merge commit (`merge.checking`), until merged or failed. */
+  checking?: { commit: string; base: string; since: string } | null;
+  /** The last time the queue could not land it (a conflict, failed checks), kept until merged or reset. */
+  resolution?: Resolution | null;
   /** Time of the last event that changed it. */
   since: string;
   /** `task` for an ad hoc task (`flux task run`); absent for the plan's stages. */
@@ -63,6 +69,26 @@ export interface SetupState {
   copied: string[];
   results: AcceptanceResult[];
   error: string | null;
+}
+
+/** Why the merge queue could not land a stage, and what it did about it (docs/merge-queue.md). */
+export interface Resolution {
+  cause: 'conflict' | 'checks';
+  reason: string;
+  /** The conflicting files (cause `conflict`). */
+  conflicts: string[];
+  /** The checks' results on the merged tree (cause `checks`). */
+  results: AcceptanceResult[];
+  /** The branch head that did not land: the resolution is what the branch has since. */
+  head: string | null;
+  /** How many times the queue sent it back to its agent so far. */
+  attempts: number;
+  /** A session of the stage is to start for it (sent back, not started yet). */
+  due: boolean;
+  /** Sent back to its agent (`agent`), or waiting for a person (`person`). */
+  next: 'agent' | 'person';
+  /** Foreseen by `git merge-tree` before its review (`merge.conflict_predicted`), not met by a merge. */
+  predicted?: boolean;
 }
 
 /** An ad hoc task's own worktree, branch and tmux placement (`task.created`). */
@@ -93,6 +119,8 @@ export interface SessionState {
   handoff: string | null;
   /** The reviewer's reason, when this session follows a rejection. */
   feedback: string | null;
+  /** Started by the merge queue: to resolve a conflict with the base, or to make the checks pass. */
+  resolving?: 'conflict' | 'checks' | null;
   /** Stops answered with a reminder so far. */
   reminders: number;
   /** What it has spent, in US dollars, as its status line last reported (`session.cost`); null until then. */
@@ -139,6 +167,38 @@ export function unmergedDependencies(state: FluxState, id: string): string[] {
   const stage = state.stages[id];
   if (stage === undefined) return [];
   return stage.def.dependencies.filter((dep) => state.stages[dep]?.status !== 'merged');
+}
+
+/** How deep in the dependency graph a stage is (0: no dependencies): the queue merges shallow stages first. */
+function depthOf(state: FluxState, id: string, memo: Map<string, number>, seen = new Set<string>()): number {
+  const known = memo.get(id);
+  if (known !== undefined) return known;
+  if (seen.has(id)) return 0;
+  seen.add(id);
+  const deps = state.stages[id]?.def.dependencies ?? [];
+  const depth = deps.length === 0 ? 0 : 1 + Math.max(...deps.map((dep) => depthOf(state, dep, memo, seen)));
+  memo.set(id, depth);
+  return depth;
+}
+
+/**
+ * The merge queue: the plan's approved stages waiting to land, in the order
+ * they are merged — dependency order, then approval order, then plan order.
+ * A stage whose last merge failed is not in it (it is with its agent or a person).
+ */
+export function mergeQueue(state: FluxState): string[] {
+  const memo = new Map<string, number>();
+  const queued = state.order.filter((id) => {
+    const stage = state.stages[id]!;
+    return stage.status === 'verified' && stage.reason === null;
+  });
+  const position = new Map(state.order.map((id, index) => [id, index]));
+  return queued.sort(
+    (a, b) =>
+      depthOf(state, a, memo) - depthOf(state, b, memo) ||
+      (state.stages[a]!.queuedSeq ?? 0) - (state.stages[b]!.queuedSeq ?? 0) ||
+      position.get(a)! - position.get(b)!,
+  );
 }
 
 /** Nothing left to merge: every stage (ad hoc tasks too) is merged. */

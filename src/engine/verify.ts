@@ -43,6 +43,8 @@ export function nextStepFor(state: FluxState, stage: StageState): string {
     case 'completed':
       return `it waits for your review: \`flux verify ${id}\``;
     case 'verified':
+      if (stage.resolution?.due === true)
+        return `it did not land (${stage.reason ?? stage.resolution.reason}) and goes back to its agent: \`flux run\` starts the session that resolves it`;
       return stage.reason === null
         ? `it is approved: \`flux merge ${id}\` merges it (\`flux run\` does too)`
         : `it is approved but not merged (${stage.reason}): fix that, then \`flux merge ${id}\``;

@@ -9,7 +9,8 @@ import { planLimits, planSpend, type BudgetCheck, type BudgetUse } from './budge
 import { budgetAttention, budgetFields, spendFields } from './budget-view.js';
 import { RUN_DEFAULTS } from './defaults.js';
 import type { FluxState, SessionState, StageState } from './state.js';
-import { currentSession, tasksOf, unmergedDependencies } from './state.js';
+import { currentSession, mergeQueue, tasksOf, unmergedDependencies } from './state.js';
+import { mergeRow, queueRows, type MergeRow, type QueueRow } from './merge-view.js';
 
 export interface StageRow {
   id: string;
@@ -33,6 +34,8 @@ export interface StageRow {
   /** Its worktree's setup (docs/setup.md), when it has one; `failed` says which command and how. */
   setup: SetupRow | null;
   since: string;
+  /** Where it is in landing: queued, being checked, or not landing and why (docs/merge-queue.md); null otherwise. */
+  merge: MergeRow | null;
   /** What its sessions have spent, in US dollars; null when none reported a cost (shown as "—"). */
   cost_usd: number | null;
   /** Its tokens so far (input + output); null when none reported. */
@@ -120,6 +123,8 @@ export interface StatusView {
   /** Ad hoc tasks, oldest first (merged ones too). */
   tasks: TaskRow[];
   attention: Attention[];
+  /** The merge queue, in merge order: what lands next, and what is being checked. */
+  queue: QueueRow[];
   /** The plan's spend (its stages', not the tasks') and its own limits. */
   cost_usd: number | null;
   tokens: number | null;
@@ -178,11 +183,21 @@ function attentionFor(state: FluxState, row: StageRow): Attention | null {
   if (budget !== null) return budget;
   switch (row.status) {
     case 'completed':
+      // A foreseen conflict is with its agent first.
+      if (row.merge?.state === 'returned') return null;
       return state.stages[id]?.def.gate === 'human'
-        ? { stage: id, what: 'review and approve or reject', command: `flux verify ${id}` }
+        ? {
+            stage: id,
+            what:
+              row.merge?.state === 'resolved'
+                ? `${row.merge.cause === 'conflict' ? 'conflict resolved' : 'checks fixed'}: review the resolution and approve or reject`
+                : 'review and approve or reject',
+            command: `flux verify ${id}`,
+          }
         : null;
     case 'verified':
-      return row.reason === null
+      // Sent back to its agent: nobody needs to act yet.
+      return row.reason === null || row.merge?.state === 'returned'
         ? null
         : { stage: id, what: `merge did not happen: ${row.reason}`, command: `flux merge ${id}` };
     case 'blocked':
@@ -275,6 +290,7 @@ function taskAttention(row: TaskRow): Attention | null {
 /** `budget`: the `[budget]` defaults of the config and the time; without it, no defaults and now. */
 export function statusView(state: FluxState, budget?: BudgetCheck): StatusView {
   const check = budget ?? { defaults: {}, now: Date.now() };
+  const queue = mergeQueue(state);
   const stages = state.order.map((id): StageRow => {
     const stage = state.stages[id]!;
     return {
@@ -287,6 +303,7 @@ export function statusView(state: FluxState, budget?: BudgetCheck): StatusView {
       reason: stage.reason,
       setup: setupRow(stage),
       since: stage.since,
+      merge: mergeRow(stage, queue),
       ...budgetFields(state, id, check),
     };
   });
@@ -317,6 +334,7 @@ export function statusView(state: FluxState, budget?: BudgetCheck): StatusView {
       ...stages.map((row) => attentionFor(state, row)),
       ...tasks.map((row) => taskAttention(row)),
     ].filter((a): a is Attention => a !== null),
+    queue: queueRows(state, queue),
     ...spendFields(planSpend(state, check.now)),
     budget: planLimits(state),
     seq: state.seq,

@@ -31,6 +31,8 @@ import { setupFinished, setupStarted } from './events/setup.js';
 import {
   acceptanceResultSchema,
   cleanupFailed,
+  mergeChecking,
+  mergeConflictPredicted,
   reviewRecorded,
   stageAcceptanceFailed,
   stageBlocked,
@@ -68,6 +70,8 @@ export const fluxEventSchema = z.discriminatedUnion('type', [
   stageRejected,
   stageMerged,
   stageMergeFailed,
+  mergeChecking,
+  mergeConflictPredicted,
   stageFailed,
   stageBlocked,
   stageReset,

@@ -125,16 +125,21 @@ export const stageMachine = setup({
       on: {
         'stage.verified': { target: 'verified' },
         'stage.rejected': reject,
+        // A conflict with the base is foreseen before its review: a resolver session of the stage.
+        'stage.started': { target: 'running', actions: [endSession, assignSession, launch] },
         ...forced,
       },
     },
     verified: {
-      description: 'Approved (by a person, or automatically for `gate: auto`); waiting to be merged.',
+      description:
+        'Approved (by a person, or automatically for `gate: auto`); in the merge queue, or back with its agent after a conflict or failed checks.',
       entry: [{ type: 'mergeStage', params: ({ context }) => ({ stage: context.id }) }],
       on: {
         'stage.merged': { target: 'merged' },
-        // The merge did not happen (conflict, dirty tree): still verified, worktree kept.
+        // The merge did not happen (conflict, failed checks, dirty tree): still verified, worktree kept.
         'stage.merge_failed': {},
+        // The merge queue sends it back to its agent: a session resolves the conflict or fixes the checks.
+        'stage.started': { target: 'running', actions: [endSession, assignSession, launch] },
         'stage.rejected': reject,
         ...forced,
       },

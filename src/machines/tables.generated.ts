@@ -32,12 +32,14 @@ export const STAGE_TABLE: TransitionTable = {
   "completed": {
     "stage.verified": "verified",
     "stage.rejected": "rejected",
+    "stage.started": "running",
     "stage.blocked": "blocked",
     "stage.reset": "pending"
   },
   "verified": {
     "stage.merged": "merged",
     "stage.merge_failed": "verified",
+    "stage.started": "running",
     "stage.rejected": "rejected",
     "stage.blocked": "blocked",
     "stage.reset": "pending"

@@ -138,6 +138,11 @@ export function checkPlanSetup(setup: readonly string[], at: YamlLocator): void 
   checkCommands(setup, ['flux', 'setup'], at);
 }
 
+/** The plan-level checks (`flux: acceptance`, the merge queue's). */
+export function checkPlanAcceptance(acceptance: readonly string[], at: YamlLocator): void {
+  checkCommands(acceptance, ['flux', 'acceptance'], at);
+}
+
 function checkFiles(stage: StageDef, index: number, at: YamlLocator): void {
   stage.files.forEach((pattern, entry) => {
     const problem = globProblem(pattern);

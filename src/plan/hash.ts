@@ -34,16 +34,24 @@ export function canonicalStage(stage: StageDef): StageDef {
 
 /**
  * sha256 (hex) of the canonical JSON of the stages; with a plan-level
- * `setup`, of `{setup, stages}`; and of the plan-wide budget when there is
- * one (a plan without either hashes as it always did).
+ * `setup`, of `{setup, stages}`; with plan-level `acceptance` (the merge
+ * checks), of `{setup?, stages, acceptance}`; and of the plan-wide budget when
+ * there is one (a plan without any of them hashes as it always did).
  */
 export function hashStages(
   stages: readonly StageDef[],
   setup: readonly string[] = [],
   budget?: Budget,
+  acceptance: readonly string[] = [],
 ): string {
   const canonical = stages.map(canonicalStage);
-  const body = JSON.stringify(setup.length === 0 ? canonical : { setup, stages: canonical });
+  const body = JSON.stringify(
+    acceptance.length > 0
+      ? { ...(setup.length === 0 ? {} : { setup }), stages: canonical, acceptance }
+      : setup.length === 0
+        ? canonical
+        : { setup, stages: canonical },
+  );
   const text = budget === undefined ? body : `${body}\n${JSON.stringify(canonicalBudget(budget))}`;
   return createHash('sha256').update(text).digest('hex');
 }

@@ -5,7 +5,7 @@
 import { LineCounter, parseDocument, type YAMLError } from 'yaml';
 import { PlanError } from '../errors.js';
 import { checkPlanText, controlInData, describeControl } from './characters.js';
-import { checkPlanSetup, checkStages } from './checks.js';
+import { checkPlanAcceptance, checkPlanSetup, checkStages } from './checks.js';
 import { canonicalBudget, canonicalStage, hashStages } from './hash.js';
 import { issueToPlanError, pickIssue, stageLabel } from './issues.js';
 import { YamlLocator } from './locate.js';
@@ -125,6 +125,8 @@ export function parsePlan(text: string, file: string): Plan {
   const setup = result.data.flux.setup ?? [];
   checkPlanSetup(setup, at);
   checkStages(stages, at);
+  const acceptance = [...result.data.flux.acceptance];
+  checkPlanAcceptance(acceptance, at);
   const budget = result.data.flux.budget === undefined ? undefined : canonicalBudget(result.data.flux.budget);
   return {
     path: file,
@@ -132,7 +134,8 @@ export function parsePlan(text: string, file: string): Plan {
     version: 1,
     ...(setup.length === 0 ? {} : { setup }),
     stages,
-    hash: hashStages(stages, setup, budget),
+    ...(acceptance.length === 0 ? {} : { acceptance }),
+    hash: hashStages(stages, setup, budget, acceptance),
     ...(budget === undefined ? {} : { budget }),
   };
 }

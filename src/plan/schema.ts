@@ -38,6 +38,8 @@ export const fluxSchema = z
     setup: z.array(z.string()).optional(),
     stages: z.array(stageSchema).min(1),
     budget: budgetSchema.optional(),
+    /** Plan-level checks: run on every merged tree before the base branch moves (docs/merge-queue.md). */
+    acceptance: z.array(z.string()).default([]),
   })
   .strict();
 

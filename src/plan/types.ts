@@ -46,6 +46,11 @@ export interface Plan {
   setup?: string[] | undefined;
   /** In document order. */
   stages: StageDef[];
+  /**
+   * Plan-level checks (`flux: acceptance:`), run with each stage's own on the
+   * merged tree before the base moves; absent when none (and in logs from before they existed).
+   */
+  acceptance?: string[];
   /** sha256 (hex) of the canonical JSON of `stages` (and `setup`, when there is one): tells `flux init` whether the plan changed. */
   hash: string;
   /** The plan-wide budget (`flux: budget:`): once reached, no new session starts. */

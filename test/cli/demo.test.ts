@@ -56,6 +56,20 @@ describe('flux demo', () => {
     expect(events.some((e) => e.type === 'stage.acceptance_failed' && e.stage === 'cli')).toBe(true);
     expect(events.some((e) => e.type === 'stage.handoff_requested' && e.stage === 'formal')).toBe(true);
     expect(readdirSync(path.join(dir, '.work', 'handoffs'))).toEqual(['formal-handoff-001.md']);
+    // cli and formal both wrote CHANGELOG.md: the second to land conflicted, and its resolver kept both.
+    const conflict = events.find((e) => e.type === 'stage.merge_failed') as
+      { stage: string; cause?: string; next?: string } | undefined;
+    expect(conflict).toMatchObject({ cause: 'conflict', next: 'agent' });
+    expect(
+      events.some((e) => e.type === 'session.started' && e.stage === conflict!.stage && 'resolving' in e),
+    ).toBe(true);
+    const changelog = readFileSync(path.join(dir, 'CHANGELOG.md'), 'utf8');
+    expect(changelog).toContain('- bin/greet: greet from the shell');
+    expect(changelog).toContain('- src/formal.sh: formal greetings');
+    // Every merge that landed was checked first (the conflicting attempt never got that far).
+    expect(events.filter((e) => e.type === 'merge.checking').map((e) => e.stage)).toEqual(
+      events.filter((e) => e.type === 'stage.merged').map((e) => e.stage),
+    );
 
     const log = (await execa('git', ['log', '--format=%s', 'main'], { cwd: dir })).stdout.split('\n');
     for (const id of ['core', 'cli', 'formal', 'e2e'])

@@ -3,7 +3,14 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, utimesSync, writeFil
 import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createGit, type AddWorktreeResult, type Git, type MergeOutcome } from '../../src/effects/git.js';
+import {
+  createGit,
+  type AddWorktreeResult,
+  type CheckVerdict,
+  type Git,
+  type MergeOutcome,
+  type MergeRequest,
+} from '../../src/effects/git.js';
 import { waitFor } from '../helpers/wait.js';
 import { isolateGitConfig, tempRepo, type TempRepo } from '../helpers/temp-repo.js';
 
@@ -126,7 +133,13 @@ describe('merge: built in the integration worktree, then a fast-forward of the b
     await diverge('same line');
     const before = await git.headCommit();
     const branchHead = await repo.git(['rev-parse', stage.branch]);
-    expect(await land()).toEqual({ kind: 'conflict', conflicts: ['shared.txt'], notes: [] });
+    // The head that was tried comes back: a resolution's changes are what follows it.
+    expect(await land()).toEqual({
+      kind: 'conflict',
+      conflicts: ['shared.txt'],
+      head: branchHead,
+      notes: [],
+    });
     expect(await git.headCommit()).toBe(before);
     expect(await repo.git(['status', '--porcelain'])).toBe('');
     await expect(repo.git(['rev-parse', '--verify', '--quiet', 'MERGE_HEAD'])).rejects.toThrow();
@@ -204,6 +217,7 @@ describe('merge: built in the integration worktree, then a fast-forward of the b
     expect(await land('Merge stage-1', 'worktree')).toEqual({
       kind: 'conflict',
       conflicts: ['shared.txt'],
+      head: await repo.git(['rev-parse', stage.branch]),
       notes: [],
     });
     expect(await repo.git(['status', '--porcelain'], INTEGRATION())).toBe('');
@@ -218,6 +232,110 @@ describe('merge: built in the integration worktree, then a fast-forward of the b
     expect(result.kind).toBe('refused');
     expect(result.kind === 'refused' && result.reason).toContain('policy says no');
     expect(await git.headCommit()).toBe(before);
+  });
+});
+
+describe('merge: checked in the integration worktree before the base moves', () => {
+  /** A check that runs `sh -c command` in the integration worktree and records what it saw. */
+  function checking(command: (dir: string) => boolean) {
+    const seen: Array<{ commit: string; dir: string; base: string; head: string; clean: boolean }> = [];
+    const check = async (commit: string, dir: string, base: string): Promise<CheckVerdict> => {
+      seen.push({
+        commit,
+        dir,
+        base,
+        head: await repo.git(['rev-parse', 'HEAD'], dir),
+        clean: (await repo.git(['status', '--porcelain', '--ignored'], dir)) === '',
+      });
+      if (command(dir)) return { passed: true };
+      return {
+        passed: false,
+        results: [
+          { command: 'check', exit_code: 1, timed_out: false, duration_ms: 1, output_tail: 'broken\n' },
+        ],
+      };
+    };
+    return { seen, check };
+  }
+
+  function landChecked(check: MergeRequest['check']): Promise<MergeOutcome> {
+    return git.merge({
+      branch: stage.branch,
+      base: 'main',
+      message: 'Merge stage-1',
+      key: 'stage-1',
+      integration: INTEGRATION(),
+      ...(check === undefined ? {} : { check }),
+    });
+  }
+
+  it('checks the exact merge commit, checked out clean, then lands that commit', async () => {
+    await diverge('other file');
+    const before = await git.headCommit();
+    const { seen, check } = checking(
+      (dir) => existsSync(path.join(dir, 'docs.md')) && existsSync(path.join(dir, 'new.txt')),
+    );
+    const outcome = await landChecked(check);
+    expect(outcome.kind).toBe('merged');
+    const commit = (outcome as { commit: string }).commit;
+    expect(seen).toEqual([{ commit, dir: INTEGRATION(), base: before, head: commit, clean: true }]);
+    expect(await git.headCommit()).toBe(commit);
+    expect(await repo.git(['rev-parse', `${commit}^1`])).toBe(before);
+  });
+
+  it('failing checks leave main, its checkout, the branch and no ref of the commit', async () => {
+    await diverge('other file');
+    const before = await git.headCommit();
+    const branchHead = await repo.git(['rev-parse', stage.branch]);
+    const { seen, check } = checking(() => false);
+    const outcome = await landChecked(check);
+    expect(outcome).toEqual({
+      kind: 'checks-failed',
+      commit: seen[0]!.commit,
+      head: branchHead,
+      base: before,
+      results: [expect.objectContaining({ command: 'check', output_tail: 'broken\n' })],
+      notes: [],
+    });
+    expect(await git.headCommit()).toBe(before);
+    expect(await repo.git(['status', '--porcelain'])).toBe('');
+    expect(await repo.git(['rev-parse', stage.branch])).toBe(branchHead);
+    expect((await lstat(worktree.path)).isDirectory()).toBe(true);
+    expect(await git.pendingMerge('stage-1')).toBeNull();
+  });
+
+  it('the integration worktree is reset between checks: what a check left there is gone', async () => {
+    await diverge('other file');
+    const litter = () => writeFileSync(path.join(INTEGRATION(), 'left-by-check.txt'), 'x\n');
+    const first = checking(() => (litter(), false));
+    await landChecked(first.check);
+    const second = checking((dir) => !existsSync(path.join(dir, 'left-by-check.txt')));
+    expect((await landChecked(second.check)).kind).toBe('merged');
+    expect(second.seen[0]!.clean).toBe(true);
+  });
+
+  it('a merge killed while checking (no in-flight ref yet) is built and checked again, never landed unchecked', async () => {
+    await diverge('other file');
+    const before = await git.headCommit();
+    // The check "dies": the merge throws out of it, as a killed process would stop there.
+    await expect(
+      landChecked(async () => {
+        throw new Error('killed');
+      }),
+    ).rejects.toThrow('killed');
+    expect(await git.headCommit()).toBe(before);
+    expect(await git.pendingMerge('stage-1')).toBeNull();
+    const { seen, check } = checking(() => true);
+    const outcome = await landChecked(check);
+    expect(outcome.kind).toBe('merged');
+    expect(seen).toHaveLength(1);
+  });
+
+  it('a conflict is found before any check runs', async () => {
+    await diverge('same line');
+    const { seen, check } = checking(() => true);
+    expect((await landChecked(check)).kind).toBe('conflict');
+    expect(seen).toEqual([]);
   });
 });
 

@@ -150,6 +150,7 @@ describe('runtime: merging a verified stage', () => {
             reason: 'its branch flux/a is gone (deleted by hand?): nothing was merged',
             conflicts: [],
             hint: 'if the commits are on another branch, recreate it (git branch flux/a <commit>), then `flux merge a`; `flux stage a reset` starts the stage over',
+            cause: 'refused',
           },
         ],
         [],
@@ -188,6 +189,99 @@ describe('runtime: merging a verified stage', () => {
             stage: 'a',
             reason: 'merge conflicts in x.txt',
             conflicts: ['x.txt'],
+            cause: 'conflict',
+            // [merge] resolve = "agent" by default: a resolver session of the stage is due.
+            next: 'agent',
+          },
+        ],
+        ['git.merge flux/a→main'],
+      );
+  });
+
+  it('a conflict with [merge] resolve = "manual": it waits for a person', async () => {
+    const spec = given([...initialized, ...verified], (world, root) => {
+      world.branches.set('flux/a', 'h-a');
+      world.worktrees.set(worktreeOf(root, 'a'), 'flux/a');
+      world.mergeOutcomes.set('flux/a', { kind: 'conflict', conflicts: ['x.txt'], head: 'h-a', notes: [] });
+    });
+    spec.runtime.config.merge.resolve = 'manual';
+    await spec
+      .when((rt) => rt.merge('a'))
+      .then([
+        {
+          type: 'stage.merge_failed',
+          stage: 'a',
+          reason: 'merge conflicts in x.txt',
+          conflicts: ['x.txt'],
+          cause: 'conflict',
+          head: 'h-a',
+          next: 'person',
+        },
+      ]);
+  });
+
+  it('a conflict once merge.resolve_attempts are used up: it waits for a person', async () => {
+    const back = (n: number): NewEvent[] => [
+      {
+        type: 'stage.merge_failed',
+        stage: 'a',
+        reason: 'merge conflicts in x.txt',
+        conflicts: ['x.txt'],
+        cause: 'conflict',
+        next: 'agent',
+      },
+      { type: 'stage.started', stage: 'a', session: `a.s${n}` },
+      { type: 'session.started', session: `a.s${n}`, stage: 'a', agent: 'sim', tmux: 'flux-a' },
+      { type: 'stage.completed', stage: 'a', forced: false },
+      { type: 'stage.verified', stage: 'a', by: 'human' },
+    ];
+    const spec = given([...initialized, ...verified, ...back(2), ...back(3)], (world, root) => {
+      world.branches.set('flux/a', 'h-a');
+      world.worktrees.set(worktreeOf(root, 'a'), 'flux/a');
+      world.mergeOutcomes.set('flux/a', { kind: 'conflict', conflicts: ['x.txt'], notes: [] });
+    });
+    await spec
+      .when((rt) => rt.merge('a'))
+      .then([
+        expect.objectContaining({
+          type: 'stage.merge_failed',
+          cause: 'conflict',
+          next: 'person',
+        }) as NewEvent,
+      ]);
+  });
+
+  it('checks that fail on the merged tree: merge_failed with the results, back to its agent', async () => {
+    const results = [
+      { command: 'npm test', exit_code: 1, timed_out: false, duration_ms: 3, output_tail: 'FAIL\n' },
+    ];
+    const spec = given([...initialized, ...verified], (world, root) => {
+      world.branches.set('flux/a', 'h-a');
+      world.worktrees.set(worktreeOf(root, 'a'), 'flux/a');
+      world.mergeOutcomes.set('flux/a', {
+        kind: 'checks-failed',
+        commit: 'm-1',
+        head: 'h-a',
+        base: 'b-0',
+        results,
+        notes: [],
+      });
+    });
+    await spec
+      .when((rt) => rt.merge('a'))
+      .then(
+        [
+          {
+            type: 'stage.merge_failed',
+            stage: 'a',
+            reason: 'the merged tree fails the checks: npm test',
+            conflicts: [],
+            cause: 'checks',
+            head: 'h-a',
+            commit: 'm-1',
+            base_commit: 'b-0',
+            results,
+            next: 'agent',
           },
         ],
         ['git.merge flux/a→main'],
@@ -211,6 +305,7 @@ describe('runtime: merging a verified stage', () => {
             reason: "the stage's worktree has uncommitted changes: notes.txt",
             conflicts: [],
             hint: 'commit them in .worktrees/a (only commits are merged) or discard them, then `flux merge a`',
+            cause: 'refused',
           },
         ],
         [],

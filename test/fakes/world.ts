@@ -53,6 +53,14 @@ export function fakeWorld(root = '/repo'): FakeWorld {
   world.git = strict<Git>('git', {
     root,
     branchExists: async (name: string) => world.branches.has(name),
+    branchCommit: async (name: string) => world.branches.get(name) ?? (name === 'main' ? 'base' : ''),
+    // The forecast: clean unless the next merge of the branch is set to conflict.
+    predictMerge: async (_base: string, branch: string) => {
+      const outcome = world.mergeOutcomes.get(branch);
+      return outcome?.kind === 'conflict'
+        ? { clean: false, conflicts: outcome.conflicts, messages: [] }
+        : { clean: true, conflicts: [], messages: [] };
+    },
     headCommit: async (dir?: string) =>
       world.branches.get(world.worktrees.get(dir ?? root) ?? 'main') ?? 'base',
     status: async (dir?: string) =>

@@ -114,6 +114,9 @@ export interface RunSettings {
   max_parallel?: number;
   handoff_threshold?: number;
   stop_reminders?: number;
+  /** `[merge]` (docs/merge-queue.md). */
+  resolve?: 'agent' | 'manual';
+  resolve_attempts?: number;
   setup_timeout?: number;
 }
 

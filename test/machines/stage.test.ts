@@ -42,10 +42,18 @@ const model: Record<StageStatus, Partial<Record<Kind, StageStatus>>> = {
     'stage.failed': 'failed',
     ...UNFINISHED_FORCED,
   },
-  completed: { 'stage.verified': 'verified', 'stage.rejected': 'rejected', ...UNFINISHED_FORCED },
+  completed: {
+    'stage.verified': 'verified',
+    'stage.rejected': 'rejected',
+    // A resolver session for a predicted conflict.
+    'stage.started': 'running',
+    ...UNFINISHED_FORCED,
+  },
   verified: {
     'stage.merged': 'merged',
     'stage.merge_failed': 'verified',
+    // Sent back to its agent by the merge queue.
+    'stage.started': 'running',
     'stage.rejected': 'rejected',
     ...UNFINISHED_FORCED,
   },

@@ -151,7 +151,7 @@ const cases: Record<string, Expected> = {
   'unknown-flux-key': {
     at: '10:3',
     says: 'unknown key `stage` under `flux` (did you mean `stages`?)',
-    hint: '`flux:` takes `version`, `setup`, `stages` and `budget`',
+    hint: '`flux:` takes `version`, `setup`, `stages`, `budget` and `acceptance`',
   },
   'wrong-version': {
     at: '9:12',

@@ -212,6 +212,32 @@ describe('hash', () => {
   });
 });
 
+describe('plan-level acceptance (the merge checks)', () => {
+  const stages = '  stages:\n    - id: a\n      name: A\n';
+  test('absent: no `acceptance` on the plan, and the hash is the one stages alone give', () => {
+    const plan = parsePlan(planDocument(`flux:\n  version: 1\n${stages}`), 'a.md');
+    expect(plan.acceptance).toBeUndefined();
+    const written = parsePlan(planDocument(`flux:\n  version: 1\n  acceptance: []\n${stages}`), 'a.md');
+    expect(written.hash).toBe(plan.hash);
+  });
+
+  test('kept in order on the plan, and part of its hash', () => {
+    const without = parsePlan(planDocument(`flux:\n  version: 1\n${stages}`), 'a.md');
+    const plan = parsePlan(
+      planDocument(`flux:\n  version: 1\n  acceptance: ["npm test", "npm run lint"]\n${stages}`),
+      'a.md',
+    );
+    expect(plan.acceptance).toEqual(['npm test', 'npm run lint']);
+    expect(plan.hash).not.toBe(without.hash);
+  });
+
+  test('an empty command is an error that points at it', () => {
+    const error = errorOf(planDocument(`flux:\n  version: 1\n  acceptance: ["npm test", " "]\n${stages}`));
+    expect(error.message).toContain("field 'acceptance': command 2 is empty");
+    expect(error.location).toMatchObject({ line: YAML_FIRST_LINE + 2 });
+  });
+});
+
 describe('locations', () => {
   test('line and column point into the markdown file, past the prose before the block', () => {
     const yaml = 'flux:\n  version: 1\n  stages:\n    - id: a\n      name: A\n      gate: sometimes\n';

@@ -7,6 +7,7 @@ import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describeCall } from '../../effects/exec.js';
+import { mergeBase } from './merge-base.js';
 import { runProcess, type ProcessResult } from './process.js';
 import type { SimAction } from './script.js';
 import type { Screen } from './screen.js';
@@ -92,6 +93,19 @@ async function flux(ctx: ActionContext, args: readonly string[]): Promise<void> 
   showResult(ctx, await shell(ctx, file, [...prefix, ...args], FLUX_TIMEOUT_MS));
 }
 
+async function merge(ctx: ActionContext, base: string): Promise<void> {
+  ctx.screen.tool('Bash', `git merge ${base}`);
+  const done = await mergeBase(
+    {
+      cwd: ctx.cwd,
+      git: (args) => shell(ctx, 'git', args),
+      show: (what, result) => (result === undefined ? ctx.screen.result(what) : showResult(ctx, result)),
+    },
+    base,
+  );
+  if (done) ctx.work.commits.push(`Merge ${base}`);
+}
+
 export async function runAction(ctx: ActionContext, action: SimAction): Promise<ActionEnd> {
   if ('write' in action) await editFile(ctx, action.write, false);
   else if ('append' in action) await editFile(ctx, action.append, true);
@@ -100,6 +114,7 @@ export async function runAction(ctx: ActionContext, action: SimAction): Promise<
     showResult(ctx, await shell(ctx, '/bin/sh', ['-c', action.run]));
   } else if ('commit' in action) await commit(ctx, action.commit);
   else if ('flux' in action) await flux(ctx, action.flux);
+  else if ('merge' in action) await merge(ctx, action.merge);
   else if ('sleep' in action)
     await sleep(action.sleep, undefined, { signal: ctx.signal }).catch(() => undefined);
   else if ('permission' in action) await ctx.askPermission(action.permission);

@@ -155,3 +155,26 @@ export function defaultSimScript(stage: StageDef): SimScript {
     ],
   };
 }
+
+/**
+ * What a session the merge queue starts plays (docs/merge-queue.md): merge
+ * the base into the branch keeping both sides of each conflict, then `flux
+ * done`. A stage's own script (`.work/sim/<id>.json`) plays its first sessions only.
+ */
+export function resolverSimScript(stage: StageDef, base: string): SimScript {
+  return {
+    description: `Simulated resolution for stage ${stage.id}.`,
+    turns: [
+      {
+        say: `Stage ${stage.id} could not be merged into ${base}. Merging ${base} into my branch, keeping both sides.`,
+        context: 10,
+        actions: [{ merge: base }, { run: 'git log --oneline -3' }],
+      },
+      {
+        say: 'Merged. Declaring the stage done again; Flux runs the acceptance commands.',
+        context: 18,
+        actions: [{ flux: ['done'] }],
+      },
+    ],
+  };
+}

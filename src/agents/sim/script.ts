@@ -36,6 +36,7 @@ const ACTION_SHAPE = {
   run: z.string().min(1),
   commit: z.string().min(1),
   flux: z.array(z.string()).min(1),
+  merge: z.string().min(1),
   sleep: z.number().int().min(0).max(600_000),
   permission,
   exit: exitCode,
@@ -53,6 +54,8 @@ export type SimAction =
   | { commit: string }
   /** Arguments for Flux, run as FLUX_COMMAND + args, e.g. `["done"]`. */
   | { flux: string[] }
+  /** `git merge <branch>` into the worktree's branch, keeping both sides of each conflict, then commit. */
+  | { merge: string }
   /** Milliseconds. */
   | { sleep: number }
   | { permission: { tool: string; input: Record<string, unknown>; timeout_ms?: number | undefined } }

@@ -121,7 +121,19 @@ export type ChangesReview =
       /** Uncommitted changes in the worktree; null when there is no worktree. */
       dirty: FileStatus[] | null;
       prediction: MergePrediction;
+      /** A resolution of its agent's after the merge queue sent it back; null otherwise. */
+      resolution: ResolutionReview | null;
     };
+
+/** What the person reviewing a resolution sees: why it did not land, and what the agent changed since. */
+export interface ResolutionReview {
+  cause: 'conflict' | 'checks';
+  reason: string;
+  /** The head that did not land. */
+  from: string;
+  /** `git log --cc -p <from>..<branch>`: the resolution's commits and diffs. */
+  log: string;
+}
 
 /** Commits, diffstat, files outside the stage's globs, uncommitted changes, predicted merge. */
 export async function reviewChanges(
@@ -138,7 +150,50 @@ export async function reviewChanges(
   const outside = outsideFiles(await git.changedFiles(base, branch), stage.def.files);
   const dirty = existsSync(worktree) ? await git.status(worktree) : null;
   const prediction = await git.predictMerge(base, branch);
-  return { kind: 'branch', branch, base, commits, stat, outside, globs: stage.def.files, dirty, prediction };
+  const resolution = await reviewResolution(runtime, stage, branch);
+  return {
+    kind: 'branch',
+    branch,
+    base,
+    commits,
+    stat,
+    outside,
+    globs: stage.def.files,
+    dirty,
+    prediction,
+    resolution,
+  };
+}
+
+async function reviewResolution(
+  runtime: Runtime,
+  stage: StageState,
+  branch: string,
+): Promise<ResolutionReview | null> {
+  const resolution = stage.resolution ?? null;
+  if (resolution === null || resolution.head === null || resolution.next !== 'agent') return null;
+  const log = await runtime.git.resolutionLog(resolution.head, branch).catch(() => null);
+  if (log === null) return null;
+  return { cause: resolution.cause, reason: resolution.reason, from: resolution.head, log };
+}
+
+/** How many lines of the resolution's diff the review shows (the pager has all of it). */
+const RESOLUTION_LINES = 80;
+
+export function resolutionLines(resolution: ResolutionReview, base: string, branch: string): string[] {
+  const log = resolution.log.trimEnd().split('\n');
+  return [
+    paint(
+      `${resolution.cause === 'conflict' ? 'Conflict resolved' : 'Checks fixed'}: it did not land on ${base} (${resolution.reason}); its agent's resolution since ${resolution.from.slice(0, 12)}:`,
+      'yellow',
+    ),
+    ...log.slice(0, RESOLUTION_LINES).map((line) => `  ${line}`),
+    ...(log.length > RESOLUTION_LINES
+      ? [
+          `  … ${log.length - RESOLUTION_LINES} more lines: git log --cc -p ${resolution.from.slice(0, 12)}..${branch}`,
+        ]
+      : []),
+  ];
 }
 
 function countCell(n: number | null, sign: string): string {
@@ -181,6 +236,7 @@ export function changesLines(review: ChangesReview): string[] {
       ...dirty.slice(0, 10).map((file) => `  ${file.code} ${file.path}`),
     );
   }
+  if (review.resolution !== null) lines.push('', ...resolutionLines(review.resolution, base, branch));
   lines.push('', ...predictionLines(base, review.prediction));
   return lines;
 }

@@ -5,6 +5,7 @@ import { RUN_DEFAULTS } from '../../engine/defaults.js';
 import { Engine } from '../../engine/engine.js';
 import { predictedConflicts } from '../../engine/runtime/standalone.js';
 import { readSupervisor } from '../../engine/supervisor.js';
+import { queueLines } from '../merge-queue-lines.js';
 import { shortSession, statusView, type StageRow, type StatusView } from '../../engine/views.js';
 import {
   paint,
@@ -97,6 +98,7 @@ export function renderStatus(
     );
     lines.push(stageTable(view, width));
   }
+  lines.push(...queueLines(view, width));
   lines.push(...taskLines(view, width));
   lines.push(...setupFailureLines([...view.stages, ...view.tasks], width));
   const conflicts = Object.entries(view.conflicts ?? {});

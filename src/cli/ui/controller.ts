@@ -58,7 +58,10 @@ export class Dashboard {
     };
     const state = actions.load();
     this.#notices = noticeCount(state);
-    const model = buildModel(state, actions.supervisor(), { defaults: actions.budgetDefaults(), now: Date.now() });
+    const model = buildModel(state, actions.supervisor(), {
+      defaults: actions.budgetDefaults(),
+      now: Date.now(),
+    });
     const chosen = options.select !== undefined && model.rows.some((row) => row.id === options.select);
     this.#state = {
       model,

@@ -7,7 +7,13 @@
  */
 import type { BudgetCheck } from '../../engine/budget.js';
 import type { FluxState } from '../../engine/state.js';
-import { statusView, type Attention, type StageRow, type TaskRow } from '../../engine/views.js';
+import {
+  statusView,
+  type Attention,
+  type StageRow,
+  type StatusView,
+  type TaskRow,
+} from '../../engine/views.js';
 import type { SessionStatus, StageStatus } from '../../machines/index.js';
 import { stageCost, totalCost } from './cost.js';
 import type { SupervisorState } from './supervisor.js';
@@ -52,6 +58,8 @@ export interface DashboardModel {
   cost: number | null;
   attention: AttentionItem[];
   rows: DashboardRow[];
+  /** The merge queue in merge order (`flux status`'s, docs/merge-queue.md). */
+  queue: StatusView['queue'];
   seq: number;
 }
 
@@ -120,6 +128,7 @@ export function buildModel(
       ...view.stages.map((r) => row(r, 'stage')),
       ...view.tasks.filter((r) => r.status !== 'merged').map((r) => row(r, 'task')),
     ],
+    queue: view.queue,
     seq: view.seq,
   };
 }

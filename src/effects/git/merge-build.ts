@@ -33,7 +33,8 @@ export function gitMergeBuilds(q: GitQueries) {
     if (live.length > 0) throw new Error(`git lock ${live[0]!.path} in the integration worktree is held`);
     await gitOutput(['reset', '--quiet', '--hard', tip], at(integration));
     await gitOutput(['checkout', '--quiet', '--detach', tip], at(integration));
-    await gitOutput(['clean', '-ffdq'], at(integration));
+    // Ignored files too (build output of the last check): each check starts from the commit alone.
+    await gitOutput(['clean', '-ffdxq'], at(integration));
   }
 
   /**
@@ -56,7 +57,7 @@ export function gitMergeBuilds(q: GitQueries) {
     const tree = result.stdout.split('\0')[0]!;
     if (result.exitCode === 1) {
       const conflicts = parseMergeTree(result.stdout, 1).conflicts;
-      return { kind: 'conflict', conflicts, notes };
+      return { kind: 'conflict', conflicts, head, notes };
     }
     const commit = await gitOutput(['commit-tree', tree, '-p', tip, '-p', head, '-m', request.message], at());
     return { commit };
@@ -77,7 +78,7 @@ export function gitMergeBuilds(q: GitQueries) {
       await gitOutput(['diff', '--name-only', '-z', '--diff-filter=U'], { ...at(integration), raw: true }),
     );
     await gitOutput(['reset', '--quiet', '--hard', tip], at(integration));
-    if (conflicts.length > 0) return { kind: 'conflict', conflicts, notes };
+    if (conflicts.length > 0) return { kind: 'conflict', conflicts, head: await rev(branch), notes };
     // Stopped for another reason (a hook refused the merge commit).
     const failure = toolFailure('git', args, result);
     return {
@@ -110,5 +111,5 @@ export function gitMergeBuilds(q: GitQueries) {
     await gitOutput(['worktree', 'prune'], at());
   }
 
-  return { build, removeIntegration };
+  return { build, removeIntegration, resetIntegration };
 }

@@ -9,11 +9,14 @@
  *    (`git merge-tree --write-tree`, then `git commit-tree`), or, on a git
  *    before 2.38, in Flux's own integration worktree (detached, reset to the
  *    base's tip each time) — never in a person's checkout.
- * 3. The commit about to land is kept in `refs/flux/merging/<name>`; then the
+ * 3. With checks (the merge queue's), the commit is checked out in the
+ *    integration worktree and checked there; only a commit that passed is
+ *    kept and landed, so the base's first-parent line holds checked merges.
+ * 4. The commit about to land is kept in `refs/flux/merging/<name>`; then the
  *    base moves to it by fast-forward only: `git merge --ff-only` where the
  *    base is checked out (git refuses rather than overwrite local changes),
  *    `git update-ref` with the old value (compare-and-swap) where it is not.
- * 4. A fast-forward killed halfway leaves some files at the new commit's
+ * 5. A fast-forward killed halfway leaves some files at the new commit's
  *    content: found through that ref, checked to be Flux's own bytes, put
  *    back, and the fast-forward done again.
  */ import { MERGING_REF_PREFIX } from '../../paths.js';
@@ -24,7 +27,7 @@ import type { MergeOutcome, MergeRequest } from './merge-outcome.js';
 import type { GitQueries } from './queries.js';
 import { assertRefName, gitOutput, gitTest, lines, runGit } from './run.js';
 
-export type { MergeOutcome, MergeRequest } from './merge-outcome.js';
+export type { CheckVerdict, MergeOutcome, MergeRequest } from './merge-outcome.js';
 
 /** How often the base may move under a merge (a person committing) before it gives up. */
 const MAX_ATTEMPTS = 3;
@@ -37,7 +40,7 @@ export function gitMerges(q: GitQueries) {
     const result = await runGit(['rev-parse', '--verify', '--quiet', `${spec}^{commit}`], at());
     return result.exitCode === 0 ? result.stdout : null;
   };
-  const { build, removeIntegration } = gitMergeBuilds(q);
+  const { build, removeIntegration, resetIntegration } = gitMergeBuilds(q);
   const { advance } = gitFastForward(q);
 
   /** The commit on `base`'s first-parent line that brought `head` in (head itself if it is on that line). */
@@ -85,6 +88,21 @@ export function gitMerges(q: GitQueries) {
         const built = await build(req, old, head, notes);
         if (!('commit' in built)) return built;
         target = built.commit;
+        if (request.check !== undefined) {
+          // Killed while checking: no ref names the commit, so the next merge builds and checks again.
+          await resetIntegration(integration, target, notes);
+          const verdict = await request.check(target, integration, old);
+          if (!verdict.passed)
+            return {
+              kind: 'checks-failed',
+              commit: target,
+              head,
+              base: old,
+              results: verdict.results,
+              notes,
+            };
+        }
+        // Only now, checked, is it the commit about to land.
         await gitOutput(['update-ref', pendingRef, target], at());
       }
       const advanced = await advance(req, old, target, notes, resumed);

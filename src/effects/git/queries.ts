@@ -63,6 +63,12 @@ export function gitQueries(repoRoot: string) {
     return gitOutput(['rev-parse', '--verify', 'HEAD'], at(dir));
   }
 
+  /** The commit a branch points at. */
+  async function branchCommit(name: string): Promise<string> {
+    assertRefName(name, 'branch');
+    return gitOutput(['rev-parse', '--verify', '--quiet', `refs/heads/${name}^{commit}`], at());
+  }
+
   async function branchExists(name: string): Promise<boolean> {
     assertRefName(name, 'branch');
     return gitTest(['show-ref', '--verify', '--quiet', `refs/heads/${name}`], at());
@@ -110,6 +116,26 @@ export function gitQueries(repoRoot: string) {
     return gitOutput(['diff', '--no-ext-diff', '--no-color', `${base}...${branch}`], { ...at(), raw: true });
   }
 
+  /**
+   * What a branch gained since `from` (the head that did not land), for the
+   * person reviewing a resolution: each commit with its diff, a merge as its
+   * combined diff (`--cc`: only what the resolution chose).
+   */
+  async function resolutionLog(from: string, branch: string): Promise<string> {
+    assertRefName(branch, 'branch');
+    assertRefName(from, 'commit');
+    const args = [
+      'log',
+      '--cc',
+      '-p',
+      '--no-color',
+      '--no-ext-diff',
+      '--format=commit %h %s',
+      `${from}..${branch}`,
+    ];
+    return gitOutput(args, { ...at(), raw: true });
+  }
+
   async function changedFiles(base: string, branch: string): Promise<string[]> {
     assertRefName(branch, 'branch');
     assertRefName(base, 'base');
@@ -148,6 +174,7 @@ export function gitQueries(repoRoot: string) {
     status,
     isClean: async (dir?: string) => (await status(dir)).length === 0,
     headCommit,
+    branchCommit,
     listWorktrees,
     branchExists,
     isMerged,
@@ -156,6 +183,7 @@ export function gitQueries(repoRoot: string) {
     diffStat,
     diffText,
     changedFiles,
+    resolutionLog,
     predictMerge,
     conflictedFiles,
   };

@@ -7,16 +7,18 @@ import { randomUUID } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { agentDir, launchSpec, type LaunchSpec } from '../../agents/launch.js';
-import { defaultSimScript } from '../../agents/sim/default-script.js';
+import { defaultSimScript, resolverSimScript } from '../../agents/sim/default-script.js';
 import { isPaneId } from '../../effects/tmux.js';
 import { FluxError, RefusedError } from '../../errors.js';
 import type { NewEvent } from '../../log/events.js';
 import { SIM_SCRIPTS_DIR_NAME } from '../../paths.js';
 import { settle } from '../decide.js';
-import { agentRules, renderSignal, type DependencyNote } from '../signal.js';
+import { renderResolverSignal, type OtherSide } from '../resolver-prompt.js';
+import { agentRules, renderSignal, resolverRules, type DependencyNote } from '../signal.js';
 import { isTask, sessionAlive, type FluxState } from '../state.js';
 import { renderTaskPrompt, taskRules } from '../task-prompt.js';
 import type { Runtime } from '../runtime.js';
+import { mergeChecks } from './merge.js';
 import { retryWhileServerExits } from './program.js';
 import { setUpWorktree } from './setup.js';
 
@@ -35,10 +37,33 @@ async function dependencyNotes(rt: Runtime, state: FluxState, stage: string): Pr
   return notes;
 }
 
-function simScript(rt: Runtime, stage: FluxState['stages'][string]): string {
+/** The stage's own script plays its first sessions; a session the merge queue started plays the resolver. */
+function simScript(rt: Runtime, stage: FluxState['stages'][string], resolving: boolean): string {
+  const base = rt.baseFor(rt.engine.load(), stage.id);
+  if (resolving) return JSON.stringify(resolverSimScript(stage.def, base), null, 2) + '\n';
   const custom = path.join(rt.engine.ws.workDir, SIM_SCRIPTS_DIR_NAME, `${stage.id}.json`);
   if (existsSync(custom)) return readFileSync(custom, 'utf8');
   return JSON.stringify(defaultSimScript(stage.def), null, 2) + '\n';
+}
+
+/** The stages merged into the base that this branch does not have yet: the other side of a conflict. */
+async function otherSides(
+  rt: Runtime,
+  state: FluxState,
+  stageId: string,
+  branch: string,
+): Promise<OtherSide[]> {
+  const others: OtherSide[] = [];
+  for (const id of state.order) {
+    const other = state.stages[id]!;
+    if (id === stageId || other.status !== 'merged' || other.mergedCommit === null) continue;
+    if (await rt.git.isMerged(other.mergedCommit, branch).catch(() => true)) continue;
+    const commits = await rt.git
+      .commitsAhead(`${other.mergedCommit}^2`, `${other.mergedCommit}^1`)
+      .catch(() => []);
+    others.push({ id, name: other.def.name, description: other.def.description, commits });
+  }
+  return others;
 }
 
 /** The worktree, the signal and the agent's files for a session the log has started; returns what to run. */
@@ -64,19 +89,34 @@ export async function prepareLaunch(
         };
   const branchCommits =
     handoff === null && stage.sessions.length > 1 ? await rt.git.commitsAhead(branch, base) : [];
-  const prompt = isTask(stage)
-    ? renderTaskPrompt({ task: stage, session: sessionId, worktree, handoff, branchCommits })
-    : renderSignal({
-        state,
+  const resolution = stage.resolution ?? null;
+  const resolving = (session.resolving ?? null) !== null && resolution !== null && !isTask(stage);
+  const prompt = resolving
+    ? renderResolverSignal({
         stage,
+        resolution: resolution!,
         session: sessionId,
         worktree,
         branch,
-        dependencies: await dependencyNotes(rt, state, stageId),
+        base,
+        checks: mergeChecks(state, stage),
+        others: await otherSides(rt, state, stageId, branch),
+        maxAttempts: rt.config.merge.resolve_attempts,
         handoff,
-        branchCommits,
-        feedback: session.feedback,
-      });
+      })
+    : isTask(stage)
+      ? renderTaskPrompt({ task: stage, session: sessionId, worktree, handoff, branchCommits })
+      : renderSignal({
+          state,
+          stage,
+          session: sessionId,
+          worktree,
+          branch,
+          dependencies: await dependencyNotes(rt, state, stageId),
+          handoff,
+          branchCommits,
+          feedback: session.feedback,
+        });
   const workDir = rt.engine.ws.workDir;
   const spec = launchSpec({
     config: rt.config,
@@ -89,10 +129,20 @@ export async function prepareLaunch(
     flux: rt.flux,
     prompt,
     promptFile: path.join(workDir, 'signals', `${sessionId}.md`),
-    rules: isTask(stage) ? taskRules(stageId) : agentRules(stageId),
+    rules: isTask(stage)
+      ? taskRules(stageId)
+      : resolving
+        ? resolverRules(stageId, base)
+        : agentRules(stageId),
+    ...(resolving
+      ? { extraTools: ['Bash(git merge:*)', ...mergeChecks(state, stage).map((c) => `Bash(${c})`)] }
+      : {}),
   });
   if (session.agent === 'sim')
-    spec.files.set(path.join(agentDir(workDir, sessionId), 'sim-script.json'), simScript(rt, stage));
+    spec.files.set(
+      path.join(agentDir(workDir, sessionId), 'sim-script.json'),
+      simScript(rt, stage, resolving),
+    );
   for (const [file, content] of spec.files) {
     mkdirSync(path.dirname(file), { recursive: true });
     writeFileSync(file, content);

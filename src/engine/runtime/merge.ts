@@ -6,12 +6,13 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { MergeOutcome } from '../../effects/git.js';
+import { ACCEPTANCE_ENV, ENV } from '../../agents/protocol.js';
+import type { CheckVerdict, MergeOutcome } from '../../effects/git.js';
 import { FluxError } from '../../errors.js';
 import type { NewEvent } from '../../log/events.js';
 import { settle } from '../decide.js';
 import type { Runtime } from '../runtime.js';
-import { allMerged, currentSession, isTask } from '../state.js';
+import { allMerged, currentSession, isTask, type FluxState, type StageState } from '../state.js';
 import { closeTaskTmux } from './tasks.js';
 
 export type { MergeOutcome } from '../../effects/git.js';
@@ -59,7 +60,34 @@ async function precheck(rt: Runtime, stageId: string): Promise<StageMergeOutcome
   return null;
 }
 
-function eventFor(stageId: string, outcome: StageMergeOutcome): NewEvent {
+/** The checks of the merge queue for a stage: the plan's own, then the stage's acceptance (docs/merge-queue.md). */
+export function mergeChecks(state: FluxState, stage: StageState): string[] {
+  // An ad hoc task lands on its own base, outside the plan and its queue (`flux task cleanup`).
+  if (isTask(stage)) return [];
+  return [...(state.plan?.acceptance ?? []), ...stage.def.acceptance];
+}
+
+/** Whether the queue sends a stage that could not land back to its agent, or leaves it to a person. */
+export function nextAfterFailure(
+  rt: Runtime,
+  stage: StageState,
+  cause: 'conflict' | 'checks',
+): 'agent' | 'person' {
+  // Ad hoc tasks are started by `flux task run` only, never by the scheduler.
+  if (isTask(stage)) return 'person';
+  if ((stage.resolution?.attempts ?? 0) >= rt.config.merge.resolve_attempts) return 'person';
+  if (cause === 'conflict' && rt.config.merge.resolve === 'manual') return 'person';
+  return 'agent';
+}
+
+/** The first failing check, for a one-line reason. */
+function failedChecks(outcome: Extract<StageMergeOutcome, { kind: 'checks-failed' }>): string {
+  const failed = outcome.results.filter((r) => r.timed_out || r.exit_code !== 0).map((r) => r.command);
+  return `the merged tree fails the checks: ${failed.join(', ')}`;
+}
+
+function eventFor(rt: Runtime, stage: StageState, outcome: StageMergeOutcome): NewEvent {
+  const stageId = stage.id;
   switch (outcome.kind) {
     case 'merged':
     case 'already-merged':
@@ -72,6 +100,22 @@ function eventFor(stageId: string, outcome: StageMergeOutcome): NewEvent {
         stage: stageId,
         reason: `merge conflicts in ${outcome.conflicts.join(', ')}`,
         conflicts: outcome.conflicts,
+        cause: 'conflict',
+        ...(outcome.head === undefined ? {} : { head: outcome.head }),
+        next: nextAfterFailure(rt, stage, 'conflict'),
+      };
+    case 'checks-failed':
+      return {
+        type: 'stage.merge_failed',
+        stage: stageId,
+        reason: failedChecks(outcome),
+        conflicts: [],
+        cause: 'checks',
+        head: outcome.head,
+        commit: outcome.commit,
+        base_commit: outcome.base,
+        results: outcome.results,
+        next: nextAfterFailure(rt, stage, 'checks'),
       };
     case 'refused':
       return {
@@ -80,8 +124,31 @@ function eventFor(stageId: string, outcome: StageMergeOutcome): NewEvent {
         reason: outcome.reason,
         conflicts: [],
         hint: outcome.hint,
+        cause: 'refused',
       };
   }
+}
+
+/**
+ * Runs the checks on a merge commit checked out in the integration worktree,
+ * once `merge.checking` is recorded (so `flux status` shows it); the
+ * acceptance timeout bounds each command.
+ */
+function checker(rt: Runtime, stageId: string, commands: string[]) {
+  return async (commit: string, dir: string, base: string): Promise<CheckVerdict> => {
+    rt.engine.commit(() => ({
+      events: [{ type: 'merge.checking', stage: stageId, commit, base_commit: base, commands }],
+      effects: [],
+    }));
+    rt.note(`${stageId}: checking the merge ${commit.slice(0, 8)} (${commands.length} command(s))`);
+    const report = await rt.runAcceptance({
+      cwd: dir,
+      commands,
+      timeoutMs: rt.config.run.acceptance_timeout * 1000,
+      env: { [ENV.stage]: stageId, [ACCEPTANCE_ENV.mergeCheck]: commit },
+    });
+    return report.passed ? { passed: true } : { passed: false, results: report.results };
+  };
 }
 
 /** Merges a verified stage into its base (or `base`); records merged or merge_failed, then what follows. */
@@ -96,6 +163,7 @@ export async function mergeStage(rt: Runtime, stageId: string, base?: string): P
   if (stage.status !== 'verified')
     return { kind: 'refused', reason: `${stageId} is ${stage.status}, not verified`, hint: '', notes: [] };
   const into = base ?? rt.baseFor(state, stageId);
+  const checks = mergeChecks(state, stage);
   let outcome: StageMergeOutcome;
   try {
     outcome =
@@ -106,6 +174,7 @@ export async function mergeStage(rt: Runtime, stageId: string, base?: string): P
         message: `Merge ${stage.kind === 'task' ? 'task' : 'stage'} ${stageId}: ${stage.def.name}`,
         key: stageId,
         integration: rt.integrationPath,
+        ...(checks.length === 0 ? {} : { check: checker(rt, stageId, checks) }),
       }));
   } catch (error) {
     if (!(error instanceof FluxError)) throw error;
@@ -118,7 +187,9 @@ export async function mergeStage(rt: Runtime, stageId: string, base?: string): P
   }
   for (const note of outcome.notes) rt.note(`${stageId}: ${note}`);
   const result = outcome;
-  const { state: after } = await rt.commitAndRun((current) => settle(current, [eventFor(stageId, result)]));
+  const { state: after } = await rt.commitAndRun((current) =>
+    settle(current, [eventFor(rt, current.stages[stageId] ?? stage, result)]),
+  );
   // The integration worktree lives while something is left to merge.
   if (allMerged(after)) await rt.git.removeIntegration(rt.integrationPath).catch(() => undefined);
   rt.note(
@@ -126,7 +197,13 @@ export async function mergeStage(rt: Runtime, stageId: string, base?: string): P
       ? `${stageId}: merged into ${into} (${result.commit.slice(0, 8)})`
       : result.kind === 'nothing-to-merge'
         ? `${stageId}: nothing to merge (no branch)`
-        : `${stageId}: not merged: ${result.kind === 'conflict' ? `conflicts in ${result.conflicts.join(', ')}` : result.reason}`,
+        : `${stageId}: not merged: ${
+            result.kind === 'conflict'
+              ? `conflicts in ${result.conflicts.join(', ')}`
+              : result.kind === 'checks-failed'
+                ? failedChecks(result)
+                : result.reason
+          }${after.stages[stageId]?.resolution?.due === true ? '; back to its agent' : ''}`,
   );
   return outcome;
 }

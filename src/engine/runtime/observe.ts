@@ -13,7 +13,8 @@ export async function observeWorld(rt: Runtime, state: FluxState, askTmux: boole
     for (const id of merged)
       if (!worktrees.has(id) && (await rt.git.branchExists(rt.branchName(id, state)))) branches.add(id);
   }
-  if (!askTmux) return { tmux: null, worktrees, branches };
+  const predicted = await forecastConflicts(rt, state, worktrees);
+  if (!askTmux) return { tmux: null, worktrees, branches, predicted };
   // Every session (an ad hoc task's is named by [task] session), without those whose agent has exited.
   const sessions = await rt.tmux.listSessions().catch(() => []);
   const alive = new Set(sessions.filter((s) => !s.paneDead).map((s) => s.name));
@@ -28,5 +29,38 @@ export async function observeWorld(rt: Runtime, state: FluxState, askTmux: boole
     for (const pane of await rt.tmux.listPanes().catch(() => []))
       if (!pane.dead && inPanes.get(pane.id) === pane.label) alive.add(pane.id);
   }
-  return { tmux: alive, worktrees, branches };
+  return { tmux: alive, worktrees, branches, predicted };
+}
+
+/**
+ * The completed stages waiting for a review whose merge would conflict with
+ * the base (`git merge-tree`, nothing touched), when a resolver session may
+ * start for them: `[merge] resolve = "agent"` and attempts left. Each branch
+ * head is forecast once (a clean one is remembered by the runtime).
+ */
+async function forecastConflicts(
+  rt: Runtime,
+  state: FluxState,
+  worktrees: ReadonlySet<string>,
+): Promise<Record<string, { conflicts: string[]; head: string }>> {
+  const predicted: Record<string, { conflicts: string[]; head: string }> = {};
+  if (rt.config.merge.resolve !== 'agent') return predicted;
+  for (const id of state.order) {
+    const stage = state.stages[id]!;
+    if (stage.status !== 'completed' || stage.def.gate !== 'human' || !worktrees.has(id)) continue;
+    if (stage.resolution?.due === true) continue;
+    if ((stage.resolution?.attempts ?? 0) >= rt.config.merge.resolve_attempts) continue;
+    const base = rt.baseFor(state, id);
+    const branch = rt.branchName(id, state);
+    const [head, tip] = await Promise.all([
+      rt.git.branchCommit(branch).catch(() => null),
+      rt.git.branchCommit(base).catch(() => null),
+    ]);
+    if (head === null || tip === null || stage.resolution?.head === head) continue;
+    if (rt.forecastClean.get(id) === `${head}..${tip}`) continue;
+    const prediction = await rt.git.predictMerge(base, branch).catch(() => null);
+    if (prediction?.clean === false) predicted[id] = { conflicts: prediction.conflicts, head };
+    else if (prediction?.clean === true) rt.forecastClean.set(id, `${head}..${tip}`);
+  }
+  return predicted;
 }

@@ -11,18 +11,35 @@ import { cleanupStage } from './merge.js';
 /** How many stages' requests run at once: sixteen stages start about as fast as raw git and tmux would. */
 const PARALLEL_STAGES = 4;
 
-/** Runs `one` on every request: a stage's in order, up to four stages at a time. */
+/**
+ * Runs `one` on every request: a stage's in order, up to four stages at a
+ * time; the merges one after another, in the merge queue's order
+ * (`mergeOrder`: dependencies, then approval; docs/merge-queue.md).
+ */
 export async function performByStage(
   effects: EffectRequest[],
   one: (effect: EffectRequest) => Promise<void>,
+  mergeOrder: readonly string[] = [],
 ): Promise<void> {
   const byStage = new Map<string, EffectRequest[]>();
+  const merges: EffectRequest[] = [];
   for (const effect of effects) {
+    if (effect.type === 'mergeStage') {
+      merges.push(effect);
+      continue;
+    }
     const list = byStage.get(effect.params.stage) ?? [];
     list.push(effect);
     byStage.set(effect.params.stage, list);
   }
   const queues = [...byStage.values()];
+  if (merges.length > 0) {
+    const rank = (effect: EffectRequest): number => {
+      const at = mergeOrder.indexOf(effect.params.stage);
+      return at === -1 ? mergeOrder.length : at;
+    };
+    queues.unshift(merges.sort((a, b) => rank(a) - rank(b)));
+  }
   const worker = async (): Promise<void> => {
     for (let queue = queues.shift(); queue !== undefined; queue = queues.shift()) {
       for (const effect of queue) await one(effect);

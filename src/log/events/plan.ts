@@ -29,6 +29,8 @@ export const planSnapshotSchema = z.object({
   /** The plan-level setup commands; absent when none. */
   setup: z.array(z.string()).optional(),
   stages: z.array(stageDefSchema),
+  /** Plan-level checks (`flux: acceptance:`); absent when the plan has none. */
+  acceptance: z.array(z.string()).optional(),
   hash: z.string(),
   /** The plan-wide budget (`flux: budget:`); absent when the plan has none. */
   budget: budgetSchema.optional(),

@@ -19,6 +19,8 @@ export const sessionStarted = event('session.started', {
   handoff: z.string().optional(),
   /** Why the stage's last attempt was rejected, for this session's first prompt. */
   feedback: z.string().optional(),
+  /** A session the merge queue started: to resolve a conflict with the base, or to make the checks pass. */
+  resolving: z.enum(['conflict', 'checks']).optional(),
 });
 
 export const sessionWorking = event('session.working', { session: sessionId });

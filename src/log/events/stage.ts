@@ -64,13 +64,53 @@ export const stageMerged = event('stage.merged', {
   commit: z.string().nullable(),
 });
 
-/** A merge was attempted and did not happen (conflict, dirty tree); the stage stays verified. */
+/**
+ * A merge was attempted and did not happen (a conflict, checks that failed on
+ * the merged tree, a dirty tree); the stage stays verified and the base did
+ * not move. The optional fields are absent in logs from before the merge queue.
+ */
 export const stageMergeFailed = event('stage.merge_failed', {
   stage: stageId,
   reason: z.string(),
   conflicts: z.array(z.string()),
   /** What a person does about it, when Flux knows. */
   hint: z.string().optional(),
+  /** `conflict`, `checks` (the merged tree failed the checks) or `refused` (anything else). */
+  cause: z.enum(['conflict', 'checks', 'refused']).optional(),
+  /** The stage branch's head that was tried: a resolution's changes are what follows it. */
+  head: z.string().optional(),
+  /** The merge commit the checks ran on (cause `checks`), and the base commit it was built on. */
+  commit: z.string().optional(),
+  base_commit: z.string().optional(),
+  /** The checks' results (cause `checks`). */
+  results: z.array(acceptanceResultSchema).optional(),
+  /** `agent`: a session of the stage fixes it (docs/merge-queue.md); `person`: it waits for one. */
+  next: z.enum(['agent', 'person']).optional(),
+});
+
+/**
+ * The forecast (`git merge-tree`) says a completed stage waiting for its
+ * review would conflict with the base: with `[merge] resolve = "agent"` a
+ * resolver session of the stage starts before a person is asked.
+ */
+export const mergeConflictPredicted = event('merge.conflict_predicted', {
+  stage: stageId,
+  conflicts: z.array(z.string()),
+  /** The branch head the forecast was made for. */
+  head: z.string(),
+});
+
+/**
+ * The merge queue checks a stage's merge commit in the integration worktree;
+ * `stage.merged` or `stage.merge_failed` ends it (a check killed with Flux is
+ * checked again by the next merge).
+ */
+export const mergeChecking = event('merge.checking', {
+  stage: stageId,
+  /** The merge commit being checked, and the base commit it was built on. */
+  commit: z.string(),
+  base_commit: z.string(),
+  commands: z.array(z.string()),
 });
 
 export const stageFailed = event('stage.failed', {

@@ -22,6 +22,7 @@ import {
   planDocument,
   readEvents,
   setConfig,
+  type RunSettings,
   snapshotFlux,
   tmuxSessionNames,
   writeSimScript,
@@ -64,7 +65,11 @@ export interface Rig {
   cleanup(): Promise<void>;
 }
 
-export async function makeRig(planText: string, sims: Record<string, object> = {}): Promise<Rig> {
+export async function makeRig(
+  planText: string,
+  sims: Record<string, object> = {},
+  settings: RunSettings = {},
+): Promise<Rig> {
   const repo = await tempRepoWithPlan(planText);
   const tmux = privateTmux();
   const bin = snapshotFlux();
@@ -81,7 +86,7 @@ export async function makeRig(planText: string, sims: Record<string, object> = {
 
   const init = await flux(['init', repo.planPath]);
   if (init.exitCode !== 0) throw new Error(`flux init exited ${init.exitCode}: ${init.stderr}`);
-  setConfig(path.join(repo.root, '.work', 'config.toml'), { agent: 'sim' });
+  setConfig(path.join(repo.root, '.work', 'config.toml'), { agent: 'sim', ...settings });
   for (const [stage, script] of Object.entries(sims)) writeSim(stage, script);
 
   return {

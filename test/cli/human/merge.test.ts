@@ -4,7 +4,8 @@
  * kept; `flux merge` refuses while a person's uncommitted edit is in the way
  * (exit 3), and goes past one elsewhere;
  * resolved in the stage's worktree, `flux merge` succeeds. `--no-merge`
- * approves without merging, and `flux merge` finishes it.
+ * approves without merging, and `flux merge` finishes it. With
+ * `[merge] resolve = "manual"`: a conflict waits for a person.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -52,11 +53,16 @@ let rig: Rig;
 let mainBefore: string;
 
 beforeAll(async () => {
-  rig = await makeRig(PLAN, {
-    left: doneScript('shared.txt', 'left'),
-    right: doneScript('shared.txt', 'right'),
-    extra: doneScript('extra.txt', 'extra'),
-  });
+  rig = await makeRig(
+    PLAN,
+    {
+      left: doneScript('shared.txt', 'left'),
+      right: doneScript('shared.txt', 'right'),
+      extra: doneScript('extra.txt', 'extra'),
+      // A person resolves conflicts here (the resolver sessions are test/run/merge-queue.test.ts's).
+    },
+    { resolve: 'manual' },
+  );
   const run = await rig.run();
   if (run.exitCode !== 0) throw new Error(`flux run failed: ${run.stderr}`);
 });

@@ -111,6 +111,22 @@ describe('the main screen, from a folded state', () => {
     expect(rowOf(frame(), 'stage-2-api')).toContain('$1.25');
   });
 
+  it('the merge queue under the progress, in merge order, while something waits to land', () => {
+    const log = authLog();
+    expect(mount(log).frame()).not.toContain('merge queue');
+    log.add(
+      { type: 'stage.verified', stage: 'stage-3-frontend', by: 'human' },
+      {
+        type: 'merge.checking',
+        stage: 'stage-3-frontend',
+        commit: 'c0ffee00',
+        base_commit: '0ef5d4d5d925aa',
+        commands: ['npm test'],
+      },
+    );
+    expect(mount(log).frame().split('\n')[2]).toBe('merge queue: 1 stage-3-frontend checking');
+  });
+
   it('waiting on you: the permission question first, then the review, each with its key', () => {
     const { frame } = mount(authLog());
     const text = frame();

@@ -38,7 +38,16 @@ export function headerLines(state: UiState): Line[] {
       text(' '.repeat(gap2)),
       text(cost, { dim: model.cost === null }),
     ],
+    ...queueLine(state),
   ];
+}
+
+/** `merge queue: 1 a checking · 2 b` — only while something waits to land. */
+function queueLine(state: UiState): Line[] {
+  const { queue } = state.model;
+  if (queue.length === 0) return [];
+  const items = queue.map((q) => `${q.position} ${q.stage}${q.state === 'checking' ? ' checking' : ''}`);
+  return [[text(cut(`merge queue: ${items.join(' · ')}`, state.size.columns), { color: 'cyan' })]];
 }
 
 // ---- waiting on you ---------------------------------------------------------------
