@@ -47,13 +47,17 @@ Rules:
 - Exactly one metadata block, between \`<!-- FLUX METADATA -->\` and
   \`<!-- END FLUX METADATA -->\`, holding one \`yaml\` fence whose only key is
   \`flux\` (with \`version: 1\`, \`stages\` and optionally \`setup\`: shell
-  commands that prepare every new worktree, such as \`npm ci\`; and
-  \`acceptance\`).
+  commands that prepare every new worktree, such as \`npm ci\`;
+  \`acceptance\`; and \`budget\`).
 - \`flux: acceptance\`: the plan-level checks (the whole test suite): run,
   with each stage's own, on every merged tree before the base branch moves.
+- \`budget\` (optional, plan-wide under \`flux:\` or per stage):
+  \`{usd: N, minutes: N, tokens: N}\`, any of them, each above 0. A stage
+  that reaches its budget stops and waits for a person; once the plan's is
+  spent no new session starts. Leave it out unless the user asks for one.
 - Stage fields: \`id\`, \`name\`, \`description\`, \`dependencies\`,
   \`parallel_group\`, \`acceptance\`, \`files\`, \`gate\`, \`setup\`,
-  \`estimate\`; no others.
+  \`estimate\`, \`budget\`; no others.
 - \`id\`: unique; lower-case letters, digits, \`-\`, \`_\`, \`.\`; at most 64
   characters; it names a branch, a folder and a tmux session.
 - \`dependencies\`: ids of stages that must be merged first; no cycles. Stages

@@ -12,6 +12,7 @@ import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planNewSystemPrompt, PLAN_FORMAT_GUIDE } from '../../../src/agents/plan-prompt.js';
 import { SKILL_MD } from '../../../src/agents/skill.js';
+import { FLUX_KEYS, STAGE_FIELDS } from '../../../src/plan/schema.js';
 import { makeTaskRig, type TaskRig } from './harness.js';
 
 describe('flux skill install', () => {
@@ -46,6 +47,13 @@ describe('flux skill install', () => {
       'flux doctor',
     ])
       expect(SKILL_MD).toContain(command);
+  });
+
+  it('the plan format guide names every field a stage and the plan can have', () => {
+    // `field` alone, or as `field: value`.
+    const named = (field: string) => new RegExp(`\`${field}(\`|: )`).test(PLAN_FORMAT_GUIDE);
+    expect(STAGE_FIELDS.filter((field) => !named(field))).toEqual([]);
+    expect(FLUX_KEYS.filter((key) => !named(key))).toEqual([]);
   });
 
   it('teaches the plan format flux plan new gives claude, and to check a plan before flux init', () => {
