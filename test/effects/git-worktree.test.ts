@@ -57,6 +57,42 @@ describe('addWorktree', () => {
     expect(await repo.git(['status', '--porcelain', '--untracked-files=all'], added.path)).toBe('');
   });
 
+  // `git worktree add` marks its work "locked initializing" until it is done:
+  // a kill leaves that mark, with HEAD still the placeholder (detached) or the
+  // files not yet checked out. Seen in the merge-kill stress test under load.
+  it('a `worktree add` killed before HEAD was set (locked initializing, detached): made again', async () => {
+    await repo.git(['worktree', 'add', '--detach', stage.path, 'main']);
+    await repo.git(['branch', stage.branch, 'main']);
+    await writeFile(path.join(repo.root, '.git', 'worktrees', 'stage-1', 'locked'), 'initializing');
+    const added = await git.addWorktree(stage);
+    expect(added.outcome).toBe('attached');
+    expect(await git.currentBranch(added.path)).toBe(stage.branch);
+    expect((await git.listWorktrees()).find((w) => w.path === added.path)?.locked).toBe(false);
+    expect(await repo.git(['status', '--porcelain'], added.path)).toBe('');
+  });
+
+  it('a `worktree add` killed before its checkout (locked initializing, files missing): made again, whole', async () => {
+    await repo.git(['worktree', 'add', '-b', stage.branch, stage.path, 'main']);
+    const tracked = (await repo.git(['ls-files'], path.join(repo.root, stage.path)))
+      .split('\n')
+      .filter(Boolean);
+    expect(tracked.length).toBeGreaterThan(0);
+    for (const file of tracked) await rm(path.join(repo.root, stage.path, file));
+    await writeFile(path.join(repo.root, '.git', 'worktrees', 'stage-1', 'locked'), 'initializing');
+    const added = await git.addWorktree(stage);
+    expect(await git.currentBranch(added.path)).toBe(stage.branch);
+    expect(await repo.git(['status', '--porcelain'], added.path)).toBe('');
+  });
+
+  it('a worktree a person locked (another reason) is not touched', async () => {
+    await git.addWorktree(stage);
+    await repo.git(['worktree', 'lock', '--reason', 'on a usb disk', stage.path]);
+    await writeFile(path.join(repo.root, stage.path, 'mine.txt'), 'keep me');
+    const again = await git.addWorktree(stage);
+    expect(again.outcome).toBe('existing');
+    expect(await repo.git(['status', '--porcelain'], again.path)).toBe('?? mine.txt');
+  });
+
   it('is idempotent: a re-run returns the same worktree and keeps its commits', async () => {
     const first = await git.addWorktree(stage);
     const commit = await repo.commit('stage work', { 'work.txt': 'done\n' }, first.path);

@@ -101,8 +101,16 @@ export function gitWorktrees(q: GitQueries) {
     // Forget registrations whose directories were deleted, so they cannot block re-adding.
     await gitOutput(['worktree', 'prune'], at());
 
-    const worktrees = await listWorktrees();
-    const here = worktrees.find((worktree) => worktree.path === target);
+    let worktrees = await listWorktrees();
+    let here = worktrees.find((worktree) => worktree.path === target);
+    if (here?.lockReason === 'initializing') {
+      // git marks an add in progress so and unmarks it when done: this one was
+      // killed half-way (HEAD not yet set, or the files not yet checked out). No
+      // one has worked in it, and the branch keeps every commit: make it again.
+      await gitOutput(['worktree', 'remove', '--force', '--force', target], at());
+      worktrees = await listWorktrees();
+      here = undefined;
+    }
     if (here !== undefined) {
       if (here.branch !== branch) {
         throw new RefusedError(
