@@ -13,6 +13,7 @@ import type { NewEvent } from '../../log/events.js';
 import { settle } from '../decide.js';
 import type { Runtime } from '../runtime.js';
 import { allMerged, currentSession, isTask, type FluxState, type StageState } from '../state.js';
+import { prepareIntegration } from './setup.js';
 import { closeTaskTmux } from './tasks.js';
 
 export type { MergeOutcome } from '../../effects/git.js';
@@ -141,6 +142,9 @@ function checker(rt: Runtime, stageId: string, commands: string[]) {
       effects: [],
     }));
     rt.note(`${stageId}: checking the merge ${commit.slice(0, 8)} (${commands.length} command(s))`);
+    // The checks see the working copy the stage's acceptance saw: its copied files and setup.
+    const prepared = await prepareIntegration(rt, stageId, dir);
+    if (!prepared.passed) return prepared;
     const report = await rt.runAcceptance({
       cwd: dir,
       commands,

@@ -54,9 +54,8 @@ export async function setUpWorktree(
   const stage = state.stages[stageId]!;
   if (!needsSetup(stage, outcome)) return;
   const commands = setupCommands(state, stage);
-  const include = await readWorktreeInclude(rt.root).catch((error: unknown) => error as FluxError);
-  const patterns = rt.config.worktree.copy;
-  if (commands.length === 0 && include === null && patterns.length === 0) return;
+  const { needed, include } = await checkoutNeeds(rt, commands);
+  if (!needed) return;
 
   const log = path.join('logs', `setup-${sessionId}.log`);
   const logFile = path.join(rt.engine.ws.workDir, log);
@@ -83,27 +82,50 @@ export async function setUpWorktree(
       ]),
     );
 
+  const prepared = await prepareCheckout(rt, worktree, commands, include, write);
+  finish(prepared.copied, prepared.results, prepared.error?.message);
+  if (prepared.error !== undefined)
+    throw new SetupFailedError(`setup failed: ${prepared.error.message}`, prepared.error.hint);
+  const failed = prepared.results.find((result) => !passedResult(result));
+  if (failed === undefined) return;
+  throw new SetupFailedError(
+    `setup failed: ${describeSetupFailure(failed)} (output: .work/${log})`,
+    `fix it, then \`flux resume ${stageId}\` sets the worktree up again and starts the agent`,
+  );
+}
+
+/**
+ * Makes `dir` a working copy: the ignored files `.worktreeinclude` and
+ * `[worktree] copy` name, copied from the main checkout, then the setup
+ * commands, one at a time (the first failure ends it). A stage's new worktree
+ * and the merge queue's integration worktree are prepared the same way, so a
+ * check sees what the stage's own acceptance saw.
+ */
+export async function prepareCheckout(
+  rt: Runtime,
+  dir: string,
+  commands: readonly string[],
+  include: string | null | FluxError,
+  write: (text: string) => void,
+): Promise<{ copied: string[]; results: AcceptanceResult[]; error?: FluxError }> {
   let copied: string[] = [];
   try {
     if (include instanceof Error) throw include;
-    copied = await listIncluded(rt.root, include !== null, patterns);
+    copied = await listIncluded(rt.root, include !== null, rt.config.worktree.copy);
     write(copied.length === 0 ? '# nothing to copy\n' : `# copied from ${rt.root}:\n${copied.join('\n')}\n`);
-    await copyIncluded(rt.root, worktree, copied);
+    await copyIncluded(rt.root, dir, copied);
   } catch (error) {
     if (!(error instanceof FluxError)) throw error;
     write(`# the copy failed: ${error.message}\n`);
-    finish(copied, [], error.message);
-    throw new SetupFailedError(`setup failed: ${error.message}`, error.hint);
+    return { copied, results: [], error };
   }
-
-  // One command at a time, so the log shows each under its own heading; the first failure ends it.
   const results: AcceptanceResult[] = [];
   for (const command of commands) {
     write(`\n$ ${command}\n`);
     const {
       results: [result],
     } = await rt.runAcceptance({
-      cwd: worktree,
+      cwd: dir,
       commands: [command],
       timeoutMs: rt.config.run.setup_timeout * 1000,
       onOutput: (chunk) => write(chunk),
@@ -114,15 +136,54 @@ export async function setUpWorktree(
     );
     if (!passedResult(result!)) break;
   }
-  finish(copied, results);
-  const failed = results.find((result) => !passedResult(result));
-  if (failed === undefined) return;
-  throw new SetupFailedError(
-    `setup failed: ${describeSetupFailure(failed)} (output: .work/${log})`,
-    `fix it, then \`flux resume ${stageId}\` sets the worktree up again and starts the agent`,
-  );
+  return { copied, results };
 }
 
-function passedResult(result: AcceptanceResult): boolean {
+/** Whether a checkout needs preparing at all: setup commands, or files to copy. */
+export async function checkoutNeeds(
+  rt: Runtime,
+  commands: readonly string[],
+): Promise<{ needed: boolean; include: string | null | FluxError }> {
+  const include = await readWorktreeInclude(rt.root).catch((error: unknown) => error as FluxError);
+  return { needed: commands.length > 0 || include !== null || rt.config.worktree.copy.length > 0, include };
+}
+
+export function passedResult(result: AcceptanceResult): boolean {
   return result.exit_code === 0 && !result.timed_out;
+}
+
+/**
+ * The merge queue's integration worktree, before its checks: prepared as the
+ * stage's own worktree was (docs/merge-queue.md), its output in
+ * `.work/logs/merge-setup-<stage>.log`. A failure is the check's failure.
+ */
+export async function prepareIntegration(
+  rt: Runtime,
+  stageId: string,
+  dir: string,
+): Promise<{ passed: true } | { passed: false; results: AcceptanceResult[] }> {
+  const state = rt.engine.load();
+  const commands = setupCommands(state, state.stages[stageId]!);
+  const { needed, include } = await checkoutNeeds(rt, commands);
+  if (!needed) return { passed: true };
+  const logFile = path.join(rt.engine.ws.workDir, 'logs', `merge-setup-${stageId}.log`);
+  mkdirSync(path.dirname(logFile), { recursive: true });
+  writeFileSync(logFile, `# setup of the integration worktree ${dir} for ${stageId}\n`);
+  const prepared = await prepareCheckout(rt, dir, commands, include, (text) => appendFileSync(logFile, text));
+  if (prepared.error !== undefined)
+    return {
+      passed: false,
+      results: [
+        {
+          command: `copying the ignored files into ${dir}`,
+          exit_code: 1,
+          timed_out: false,
+          duration_ms: 0,
+          output_tail: prepared.error.message,
+        },
+      ],
+    };
+  return prepared.results.every(passedResult)
+    ? { passed: true }
+    : { passed: false, results: prepared.results };
 }
