@@ -84,6 +84,19 @@ describe('addWorktree', () => {
     expect(await repo.git(['status', '--porcelain'], added.path)).toBe('');
   });
 
+  it('a `worktree add` killed while writing its admin files (commondir empty: git cannot even list): made again', async () => {
+    await repo.git(['worktree', 'add', '-b', stage.branch, stage.path, 'main']);
+    const admin = path.join(repo.root, '.git', 'worktrees', 'stage-1');
+    await writeFile(path.join(admin, 'commondir'), '');
+    await writeFile(path.join(admin, 'locked'), 'initializing');
+    // As seen in the kill stress test under load: every listing fails.
+    await expect(repo.git(['worktree', 'list', '--porcelain'])).rejects.toThrow(/commondir/);
+    const added = await git.addWorktree(stage);
+    expect(await git.currentBranch(added.path)).toBe(stage.branch);
+    expect(await repo.git(['status', '--porcelain'], added.path)).toBe('');
+    expect((await git.listWorktrees()).map((w) => w.path)).toEqual([repo.root, added.path]);
+  });
+
   it('a worktree a person locked (another reason) is not touched', async () => {
     await git.addWorktree(stage);
     await repo.git(['worktree', 'lock', '--reason', 'on a usb disk', stage.path]);

@@ -17,6 +17,7 @@ import { execa } from 'execa';
 import { REPO_ROOT, type FluxResult } from './cli.js';
 import { privateTmux, type PrivateTmux } from './private-tmux.js';
 import { isolatedGitEnv, tempRepo, type TempRepo } from './temp-repo.js';
+import { waitFor } from './wait.js';
 
 /** The bundled CLI that `npm run build` writes (package.json `bin`). */
 export const FLUX_BUNDLE = path.join(REPO_ROOT, 'dist', 'bin');
@@ -358,7 +359,12 @@ export async function fluxWorkspace(options: WorkspaceOptions = {}): Promise<Flu
     events: () => readEvents(repo.root),
     tmuxSessions: () => tmuxSessionNames(tmux),
     worktrees: async () => {
-      const text = await repo.git(['worktree', 'list', '--porcelain']);
+      // While a `git worktree add` is writing its admin files, git can fail the listing for a moment.
+      const text = await waitFor(() => repo.git(['worktree', 'list', '--porcelain']).catch(() => undefined), {
+        what: 'git worktree list to answer',
+        timeoutMs: 10_000,
+        intervalMs: 20,
+      });
       return text
         .split('\n\n')
         .filter((block) => block.trim() !== '')

@@ -87,7 +87,20 @@ export function gitQueries(repoRoot: string) {
   }
 
   async function listWorktrees(): Promise<WorktreeInfo[]> {
-    const worktrees = parseWorktreeList(await gitOutput(['worktree', 'list', '--porcelain'], at()));
+    const args = ['worktree', 'list', '--porcelain'];
+    let result = await runGit(args, at());
+    // A `git worktree add` running meanwhile has an admin file made but not yet
+    // written for a moment; git then fails the whole listing. Ask again.
+    for (
+      let tries = 0;
+      result.exitCode !== 0 && /failed to read .*worktrees\//.test(result.stderr) && tries < 5;
+      tries++
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      result = await runGit(args, at());
+    }
+    if (result.exitCode !== 0) throw toolFailure('git', args, result);
+    const worktrees = parseWorktreeList(result.stdout);
     // Canonical paths, so callers can compare them with paths they resolved themselves.
     return Promise.all(
       worktrees.map(async (worktree) => ({ ...worktree, path: await canonicalPath(worktree.path) })),

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { RefusedError } from '../../errors.js';
 import { WORK_DIR_NAME, WORKTREES_DIR_NAME } from '../../paths.js';
 import { canonicalPath, listFiles, pathExists } from './files.js';
+import { clearHalfMadeAdd } from './half-made.js';
 import type { AddWorktreeResult } from './parse.js';
 import type { GitQueries } from './queries.js';
 import { assertRefName, gitOutput, gitTest, lines, runGit, type GitCall } from './run.js';
@@ -98,19 +99,13 @@ export function gitWorktrees(q: GitQueries) {
     }
     const target = await canonicalPath(path.resolve(root, options.path));
     await ensureExcluded();
+    // An add of this worktree killed half-way is made again (half-made.ts).
+    await clearHalfMadeAdd(root, target);
     // Forget registrations whose directories were deleted, so they cannot block re-adding.
     await gitOutput(['worktree', 'prune'], at());
 
-    let worktrees = await listWorktrees();
-    let here = worktrees.find((worktree) => worktree.path === target);
-    if (here?.lockReason === 'initializing') {
-      // git marks an add in progress so and unmarks it when done: this one was
-      // killed half-way (HEAD not yet set, or the files not yet checked out). No
-      // one has worked in it, and the branch keeps every commit: make it again.
-      await gitOutput(['worktree', 'remove', '--force', '--force', target], at());
-      worktrees = await listWorktrees();
-      here = undefined;
-    }
+    const worktrees = await listWorktrees();
+    const here = worktrees.find((worktree) => worktree.path === target);
     if (here !== undefined) {
       if (here.branch !== branch) {
         throw new RefusedError(
