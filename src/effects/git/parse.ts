@@ -21,8 +21,6 @@ export interface WorktreeInfo {
   /** The repository's main worktree (always listed first by git). */
   main: boolean;
   locked: boolean;
-  /** Why, as `git worktree lock --reason` (or git itself: `initializing`) gave it; null when none. */
-  lockReason: string | null;
   /** Registered, but its directory is gone. */
   prunable: boolean;
 }
@@ -84,17 +82,14 @@ export function parseWorktreeList(output: string): WorktreeInfo[] {
           branch: null,
           main: worktrees.length === 0,
           locked: false,
-          lockReason: null,
           prunable: false,
         };
         worktrees.push(current);
       } else if (current !== undefined) {
         if (key === 'HEAD') current.head = value;
         else if (key === 'branch') current.branch = value.replace(/^refs\/heads\//, '');
-        else if (key === 'locked') {
-          current.locked = true;
-          current.lockReason = value === '' ? null : value;
-        } else if (key === 'prunable') current.prunable = true;
+        else if (key === 'locked') current.locked = true;
+        else if (key === 'prunable') current.prunable = true;
       }
     }
   }
