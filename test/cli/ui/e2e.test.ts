@@ -7,6 +7,7 @@
  * leaves the terminal as it found it: the shell's prompt, echo and
  * canonical input back on.
  */
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupTempRepos } from '../../helpers/cli.js';
 import { privateTmux, type PrivateTmux } from '../../helpers/private-tmux.js';
@@ -236,6 +237,19 @@ describe('flux ui in a terminal', () => {
   it('Ctrl+C leaves it (exit 130) with the terminal sane', async () => {
     const pane = await openPane(person, rig, 80, 24, 'interrupted');
     await pane.waitFor(/q quit/);
+    // The frame can be drawn before Ink turns the terminal raw. A Ctrl+C then is
+    // the tty's SIGINT, which also ends the pane's non-interactive sh (no
+    // "exit=" line follows). A person's own shell ignores it; here, wait for raw.
+    const tty = (
+      await person.tmux(['display-message', '-p', '-t', '=interrupted:', '#{pane_tty}'])
+    ).stdout.trim();
+    await waitFor(
+      () =>
+        /(^|\s)-icanon(\s|$)/m.test(execFileSync('stty', ['-F', tty, '-a'], { encoding: 'utf8' }))
+          ? true
+          : undefined,
+      { what: `${tty} in raw mode`, timeoutMs: 30_000, intervalMs: 50 },
+    );
     await pane.keys('C-c');
     await pane.waitFor(/exit=130\s+person\$/);
     expect(await pane.modes()).toEqual({ alternate: false, cursor: true });
