@@ -8,11 +8,11 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { toolFailure } from '../exec.js';
 import { isFluxPath, listFiles, pathExists } from './files.js';
-import { clearStaleLocks, lockFilesFor } from './locks.js';
+import { clearStaleLocks, gitDirsOf, lockFilesFor } from './locks.js';
 import type { MergeOutcome, MergeRequest } from './merge-outcome.js';
 import { parseStatus } from './parse.js';
 import type { GitQueries } from './queries.js';
-import { gitOutput, gitTest, lines, runGit, splitNul } from './run.js';
+import { gitOutput, lines, runGit, splitNul } from './run.js';
 
 export function gitFastForward(q: GitQueries) {
   const { root } = q;
@@ -92,7 +92,8 @@ export function gitFastForward(q: GitQueries) {
       const result = await runGit(['update-ref', `refs/heads/${base}`, target, old], at());
       return result.exitCode === 0 ? null : 'moved';
     }
-    const { removed, live } = clearStaleLocks(await lockFilesFor(dir, [`refs/heads/${base}`]));
+    const dirs = await gitDirsOf(dir);
+    const { removed, live } = clearStaleLocks(await lockFilesFor(dir, [`refs/heads/${base}`], dirs));
     for (const file of removed) notes.push(`removed ${file}, left by a git command that was killed`);
     if (live.length > 0) {
       const lock = live[0]!;
@@ -103,7 +104,8 @@ export function gitFastForward(q: GitQueries) {
         notes,
       };
     }
-    if (await gitTest(['rev-parse', '--quiet', '--verify', 'MERGE_HEAD'], at(dir))) {
+    // MERGE_HEAD is a file of the worktree's own git folder: no git call needed to see it.
+    if (await pathExists(path.join(dirs.gitDir, 'MERGE_HEAD'))) {
       return {
         kind: 'refused',
         reason: `${dir} is in the middle of a merge of its own (MERGE_HEAD exists); ${base} was not moved`,

@@ -21,15 +21,24 @@ export interface GitLock {
   worktree: string;
 }
 
-/** The lock files that would block a merge in `worktree` (its index and HEAD) or an update of `refs`. */
-export async function lockFilesFor(worktree: string, refs: readonly string[] = []): Promise<GitLock[]> {
+/** A worktree's own git folder (its index, HEAD, MERGE_HEAD) and the repository's common one (refs). */
+export async function gitDirsOf(worktree: string): Promise<{ gitDir: string; common: string }> {
   const [gitDir, commonDir] = (
     await gitOutput(['rev-parse', '--absolute-git-dir', '--git-common-dir'], { cwd: worktree })
   ).split('\n');
-  const common = path.resolve(worktree, commonDir ?? gitDir!);
+  return { gitDir: gitDir!, common: path.resolve(worktree, commonDir ?? gitDir!) };
+}
+
+/** The lock files that would block a merge in `worktree` (its index and HEAD) or an update of `refs`. */
+export async function lockFilesFor(
+  worktree: string,
+  refs: readonly string[] = [],
+  dirs?: { gitDir: string; common: string },
+): Promise<GitLock[]> {
+  const { gitDir, common } = dirs ?? (await gitDirsOf(worktree));
   const candidates = [
-    path.join(gitDir!, 'index.lock'),
-    path.join(gitDir!, 'HEAD.lock'),
+    path.join(gitDir, 'index.lock'),
+    path.join(gitDir, 'HEAD.lock'),
     ...refs.map((ref) => path.join(common, `${ref}.lock`)),
   ];
   return candidates.filter((file) => exists(file)).map((file) => ({ path: file, worktree }));

@@ -62,7 +62,18 @@ export function gitMerges(q: GitQueries) {
     const req = { ...request, integration };
     const pendingRef = `${MERGING_REF_PREFIX}${key}`;
     const notes: string[] = [];
-    const head = await tryRev(`refs/heads/${branch}`);
+    // The branch, the base and a pending merge's ref in one call: this runs on every landing.
+    const readRefs = async () => {
+      const wanted = [`refs/heads/${branch}`, `refs/heads/${base}`, pendingRef];
+      const found = new Map(
+        lines(await gitOutput(['for-each-ref', '--format=%(refname) %(objectname)', ...wanted], at())).map(
+          (line) => line.split(' ') as [string, string],
+        ),
+      );
+      return wanted.map((ref) => found.get(ref) ?? null) as [string | null, string | null, string | null];
+    };
+    const [head, firstOld, firstPending] = await readRefs();
+    let [old, pending] = [firstOld, firstPending];
     if (head === null) {
       return {
         kind: 'refused',
@@ -72,18 +83,19 @@ export function gitMerges(q: GitQueries) {
       };
     }
     for (let attempt = 1; ; attempt++) {
-      const old = await rev(`refs/heads/${base}`);
+      if (attempt > 1) [, old, pending] = await readRefs();
+      // No base branch: git's own error, as when it was asked alone.
+      if (old === null) old = await rev(`refs/heads/${base}`);
       if (await gitTest(['merge-base', '--is-ancestor', head, old], at())) {
         await runGit(['update-ref', '-d', pendingRef], at());
         return { kind: 'already-merged', commit: await arrivalOf(head, old), notes };
       }
       // A merge that was killed after building its commit: land that same commit.
-      const pending = await tryRev(pendingRef);
       let target: string;
       const resumed =
         pending !== null && (await rev(`${pending}^1`)) === old && (await isAncestorOf(head, pending));
       if (resumed) {
-        target = pending;
+        target = pending!;
       } else {
         const built = await build(req, old, head, notes);
         if (!('commit' in built)) return built;
