@@ -4,6 +4,7 @@
  * up; with none the cost is unknown (null), shown as "—". One place, so the
  * source can change without touching the views.
  */
+import { formatAmount, stageSpend } from '../../engine/budget.js';
 import type { FluxState, SessionState } from '../../engine/state.js';
 
 /** A session's cost in US dollars, when the state knows it. */
@@ -26,14 +27,12 @@ export function totalCost(state: FluxState): number | null {
   return sum(Object.values(state.sessions));
 }
 
-/** The cost of one stage's sessions; null when none has one. */
+/** The cost of one stage's sessions (as its budget counts it); null when none has one. */
 export function stageCost(state: FluxState, stage: string): number | null {
-  const ids = state.stages[stage]?.sessions ?? [];
-  return sum(ids.map((id) => state.sessions[id]).filter((s): s is SessionState => s !== undefined));
+  return stageSpend(state, stage, Date.now()).usd;
 }
 
 /** `$1.23`, or `—` when unknown. */
 export function formatCost(cost: number | null): string {
-  if (cost === null) return '—';
-  return cost >= 100 ? `$${Math.round(cost)}` : `$${cost.toFixed(2)}`;
+  return cost === null ? '—' : formatAmount('usd', cost);
 }
