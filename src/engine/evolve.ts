@@ -140,6 +140,12 @@ export function evolve(state: FluxState, event: FluxEvent): FluxState {
     case 'notification.sent':
       (state.notified ??= {})[event.key] = true;
       return state;
+    case 'host.unreachable':
+      (state.unreachable ??= {})[event.host] = { reason: event.reason, since: event.at };
+      return state;
+    case 'host.reachable':
+      if (state.unreachable !== undefined) delete state.unreachable[event.host];
+      return state;
     case 'budget.reached':
       budgetOf(state, event.stage, event.type).reached = {
         kind: event.kind,
@@ -216,6 +222,7 @@ export function evolve(state: FluxState, event: FluxEvent): FluxState {
         handoff: event.handoff ?? null,
         feedback: event.feedback ?? null,
         resolving: event.resolving ?? null,
+        host: event.host ?? null,
         reminders: 0,
         costUsd: null,
         tokens: null,

@@ -121,6 +121,8 @@ export interface SessionState {
   feedback: string | null;
   /** Started by the merge queue: to resolve a conflict with the base, or to make the checks pass. */
   resolving?: 'conflict' | 'checks' | null;
+  /** The host it runs on (`[hosts.<name>]`); null: this machine. */
+  host?: string | null;
   /** Stops answered with a reminder so far. */
   reminders: number;
   /** What it has spent, in US dollars, as its status line last reported (`session.cost`); null until then. */
@@ -146,6 +148,8 @@ export interface FluxState {
   notified: Record<string, true>;
   /** The plan-wide budget's raises and whether it was reached. */
   planBudget?: BudgetState;
+  /** Hosts Flux could not reach, with ssh's words and since when (`host.unreachable`, until `host.reachable`). */
+  unreachable?: Record<string, { reason: string; since: string }>;
   seq: number;
 }
 
