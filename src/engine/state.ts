@@ -228,6 +228,12 @@ export function currentSession(state: FluxState, stage: StageState): SessionStat
   return stage.session === null ? null : (state.sessions[stage.session] ?? null);
 }
 
+/** The host a stage's worktree is on (its last session's); null: this machine. */
+export function stageHost(state: FluxState, stage: string): string | null {
+  const last = state.stages[stage]?.sessions.at(-1);
+  return last === undefined ? null : (state.sessions[last]?.host ?? null);
+}
+
 /**
  * Sessions that are still alive according to the log: the plan's, and those
  * of ad hoc tasks too with `{ tasks: true }`. The plan's scheduler and the

@@ -30,4 +30,15 @@ export function addAgentCommands(program: Command): void {
     .requiredOption('--script <file>', 'its script (JSON)')
     .requiredOption('--prompt-file <file>', 'its first prompt')
     .action(lazy(() => import('../commands/agent-sim.js')));
+
+  // What the supervisor runs on a host over ssh (docs/hosts.md).
+  const host = program
+    .command('host', { hidden: true })
+    .description('(internal) Flux on a host, for the supervisor');
+  host
+    .command('accept')
+    .description(
+      "Run acceptance commands in a stage's worktree here: a JSON request on stdin, the report on stdout",
+    )
+    .action(lazy(() => import('../commands/host-accept.js')));
 }
