@@ -204,6 +204,16 @@ export function budgetDefaultsAt(configPath: string): FluxConfig['budget'] | Rec
   }
 }
 
+/** The `[hosts]` a view names (its HOST column); none when the config cannot be read, as `budgetDefaultsAt`. */
+export function hostNamesAt(configPath: string): string[] {
+  try {
+    return Object.keys(loadConfig(configPath).hosts);
+  } catch (error) {
+    if (error instanceof ConfigError) return [];
+    throw error;
+  }
+}
+
 /** The config file `flux init` writes: every setting, its default, what it does. */
 export function defaultConfigToml(planPath: string, baseBranch: string | null): string {
   return `# Flux settings for this repository. Flux reads this file and never rewrites it.

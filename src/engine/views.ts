@@ -8,6 +8,7 @@ import type { Budget } from '../plan/types.js';
 import { planLimits, planSpend, type BudgetCheck, type BudgetUse } from './budget.js';
 import { budgetAttention, budgetFields, spendFields } from './budget-view.js';
 import { RUN_DEFAULTS } from './defaults.js';
+import { stageMachine, unreachableHosts, type UnreachableHost } from './host-view.js';
 import type { FluxState, SessionState, StageState } from './state.js';
 import { currentSession, mergeQueue, tasksOf, unmergedDependencies } from './state.js';
 import { mergeRow, queueRows, type MergeRow, type QueueRow } from './merge-view.js';
@@ -34,6 +35,8 @@ export interface StageRow {
   /** Its worktree's setup (docs/setup.md), when it has one; `failed` says which command and how. */
   setup: SetupRow | null;
   since: string;
+  /** The machine it is on: `local`, a `[hosts.<name>]`, or null before its first session (docs/hosts.md). */
+  host: string | null;
   /** Where it is in landing: queued, being checked, or not landing and why (docs/merge-queue.md); null otherwise. */
   merge: MergeRow | null;
   /** What its sessions have spent, in US dollars; null when none reported a cost (shown as "—"). */
@@ -95,6 +98,8 @@ export interface TaskRow {
   reason: string | null;
   setup: SetupRow | null;
   since: string;
+  /** Tasks run on this machine: `local` once a session started, null before. */
+  host: string | null;
   cost_usd: number | null;
   tokens: number | null;
   minutes: number;
@@ -125,6 +130,8 @@ export interface StatusView {
   attention: Attention[];
   /** The merge queue, in merge order: what lands next, and what is being checked. */
   queue: QueueRow[];
+  /** Hosts Flux cannot reach now, with ssh's words and since when (docs/hosts.md). */
+  unreachable: UnreachableHost[];
   /** The plan's spend (its stages', not the tasks') and its own limits. */
   cost_usd: number | null;
   tokens: number | null;
@@ -303,6 +310,7 @@ export function statusView(state: FluxState, budget?: BudgetCheck): StatusView {
       reason: stage.reason,
       setup: setupRow(stage),
       since: stage.since,
+      host: stageMachine(state, id),
       merge: mergeRow(stage, queue),
       ...budgetFields(state, id, check),
     };
@@ -317,6 +325,7 @@ export function statusView(state: FluxState, budget?: BudgetCheck): StatusView {
     reason: task.reason,
     setup: setupRow(task),
     since: task.since,
+    host: stageMachine(state, task.id),
     ...budgetFields(state, task.id, check),
     worktree: task.task.worktree,
     branch: task.task.branch,
@@ -335,6 +344,7 @@ export function statusView(state: FluxState, budget?: BudgetCheck): StatusView {
       ...tasks.map((row) => taskAttention(row)),
     ].filter((a): a is Attention => a !== null),
     queue: queueRows(state, queue),
+    unreachable: unreachableHosts(state),
     ...spendFields(planSpend(state, check.now)),
     budget: planLimits(state),
     seq: state.seq,

@@ -33,7 +33,11 @@ function socketPath(socket: string): string {
 }
 
 export function privateTmux(): PrivateTmux {
-  const socket = `flux-test-${randomBytes(6).toString('hex')}`;
+  return privateTmuxOn(`flux-test-${randomBytes(6).toString('hex')}`);
+}
+
+/** The tests' own server of a given socket name: a host's (`<socket>-<host>`) when the host is this machine. */
+export function privateTmuxOn(socket: string): PrivateTmux {
   const tmux: PrivateTmux['tmux'] = async (args) => {
     const result = await execa('tmux', ['-L', socket, ...args], {
       env: clientEnv(),

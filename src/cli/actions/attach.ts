@@ -1,8 +1,15 @@
 /**
  * Finding the tmux session to put a terminal on: what `flux attach` and the
- * dashboard's `enter` key both do before handing the terminal to tmux. Every
- * refusal says what to do instead.
+ * dashboard's `enter` key both do before handing the terminal over. A
+ * session on a host is reached with `ssh -t` and the host's tmux there
+ * (`hostAttachArgv`), never by switching a local client to a remote server.
+ * Every refusal says what to do instead.
  */
+import { mkdirSync } from 'node:fs';
+import type { HostTarget } from '../../effects/host/call.js';
+import { controlDir, sshArgs } from '../../effects/ssh/argv.js';
+import { remoteCommand } from '../../effects/ssh/quote.js';
+import type { Tmux } from '../../effects/tmux.js';
 import { resolveTarget } from '../../engine/lookup.js';
 import { isPaneId, type Runtime } from '../../engine/runtime.js';
 import { sessionAlive, type SessionState, type StageState } from '../../engine/state.js';
@@ -12,21 +19,34 @@ import { RefusedError } from '../../errors.js';
 export interface AttachPlan {
   stage: StageState;
   session: SessionState;
-  /** `tmux attach-session …` or `switch-client …`, to run with the terminal inherited. */
+  /** The host it runs on; null: this machine. */
+  host: string | null;
+  /** `tmux attach-session …`, `switch-client …`, or `ssh -t … tmux … attach-session …`, to run with the terminal inherited. */
   argv: string[];
   /** `Attaching to … Detach with Ctrl+B D.` */
   banner: string;
 }
 
 /**
+ * `ssh -t <host> tmux -L <socket> attach-session -t =<name>`: the host's
+ * tmux attach argv, built with no environment (nothing of this machine's
+ * TMUX reaches it), quoted for the host's shell.
+ */
+export function hostAttachArgv(host: { target: HostTarget; tmux: Pick<Tmux, 'attachArgs'> }, name: string): string[] {
+  return ['ssh', ...sshArgs(host.target, { tty: true, command: remoteCommand(host.tmux.attachArgs(name, {})) })];
+}
+
+/**
  * Refuses (exit 3) a stage without a session, a session started by hand, an
  * older session that is over, one whose tmux session is gone, and, when
- * `terminal` is false, any attach at all (with how to look without one).
+ * `terminal` is false, any attach at all (with how to look without one);
+ * `print` needs no terminal (the command line is printed, not run). A host
+ * that cannot be reached is a HostUnreachableError (exit 5).
  */
 export async function planAttach(
   runtime: Runtime,
   target: string,
-  options: { terminal: boolean },
+  options: { terminal: boolean; print?: boolean },
 ): Promise<AttachPlan> {
   const state = runtime.engine.load();
   const { stage, session } = resolveTarget(state, target);
@@ -49,24 +69,40 @@ export async function planAttach(
       `\`flux attach ${stage.id}\` attaches to the current one`,
     );
   }
-  if (!(await runtime.tmux.hasSession(session.tmux))) {
+  const host = session.host ?? null;
+  const on = host === null ? '' : ` on ${host}`;
+  if (!(await runtime.tmuxOn(host).hasSession(session.tmux))) {
     throw new RefusedError(
-      `session ${session.id} of ${stage.id} is not alive: its tmux session ${session.tmux} does not exist (the log says ${session.status})`,
+      `session ${session.id} of ${stage.id} is not alive: its tmux session ${session.tmux} does not exist${on} (the log says ${session.status})`,
       sessionAlive(session) || stage.status === 'running'
         ? `\`flux resume ${stage.id}\` starts a fresh session`
         : nextStepFor(state, stage),
     );
   }
-  if (!options.terminal) {
+  if (!options.terminal && options.print !== true) {
     const socket = runtime.tmux.socket === undefined ? '' : ` -L ${runtime.tmux.socket}`;
     throw new RefusedError(
       'flux attach needs a terminal (stdin and stdout are not one)',
-      `run it in a terminal; to look without attaching: tmux${socket} capture-pane -p -t '${isPaneId(session.tmux) ? session.tmux : `=${session.tmux}:`}'`,
+      host === null
+        ? `run it in a terminal; to look without attaching: tmux${socket} capture-pane -p -t '${isPaneId(session.tmux) ? session.tmux : `=${session.tmux}:`}'`
+        : `run it in a terminal; \`flux attach ${stage.id} --print\` prints the ssh command that attaches, and \`l\` in \`flux ui\` shows its pane`,
     );
+  }
+  if (host !== null) {
+    // ssh's control socket lives there (docs/hosts.md); an attach may be the first call to the host.
+    mkdirSync(controlDir(), { recursive: true, mode: 0o700 });
+    return {
+      stage,
+      session,
+      host,
+      argv: hostAttachArgv(runtime.hostWorld(host), session.tmux),
+      banner: `Attaching to ${session.tmux} on ${host} (stage ${stage.id}, session ${session.id}) over ssh. Detach with Ctrl+B D.`,
+    };
   }
   return {
     stage,
     session,
+    host,
     argv: runtime.tmux.attachArgs(session.tmux),
     banner: `Attaching to ${session.tmux} (stage ${stage.id}, session ${session.id}). Detach with Ctrl+B D.`,
   };

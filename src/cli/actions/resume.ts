@@ -6,6 +6,7 @@
  * supervisor to follow the new session) is the caller's next step,
  * `carryOnAfter`, once the resume is said.
  */
+import { HostUnreachableError } from '../../effects/host/call.js';
 import { budgetHold, describeUse, raiseCommand } from '../../engine/budget.js';
 import { requireStage } from '../../engine/lookup.js';
 import type { Runtime } from '../../engine/runtime.js';
@@ -33,8 +34,18 @@ export async function resumeStage(runtime: Runtime, id: string): Promise<Resumed
   const state = runtime.engine.load();
   const stage = requireStage(state, id);
   const before = currentSession(state, stage);
+  // Asked where the session runs: its host's server for a session on a host. A host that does not
+  // answer is an error (exit 5), not a session taken for gone: a second agent would work on the branch.
   const tmuxAlive =
-    before !== null && before.tmux !== '' && (await runtime.tmux.hasSession(before.tmux).catch(() => false));
+    before !== null &&
+    before.tmux !== '' &&
+    (await runtime
+      .tmuxOn(before.host)
+      .hasSession(before.tmux)
+      .catch((error: unknown) => {
+        if (error instanceof HostUnreachableError) throw error;
+        return false;
+      }));
   const options = {
     agent: runtime.config.run.agent,
     sessionPrefix: runtime.config.tmux.session_prefix,

@@ -1,17 +1,19 @@
 /**
  * `flux sessions [list] [--all] [--json]`: the agent sessions of the log,
- * with their state, agent, tmux session, age and context (live ones by
- * default). `flux sessions kill <session-or-stage>`: end a session (recorded,
+ * with their state, agent, tmux session, machine (where hosts are in use),
+ * age and context (live ones by default). `flux sessions kill <session-or-stage>`: end a session (recorded,
  * tmux session closed); the worktree and branch stay, and `flux resume`
  * continues the stage in a fresh session.
  */
+import { sessionMachine, showsHosts, UNREACHABLE_MARK } from '../../engine/host-view.js';
 import { resolveTarget } from '../../engine/lookup.js';
 import { Runtime } from '../../engine/runtime.js';
 import { sessionAlive, type SessionState } from '../../engine/state.js';
 import { ExitCode, RefusedError } from '../../errors.js';
 import { sessionActivity } from '../../engine/views.js';
 import { paint, paintStatus, print, printJson, say, table } from '../output.js';
-import { tmuxNames } from '../tmux-names.js';
+import { tmuxAlive, tmuxSeen, unanswered, type TmuxSeen } from '../tmux-names.js';
+import { shownWorktree } from '../worktree-shown.js';
 
 /** "12s ago", "5m ago", "3h ago", "2d ago". */
 export function age(from: string, now: number = Date.now()): string {
@@ -28,7 +30,9 @@ interface SessionRow {
   status: string;
   agent: string;
   tmux: string;
-  /** Whether its tmux session exists (null for a session started by hand). */
+  /** The machine it runs on: `local` or a `[hosts.<name>]`. */
+  host: string;
+  /** Whether its tmux session exists (null for a session started by hand, or on a host that could not be asked). */
   tmuxAlive: boolean | null;
   startedAt: string;
   endedAt: string | null;
@@ -36,14 +40,15 @@ interface SessionRow {
   context: number | null;
 }
 
-function row(session: SessionState, tmux: ReadonlySet<string>): SessionRow {
+export function sessionRow(session: SessionState, seen: TmuxSeen): SessionRow {
   return {
     id: session.id,
     stage: session.stage,
     status: session.status,
     agent: session.agent,
     tmux: session.tmux,
-    tmuxAlive: session.tmux === '' ? null : tmux.has(session.tmux),
+    host: sessionMachine(session),
+    tmuxAlive: session.tmux === '' ? null : tmuxAlive(seen, session),
     startedAt: session.startedAt,
     endedAt: session.endedAt,
     endReason: session.endReason,
@@ -63,10 +68,9 @@ function statusCell(r: SessionRow): string {
 export async function run(options: { all?: boolean; json?: boolean }): Promise<number> {
   const runtime = Runtime.open();
   const state = runtime.engine.load();
-  const tmux = await tmuxNames(runtime);
-  const rows = Object.values(state.sessions)
-    .filter((s) => options.all === true || sessionAlive(s))
-    .map((s) => row(s, tmux));
+  const sessions = Object.values(state.sessions).filter((s) => options.all === true || sessionAlive(s));
+  const seen = await tmuxSeen(runtime, sessions);
+  const rows = sessions.map((s) => sessionRow(s, seen));
   if (options.json === true) {
     printJson(rows);
     return ExitCode.ok;
@@ -80,22 +84,8 @@ export async function run(options: { all?: boolean; json?: boolean }): Promise<n
     );
     return ExitCode.ok;
   }
-  // A session's id names its stage (`<stage>.s<n>`), so the table has no STAGE column (--json has it).
-  print(
-    table(
-      ['SESSION', 'STATUS', 'AGENT', 'TMUX', 'STARTED', 'CONTEXT'],
-      rows.map((r) => [
-        r.id,
-        statusCell(r),
-        r.agent,
-        r.tmuxAlive === null ? '(by hand)' : r.tmux,
-        age(r.startedAt),
-        r.context === null ? '-' : `${Math.round(r.context)}%`,
-      ]),
-      // The tmux name is flux-<stage> unless tmux.session_prefix says otherwise: it goes first.
-      { shrink: [[3], [2], [0]] },
-    ),
-  );
+  const away = unanswered(seen);
+  print(sessionsTable(rows, Object.keys(runtime.config.hosts), away.map((a) => a.host)));
   if (rows.some(gone)) {
     print();
     say(
@@ -105,7 +95,45 @@ export async function run(options: { all?: boolean; json?: boolean }): Promise<n
       ),
     );
   }
+  for (const { host, why } of away)
+    say(
+      paint(
+        `${host} ${UNREACHABLE_MARK}: cannot be reached (${why}); its sessions are shown as the log has them. \`flux doctor\` checks the host.`,
+        'red',
+      ),
+    );
   return ExitCode.ok;
+}
+
+/** The table of `flux sessions`; HOST only where hosts are in use (`box1 ✗`: it did not answer). */
+export function sessionsTable(
+  rows: readonly SessionRow[],
+  configured: readonly string[],
+  unanswered: readonly string[] = [],
+  width?: number,
+): string {
+  const hosts = showsHosts(
+    rows.map((r) => r.host),
+    [],
+    [...configured, ...unanswered],
+  );
+  // A session's id names its stage (`<stage>.s<n>`), so the table has no STAGE column (--json has it).
+  return table(
+    ['SESSION', 'STATUS', 'AGENT', 'TMUX', ...(hosts ? ['HOST'] : []), 'STARTED', 'CONTEXT'],
+    rows.map((r) => [
+      r.id,
+      statusCell(r),
+      r.agent,
+      r.tmux === '' ? '(by hand)' : r.tmux,
+      ...(hosts
+        ? [unanswered.includes(r.host) ? paint(`${r.host} ${UNREACHABLE_MARK}`, 'red') : r.host]
+        : []),
+      age(r.startedAt),
+      r.context === null ? '-' : `${Math.round(r.context)}%`,
+    ]),
+    // The tmux name is flux-<stage> unless tmux.session_prefix says otherwise: it goes first.
+    { shrink: [[3], [2], [0]], ...(width === undefined ? {} : { width }) },
+  );
 }
 
 export async function kill(target: string): Promise<number> {
@@ -114,19 +142,26 @@ export async function kill(target: string): Promise<number> {
   const { stage, session } = resolveTarget(state, target);
   if (session === null) throw new RefusedError(`stage '${stage.id}' has no session (it is ${stage.status})`);
   const current = stage.session === session.id;
-  const tmuxAlive = session.tmux !== '' && (await runtime.tmux.hasSession(session.tmux).catch(() => false));
-  if (!sessionAlive(session) && !(current && tmuxAlive)) {
+  // On its host's server for a session there; a host that does not answer leaves it to the log.
+  const alive =
+    session.tmux !== '' &&
+    (await runtime
+      .tmuxOn(session.host)
+      .hasSession(session.tmux)
+      .catch(() => false));
+  if (!sessionAlive(session) && !(current && alive)) {
     throw new RefusedError(
       `session ${session.id} of ${stage.id} has already ${session.status === 'crashed' ? 'crashed' : 'ended'}${session.endReason === null ? '' : ` (${session.endReason})`}`,
       '`flux sessions` lists the live sessions',
     );
   }
   await runtime.endSession(stage.id, session.id);
-  const worktree = runtime.worktreePath(stage.id);
+  const worktree = (await shownWorktree(runtime.engine, runtime.engine.load(), stage.id)).shown;
+  const on = session.host === undefined || session.host === null ? '' : ` on ${session.host}`;
   print(
     session.tmux === ''
       ? `Ended session ${session.id} of ${stage.id} in the log. It was started by hand: stop its agent yourself.`
-      : `Ended session ${session.id} of ${stage.id} and closed its tmux session ${session.tmux}.`,
+      : `Ended session ${session.id} of ${stage.id} and closed its tmux session ${session.tmux}${on}.`,
   );
   print(
     `The worktree ${worktree} and the branch ${runtime.branchName(stage.id)} are untouched; \`flux resume ${stage.id}\` continues the stage in a fresh session.`,

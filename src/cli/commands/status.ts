@@ -1,8 +1,13 @@
-/** `flux status [--json]`: progress, every stage with its session and context, what waits on a person. */
+/**
+ * `flux status [--json]`: progress, every stage with its session and context
+ * (and its machine, when hosts are in use), what waits on a person.
+ * `flux status <stage>`: one stage in full (src/cli/stage-detail.ts).
+ */
 import { formatAmount, WARN_SHARE } from '../../engine/budget.js';
-import { budgetDefaultsAt } from '../../engine/config.js';
+import { budgetDefaultsAt, hostNamesAt } from '../../engine/config.js';
 import { RUN_DEFAULTS } from '../../engine/defaults.js';
 import { Engine } from '../../engine/engine.js';
+import { hostCell, showsHosts, unreachableLine } from '../../engine/host-view.js';
 import { predictedConflicts } from '../../engine/runtime/standalone.js';
 import { readSupervisor } from '../../engine/supervisor.js';
 import { queueLines } from '../merge-queue-lines.js';
@@ -19,11 +24,16 @@ import {
   wrap,
 } from '../output.js';
 
-export async function run(options: { json?: boolean }): Promise<number> {
+export async function run(stage: string | undefined, options: { json?: boolean }): Promise<number> {
+  if (stage !== undefined) return (await import('../stage-detail.js')).showStage(stage, options);
   const engine = Engine.open();
   const state = engine.load();
   const budget = { defaults: budgetDefaultsAt(engine.ws.configPath), now: Date.now() };
-  const view = { ...statusView(state, budget), conflicts: await predictedConflicts(engine.ws.root, state) };
+  const view = {
+    ...statusView(state, budget),
+    conflicts: await predictedConflicts(engine.ws.root, state),
+    hosts: hostNamesAt(engine.ws.configPath),
+  };
   const supervisor = readSupervisor(engine.ws);
   if (options.json === true) printJson({ ...view, supervisor });
   else {
@@ -76,8 +86,9 @@ export function costCell(row: Pick<StageRow, 'cost_usd' | 'budget' | 'budget_rea
 }
 
 export function renderStatus(
-  view: StatusView & { conflicts?: Record<string, string[]> },
+  view: StatusView & { conflicts?: Record<string, string[]>; hosts?: readonly string[] },
   width: number = terminalWidth(),
+  now: number = Date.now(),
 ): string {
   const lines: string[] = [];
   if (view.plan !== null)
@@ -94,9 +105,10 @@ export function renderStatus(
         `${view.progress.merged} of ${view.progress.total} merged${counts === '' ? '' : ` · ${counts}`}${planCost(view)}`,
         width,
       ),
-      '',
     );
-    lines.push(stageTable(view, width));
+    for (const host of view.unreachable)
+      lines.push(...wrap(paint(unreachableLine(host, now), 'red'), width, { hangingIndent: '  ' }));
+    lines.push('', stageTable(view, width));
   }
   lines.push(...queueLines(view, width));
   lines.push(...taskLines(view, width));
@@ -180,9 +192,21 @@ function taskLines(view: StatusView, width: number): string[] {
   return lines;
 }
 
-function stageTable(view: StatusView, width: number): string {
+/** HOST: where the stage is (`local`, `box1`, `box1 ✗` when it cannot be reached), red when unreachable. */
+function hostColumn(view: StatusView, row: Pick<StageRow, 'host'>): string {
+  const cell = hostCell(row.host, view.unreachable);
+  return cell === row.host || cell === '-' ? cell : paint(cell, 'red');
+}
+
+function stageTable(view: StatusView & { hosts?: readonly string[] }, width: number): string {
+  // Only where hosts are in use: a repository on one machine keeps its table as it was.
+  const hosts = showsHosts(
+    view.stages.map((row) => row.host),
+    view.unreachable,
+    view.hosts ?? [],
+  );
   return table(
-    ['STAGE', 'STATE', 'DEPENDS ON', 'SESSION', 'CONTEXT', 'COST'],
+    ['STAGE', 'STATE', 'DEPENDS ON', 'SESSION', ...(hosts ? ['HOST'] : []), 'CONTEXT', 'COST'],
     view.stages.map((row) => [
       row.id,
       paintStatus(row.status),
@@ -190,6 +214,7 @@ function stageTable(view: StatusView, width: number): string {
         ? '-'
         : row.dependencies.map((dep) => (row.waitingFor.includes(dep) ? dep : paint(dep, 'dim'))).join(', '),
       sessionCell(row),
+      ...(hosts ? [hostColumn(view, row)] : []),
       contextCell(row),
       costCell(row),
     ]),

@@ -72,7 +72,10 @@ export function addPlanAndRunCommands(program: Command): void {
 
   program
     .command('status')
-    .description('Show progress, every stage, its session and context, and what waits on you')
+    .description(
+      'Show progress, every stage, its session and context, and what waits on you; with a stage, that stage in full',
+    )
+    .argument('[stage]', 'one stage (or task): its session, host, worktree, branch, sessions and next step')
     .option('--json', 'machine-readable output')
     .action(lazy(() => import('../commands/status.js')));
 

@@ -69,6 +69,8 @@ export interface DashboardActions {
   supervisor(): SupervisorState;
   /** The `[budget]` defaults of the config: what a stage without its own budget may spend. */
   budgetDefaults(): BudgetDefaults;
+  /** The names of the config's `[hosts]`: the table has a HOST column when there are any. */
+  hosts(): readonly string[];
   approvePermission(stage: string): Promise<Outcome>;
   denyPermission(stage: string, reason: string | undefined): Promise<Outcome>;
   /** `flux verify` up to the question: acceptance (output live), commits, diffstat, globs, merge preview. */
@@ -113,6 +115,7 @@ export function runtimeActions(runtime: Runtime): DashboardActions {
     load: () => runtime.engine.load(),
     supervisor: () => readSupervisor(runtime.engine.ws),
     budgetDefaults: () => runtime.config.budget,
+    hosts: () => Object.keys(runtime.config.hosts),
     approvePermission: (stage) =>
       thenCarryOn([describeAnswer(answerPermission(runtime.engine, stage, 'allow', undefined))]),
     denyPermission: (stage, reason) =>
@@ -175,12 +178,17 @@ export function runtimeActions(runtime: Runtime): DashboardActions {
     },
     pane: async (id, lines) => {
       const state = runtime.engine.load();
-      const session = requireStage(state, id).session;
-      const tmux = session === null ? undefined : state.sessions[session]?.tmux;
+      const current = requireStage(state, id).session;
+      const session = current === null ? undefined : state.sessions[current];
+      const tmux = session?.tmux;
       if (tmux === undefined || tmux === '') return [`${id} has no tmux session to show.`];
-      if (!(await runtime.tmux.hasSession(tmux)))
-        return [`The tmux session ${tmux} of ${id} does not exist (any more).`];
-      return (await runtime.tmux.capturePane(tmux, lines)).split('\n');
+      // A session on a host is captured on the host's tmux server, over its connection.
+      const server = runtime.tmuxOn(session?.host);
+      if (!(await server.hasSession(tmux)))
+        return [
+          `The tmux session ${tmux} of ${id} does not exist (any more)${session?.host == null ? '' : ` on ${session.host}`}.`,
+        ];
+      return (await server.capturePane(tmux, lines)).split('\n');
     },
     conflicts: () =>
       existsSync(runtime.root)

@@ -58,10 +58,12 @@ export class Dashboard {
     };
     const state = actions.load();
     this.#notices = noticeCount(state);
-    const model = buildModel(state, actions.supervisor(), {
-      defaults: actions.budgetDefaults(),
-      now: Date.now(),
-    });
+    const model = buildModel(
+      state,
+      actions.supervisor(),
+      { defaults: actions.budgetDefaults(), now: Date.now() },
+      actions.hosts(),
+    );
     const chosen = options.select !== undefined && model.rows.some((row) => row.id === options.select);
     this.#state = {
       model,
@@ -103,10 +105,12 @@ export class Dashboard {
     const notices = noticeCount(state);
     if (notices > this.#notices) this.#onNotice?.();
     this.#notices = notices;
-    const model = buildModel(state, this.#actions.supervisor(), {
-      defaults: this.#actions.budgetDefaults(),
-      now: Date.now(),
-    });
+    const model = buildModel(
+      state,
+      this.#actions.supervisor(),
+      { defaults: this.#actions.budgetDefaults(), now: Date.now() },
+      this.#actions.hosts(),
+    );
     const selected =
       this.#state.selected !== null && model.rows.some((row) => row.id === this.#state.selected)
         ? this.#state.selected

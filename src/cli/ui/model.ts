@@ -6,6 +6,7 @@
  * renders it.
  */
 import type { BudgetCheck } from '../../engine/budget.js';
+import { showsHosts, type UnreachableHost } from '../../engine/host-view.js';
 import type { FluxState } from '../../engine/state.js';
 import {
   statusView,
@@ -38,6 +39,8 @@ export interface DashboardRow {
     waiting: { tool: string; detail: string } | null;
   } | null;
   cost: number | null;
+  /** The machine it is on (`local`, a host), null before its first session. */
+  host: string | null;
   /** When its first session started (ISO), and when its work ended (merged), for the TIME column. */
   started: string | null;
   ended: string | null;
@@ -60,6 +63,8 @@ export interface DashboardModel {
   rows: DashboardRow[];
   /** The merge queue in merge order (`flux status`'s, docs/merge-queue.md). */
   queue: StatusView['queue'];
+  /** Whether the table has a HOST column (some row on a host, or the config names hosts), and the hosts Flux cannot reach. */
+  hosts: { column: boolean; unreachable: UnreachableHost[] };
   seq: number;
 }
 
@@ -88,11 +93,15 @@ function timing(state: FluxState, id: string): { started: string | null; ended: 
   return { started, ended: sessions.at(-1)?.endedAt ?? stage.since };
 }
 
-/** `budget`: the config's `[budget]` defaults and the time, as `flux status` judges spend. */
+/**
+ * `budget`: the config's `[budget]` defaults and the time, as `flux status`
+ * judges spend; `hosts`: the names of the config's `[hosts]`.
+ */
 export function buildModel(
   state: FluxState,
   supervisor: SupervisorState,
   budget: BudgetCheck = { defaults: {}, now: Date.now() },
+  hosts: readonly string[] = [],
 ): DashboardModel {
   const view = statusView(state, budget);
   const attention = view.attention.map((item): AttentionItem => ({
@@ -108,6 +117,7 @@ export function buildModel(
     status: source.status,
     session: source.session,
     cost: stageCost(state, source.id),
+    host: source.host,
     ...timing(state, source.id),
     dependencies: 'dependencies' in source ? source.dependencies : [],
     waitingFor: 'waitingFor' in source ? source.waitingFor : [],
@@ -115,6 +125,10 @@ export function buildModel(
     hint: state.stages[source.id]?.hint ?? null,
     attention: attentionOf.get(source.id) ?? null,
   });
+  const rows = [
+    ...view.stages.map((r) => row(r, 'stage')),
+    ...view.tasks.filter((r) => r.status !== 'merged').map((r) => row(r, 'task')),
+  ];
   return {
     title: view.plan?.title ?? 'Flux',
     planPath: view.plan?.path ?? null,
@@ -124,11 +138,16 @@ export function buildModel(
     supervisor,
     cost: totalCost(state),
     attention,
-    rows: [
-      ...view.stages.map((r) => row(r, 'stage')),
-      ...view.tasks.filter((r) => r.status !== 'merged').map((r) => row(r, 'task')),
-    ],
+    rows,
     queue: view.queue,
+    hosts: {
+      column: showsHosts(
+        rows.map((r) => r.host),
+        view.unreachable,
+        hosts,
+      ),
+      unreachable: view.unreachable,
+    },
     seq: view.seq,
   };
 }

@@ -100,6 +100,8 @@ export function fakeActions(
     supervisor?: SupervisorState;
     review?: (id: string, sink: ReviewSink) => Promise<void>;
     budgetDefaults?: BudgetDefaults;
+    /** The config's `[hosts]` names. */
+    hosts?: string[];
   } = {},
 ): DashboardActions & { calls: Call[] } {
   const calls: Call[] = [];
@@ -119,6 +121,7 @@ export function fakeActions(
     load: () => log.state,
     supervisor: () => options.supervisor ?? { running: false },
     budgetDefaults: () => options.budgetDefaults ?? {},
+    hosts: () => options.hosts ?? [],
     approvePermission: async (id) => {
       record('approvePermission', id);
       const session = waitingSession(id);

@@ -3,6 +3,7 @@
  * stopped, a predicted conflict, the keys that act on it), and the message
  * of the last action (or what is running now).
  */
+import { unreachableLine } from '../../../engine/host-view.js';
 import type { UiState } from '../state.js';
 import { cut, wrap } from '../text.js';
 import { text, type Line, type Segment, type Tone } from './segment.js';
@@ -17,6 +18,7 @@ export function detailLines(state: UiState, max: number): Line[] {
     row.session === null
       ? ''
       : `${row.session.id}${row.session.tmux === '' ? ' (started by hand)' : ` in tmux ${row.session.tmux}`}`,
+    row.host === null || row.host === 'local' ? '' : `on ${row.host}`,
   ]
     .filter((part) => part !== '')
     .join(' · ');
@@ -25,6 +27,8 @@ export function detailLines(state: UiState, max: number): Line[] {
     for (const part of wrap(value, width, Math.max(1, max - lines.length)))
       if (lines.length < max) lines.push([text(part, style)]);
   };
+  const away = state.model.hosts.unreachable.find((host) => host.host === row.host);
+  if (away !== undefined) add(unreachableLine(away, state.now), { color: 'red' });
   const waiting = row.session?.waiting;
   if (waiting !== null && waiting !== undefined)
     add(`asks permission for ${waiting.tool}: ${waiting.detail}`, { color: 'yellow' });

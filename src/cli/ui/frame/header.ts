@@ -1,7 +1,9 @@
 /**
  * The top of the main screen: the plan's title and the supervisor, the
- * progress bar and the cost, and what is waiting on the person.
+ * progress bar and the cost, the merge queue, the hosts Flux cannot reach,
+ * and what is waiting on the person.
  */
+import { unreachableLine } from '../../../engine/host-view.js';
 import { formatCost } from '../cost.js';
 import type { UiState } from '../state.js';
 import { supervisorLabel } from '../supervisor.js';
@@ -39,7 +41,15 @@ export function headerLines(state: UiState): Line[] {
       text(cost, { dim: model.cost === null }),
     ],
     ...queueLine(state),
+    ...unreachableLines(state),
   ];
+}
+
+/** `host box1 unreachable since 12:03 (Connection refused)`, one line per host Flux cannot reach. */
+function unreachableLines(state: UiState): Line[] {
+  return state.model.hosts.unreachable.map((host) => [
+    text(cut(unreachableLine(host, state.now), state.size.columns), { color: 'red' }),
+  ]);
 }
 
 /** `merge queue: 1 a checking · 2 b` — only while something waits to land. */

@@ -42,7 +42,7 @@ export function mainLines(state: UiState): Line[] {
   const tableWants = 1 + (graph === null ? state.model.rows.length : graph.length);
   const details = detailLines(state, Math.min(tall ? 10 : 6, available - 1 - Math.min(tableWants, 4)));
   const tableHeight = Math.max(1, available - (details.length === 0 ? 0 : details.length + 1));
-  const cols = columns(state.size.columns, state.model.rows);
+  const cols = columns(state.size.columns, state.model.rows, state.model.hosts);
   const body: Line[] =
     graph !== null
       ? graphLines(state, graph, tableHeight)
