@@ -23,7 +23,7 @@ import { sessionActivity, shortSession, statusView, type StageRow, type TaskRow 
 import { ConfigError } from '../errors.js';
 import { STAGE_BRANCH_PREFIX } from '../paths.js';
 import { paint, paintStatus, print, printJson, terminalWidth, wrap } from './output.js';
-import { shownWorktree, type ShownWorktree } from './worktree-shown.js';
+import { shownWorktree, type ShownWorktree } from '../engine/runtime/host-views.js';
 
 export interface StageDetail {
   row: StageRow | TaskRow;

@@ -1,8 +1,7 @@
 /** What is alive on Flux's tmux servers (this machine's and the hosts'), for `flux attach` and `flux sessions`. */
-import { HostUnreachableError } from '../effects/host/call.js';
 import type { Runtime } from '../engine/runtime.js';
+import { hostSessionNames } from '../engine/runtime/host-views.js';
 import type { SessionState } from '../engine/state.js';
-import { ConfigError } from '../errors.js';
 
 /**
  * Names of the tmux sessions that exist on Flux's server (none when it is not
@@ -24,8 +23,8 @@ export interface TmuxSeen {
 /**
  * Asks this machine's server, and the server of every host the given
  * sessions ran on (one round trip each, side by side, over the host's
- * shared connection). A host that cannot be reached, or that the config no
- * longer names, is said so instead of failing the listing.
+ * shared connection). A host that cannot be reached, that the config no
+ * longer names, or whose tmux fails, is said so instead of failing the listing.
  */
 export async function tmuxSeen(
   runtime: Runtime,
@@ -41,16 +40,7 @@ export async function tmuxSeen(
   ];
   const [local, ...remote] = await Promise.all([
     tmuxNames(runtime),
-    ...names.map(async (host): Promise<Set<string> | { unreachable: string }> => {
-      try {
-        const listed = await runtime.hostWorld(host).tmux.listSessions();
-        return new Set(listed.map((s) => s.name));
-      } catch (error) {
-        if (error instanceof HostUnreachableError) return { unreachable: error.why };
-        if (error instanceof ConfigError) return { unreachable: error.message };
-        throw error;
-      }
-    }),
+    ...names.map((host) => hostSessionNames(runtime, host)),
   ]);
   return { local: local!, hosts: new Map(names.map((host, index) => [host, remote[index]!])) };
 }

@@ -20,6 +20,7 @@ import {
   type LogEvent,
   type RunningFlux,
 } from '../helpers/flux-run.js';
+import { controlDir } from '../../src/effects/ssh/argv.js';
 import { privateTmuxOn, type PrivateTmux } from '../helpers/private-tmux.js';
 import { sshdSkipReason, startSshd, type TestSshd } from '../helpers/sshd.js';
 import { waitFor } from '../helpers/wait.js';
@@ -68,7 +69,10 @@ describe.skipIf(sshdSkipReason() !== undefined)('a session on a host, in the vie
       throw new Error(`${error.message}\n${describeWorkspace(ws, run)}`);
     });
     await waitFor(
-      async () => ((await hostTmux.tmux(['has-session', '-t', `=${String(started.tmux)}`])).exitCode === 0 ? true : undefined),
+      async () =>
+        (await hostTmux.tmux(['has-session', '-t', `=${String(started.tmux)}`])).exitCode === 0
+          ? true
+          : undefined,
       { what: "the session's tmux session on the host", timeoutMs: 30_000, intervalMs: 200 },
     );
   }, 120_000);
@@ -88,7 +92,10 @@ describe.skipIf(sshdSkipReason() !== undefined)('a session on a host, in the vie
   it('flux status --json: host box1 for the stage', async () => {
     const result = await ws.flux(['status', '--json']);
     expect(result.exitCode, result.stderr).toBe(0);
-    const view = JSON.parse(result.stdout) as { stages: { id: string; host: string | null }[]; hosts: string[] };
+    const view = JSON.parse(result.stdout) as {
+      stages: { id: string; host: string | null }[];
+      hosts: string[];
+    };
     expect(view.stages).toEqual([expect.objectContaining({ id: 'first', host: 'box1' })]);
     expect(view.hosts).toEqual(['box1']);
   });
@@ -108,7 +115,9 @@ describe.skipIf(sshdSkipReason() !== undefined)('a session on a host, in the vie
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stdout).toContain(`host       box1 (${sshd.target}:${sshd.port})`);
     const worktree = /worktree {3}box1:(\S+)/.exec(result.stdout)?.[1];
-    expect(worktree, result.stdout).toMatch(new RegExp(`^${path.join(sshd.home, 'flux')}/.+/worktrees/first$`));
+    expect(worktree, result.stdout).toMatch(
+      new RegExp(`^${path.join(sshd.home, 'flux')}/.+/worktrees/first$`),
+    );
     // The host is this machine: the path is the worktree the session works in.
     expect(existsSync(path.join(worktree!, '.git'))).toBe(true);
     const json = JSON.parse((await ws.flux(['status', 'first', '--json'])).stdout) as {
@@ -128,7 +137,9 @@ describe.skipIf(sshdSkipReason() !== undefined)('a session on a host, in the vie
     expect(json).toEqual([expect.objectContaining({ id: 'first.s1', host: 'box1', tmuxAlive: true })]);
     const table = (await ws.flux(['sessions'], { env: { COLUMNS: '160' } })).stdout;
     expect(table).toMatch(/^SESSION\s+STATUS\s+AGENT\s+TMUX\s+HOST\s+STARTED\s+CONTEXT/m);
-    expect(table).toMatch(new RegExp(`^first\\.s1\\s+\\S+\\s+sim\\s+${String(started.tmux)}\\s+box1\\s`, 'm'));
+    expect(table).toMatch(
+      new RegExp(`^first\\.s1\\s+\\S+\\s+sim\\s+${String(started.tmux)}\\s+box1\\s`, 'm'),
+    );
     expect(table).not.toContain('(gone)');
   });
 
@@ -192,5 +203,52 @@ describe.skipIf(sshdSkipReason() !== undefined)('a session on a host, in the vie
     expect(result.exitCode).toBe(3);
     expect(ofType(ws.events(), 'session.started', 'first')).toHaveLength(1);
     expect(ofType(ws.events(), 'session.crashed', 'first')).toHaveLength(0);
+  });
+
+  // Last: the host is cut off (the server stopped, the shared connection closed).
+  it('the host cut off: the monitor records it, and the views say since when and why', async () => {
+    await sshd.stop();
+    execFileSync(
+      'ssh',
+      [
+        '-O',
+        'exit',
+        '-o',
+        `ControlPath=${path.join(controlDir(), '%C')}`,
+        '-p',
+        String(sshd.port),
+        ...sshd.sshOptions,
+        sshd.target,
+      ],
+      { stdio: 'ignore' },
+    );
+    const cut = await waitFor(() => ofType(ws.events(), 'host.unreachable')[0], {
+      what: 'flux run to record box1 unreachable',
+      timeoutMs: 60_000,
+      intervalMs: 200,
+    });
+    expect(cut.host).toBe('box1');
+    const status = await ws.flux(['status'], { env: { COLUMNS: '200' } });
+    const since = new Date(cut.at).toTimeString().slice(0, 5);
+    expect(status.stdout).toContain(`host box1 unreachable since ${since} (${String(cut.reason)})`);
+    expect(String(cut.reason)).toMatch(/Connection refused/);
+    expect(status.stdout).toMatch(/^first\s.*\sbox1 ✗\s/m);
+    const json = JSON.parse((await ws.flux(['status', '--json'])).stdout) as { unreachable: unknown[] };
+    expect(json.unreachable).toEqual([{ host: 'box1', reason: cut.reason, since: cut.at }]);
+
+    const list = await ws.flux(['attach', 'list'], { env: { COLUMNS: '200' } });
+    expect(list.exitCode).toBe(0);
+    expect(list.stdout + list.stderr).toMatch(
+      /box1 ✗: cannot be reached \(.*Connection refused\); its sessions first\.s1 are not listed/,
+    );
+    const attach = await ws.flux(['attach', 'first', '--print']);
+    expect(attach.stderr).toMatch(/host box1 cannot be reached: .*Connection refused/);
+    expect(attach.exitCode).toBe(5);
+    // Where the worktree is still comes from the config's dir (the host is not asked).
+    const detail = await ws.flux(['status', 'first'], { env: { COLUMNS: '200' } });
+    expect(detail.stdout).toMatch(
+      new RegExp(`worktree {3}box1:${path.join(sshd.home, 'flux')}/.+/worktrees/first`),
+    );
+    expect(detail.stdout).toContain('box1 ✗');
   });
 });

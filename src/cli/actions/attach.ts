@@ -5,13 +5,9 @@
  * (`hostAttachArgv`), never by switching a local client to a remote server.
  * Every refusal says what to do instead.
  */
-import { mkdirSync } from 'node:fs';
-import type { HostTarget } from '../../effects/host/call.js';
-import { controlDir, sshArgs } from '../../effects/ssh/argv.js';
-import { remoteCommand } from '../../effects/ssh/quote.js';
-import type { Tmux } from '../../effects/tmux.js';
 import { resolveTarget } from '../../engine/lookup.js';
 import { isPaneId, type Runtime } from '../../engine/runtime.js';
+import { attachOnHost } from '../../engine/runtime/host-attach.js';
 import { sessionAlive, type SessionState, type StageState } from '../../engine/state.js';
 import { nextStepFor } from '../../engine/verify.js';
 import { RefusedError } from '../../errors.js';
@@ -25,15 +21,6 @@ export interface AttachPlan {
   argv: string[];
   /** `Attaching to … Detach with Ctrl+B D.` */
   banner: string;
-}
-
-/**
- * `ssh -t <host> tmux -L <socket> attach-session -t =<name>`: the host's
- * tmux attach argv, built with no environment (nothing of this machine's
- * TMUX reaches it), quoted for the host's shell.
- */
-export function hostAttachArgv(host: { target: HostTarget; tmux: Pick<Tmux, 'attachArgs'> }, name: string): string[] {
-  return ['ssh', ...sshArgs(host.target, { tty: true, command: remoteCommand(host.tmux.attachArgs(name, {})) })];
 }
 
 /**
@@ -89,13 +76,11 @@ export async function planAttach(
     );
   }
   if (host !== null) {
-    // ssh's control socket lives there (docs/hosts.md); an attach may be the first call to the host.
-    mkdirSync(controlDir(), { recursive: true, mode: 0o700 });
     return {
       stage,
       session,
       host,
-      argv: hostAttachArgv(runtime.hostWorld(host), session.tmux),
+      argv: attachOnHost(runtime, host, session.tmux),
       banner: `Attaching to ${session.tmux} on ${host} (stage ${stage.id}, session ${session.id}) over ssh. Detach with Ctrl+B D.`,
     };
   }

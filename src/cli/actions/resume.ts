@@ -6,10 +6,10 @@
  * supervisor to follow the new session) is the caller's next step,
  * `carryOnAfter`, once the resume is said.
  */
-import { HostUnreachableError } from '../../effects/host/call.js';
 import { budgetHold, describeUse, raiseCommand } from '../../engine/budget.js';
 import { requireStage } from '../../engine/lookup.js';
 import type { Runtime } from '../../engine/runtime.js';
+import { isHostUnreachable } from '../../engine/runtime/host-views.js';
 import { currentSession, type SessionState } from '../../engine/state.js';
 import type { StageStatus } from '../../machines/index.js';
 import { decideResume } from '../../engine/verify.js';
@@ -43,7 +43,7 @@ export async function resumeStage(runtime: Runtime, id: string): Promise<Resumed
       .tmuxOn(before.host)
       .hasSession(before.tmux)
       .catch((error: unknown) => {
-        if (error instanceof HostUnreachableError) throw error;
+        if (isHostUnreachable(error)) throw error;
         return false;
       }));
   const options = {

@@ -13,7 +13,7 @@ import { ExitCode, RefusedError } from '../../errors.js';
 import { sessionActivity } from '../../engine/views.js';
 import { paint, paintStatus, print, printJson, say, table } from '../output.js';
 import { tmuxAlive, tmuxSeen, unanswered, type TmuxSeen } from '../tmux-names.js';
-import { shownWorktree } from '../worktree-shown.js';
+import { shownWorktree } from '../../engine/runtime/host-views.js';
 
 /** "12s ago", "5m ago", "3h ago", "2d ago". */
 export function age(from: string, now: number = Date.now()): string {
@@ -85,7 +85,13 @@ export async function run(options: { all?: boolean; json?: boolean }): Promise<n
     return ExitCode.ok;
   }
   const away = unanswered(seen);
-  print(sessionsTable(rows, Object.keys(runtime.config.hosts), away.map((a) => a.host)));
+  print(
+    sessionsTable(
+      rows,
+      Object.keys(runtime.config.hosts),
+      away.map((a) => a.host),
+    ),
+  );
   if (rows.some(gone)) {
     print();
     say(

@@ -47,11 +47,16 @@ export function addReviewCommands(program: Command): void {
       'Attach this terminal to a live session (detach with Ctrl+B D); `flux attach list` lists them',
     )
     .argument('<target>', 'a stage id, a session id (stage-1.s2) or a tmux session name')
-    .option('--print', 'print the command that attaches (tmux, or ssh -t for a session on a host) instead of running it')
+    .option(
+      '--print',
+      'print the command that attaches (tmux, or ssh -t for a session on a host) instead of running it',
+    )
     .action(lazy(() => import('../commands/attach.js')));
   attach
     .command('list')
-    .description('The live sessions you can attach to: SESSION, STAGE, STATUS, HOST (when hosts are in use), CONTEXT')
+    .description(
+      'The live sessions you can attach to: SESSION, STAGE, STATUS, HOST (when hosts are in use), CONTEXT',
+    )
     .option('--json', 'machine-readable output')
     .action(lazy(async () => ({ run: (await import('../commands/attach.js')).list })));
 

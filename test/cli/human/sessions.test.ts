@@ -67,7 +67,7 @@ afterAll(async () => {
 });
 
 describe('live sessions', () => {
-  it('flux attach list: SESSION, STAGE, STATUS, CONTEXT of the live sessions', async () => {
+  it('flux attach list: SESSION, STAGE, STATUS, CONTEXT of the live sessions (no HOST without hosts)', async () => {
     const result = await rig.flux(['attach', 'list']);
     expect(result.exitCode, result.stderr).toBe(0);
     const [header, ...rows] = result.stdout.trimEnd().split('\n');
@@ -76,7 +76,15 @@ describe('live sessions', () => {
     expect(rows[0]).toMatch(/^flux-slow\s+slow\s+idle\s+30%$/);
     const json = JSON.parse((await rig.flux(['attach', 'list', '--json'])).stdout) as unknown[];
     expect(json).toEqual([
-      { session: 'flux-slow', id: 'slow.s1', stage: 'slow', status: 'idle', context: 30, agent: 'sim' },
+      {
+        session: 'flux-slow',
+        id: 'slow.s1',
+        stage: 'slow',
+        status: 'idle',
+        context: 30,
+        agent: 'sim',
+        host: 'local',
+      },
     ]);
   });
 

@@ -15,10 +15,11 @@ export function detailLines(state: UiState, max: number): Line[] {
   const head = [
     row.name === row.id ? row.id : `${row.id}: ${row.name}`,
     row.dependencies.length === 0 ? '' : `after ${row.dependencies.join(', ')}`,
+    // Before the session, whose tmux name is long and cut first.
+    row.host === null || row.host === 'local' ? '' : `on ${row.host}`,
     row.session === null
       ? ''
       : `${row.session.id}${row.session.tmux === '' ? ' (started by hand)' : ` in tmux ${row.session.tmux}`}`,
-    row.host === null || row.host === 'local' ? '' : `on ${row.host}`,
   ]
     .filter((part) => part !== '')
     .join(' · ');

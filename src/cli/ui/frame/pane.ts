@@ -14,7 +14,8 @@ export function paneLines(state: UiState, id: string, pane: readonly string[]): 
   const view = paneViewport(state.size);
   const row = state.model.rows.find((r) => r.id === id);
   const tmux = row?.session?.tmux ?? '';
-  const where = row?.host === null || row?.host === undefined || row.host === 'local' ? '' : ` on ${row.host}`;
+  const where =
+    row?.host === null || row?.host === undefined || row.host === 'local' ? '' : ` on ${row.host}`;
   const shown = pane.slice(-view);
   const lines: Line[] = [
     [text(cut(`Pane of ${id}${tmux === '' ? '' : ` (tmux ${tmux}${where})`}, live`, width), { bold: true })],

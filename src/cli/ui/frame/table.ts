@@ -106,10 +106,7 @@ export function tableRow(state: UiState, row: DashboardRow, cols: Columns): Line
       text(' '),
     );
   }
-  line.push(
-    text(fit(meter(context), cols.context), { color: contextTone }),
-    text(' '),
-  );
+  line.push(text(fit(meter(context), cols.context), { color: contextTone }), text(' '));
   if (cols.cost > 0)
     line.push(
       text(fit(row.cost === null ? (session === null ? '' : '—') : formatCost(row.cost), cols.cost), {
