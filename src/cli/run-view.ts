@@ -9,6 +9,7 @@
  * counted by display width, so a long line (or a narrower terminal since the
  * last draw, on terminals that re-wrap) never leaves a stale copy behind.
  */
+import { hostCell, showsHosts, unreachableLine } from '../engine/host-view.js';
 import type { MonitorEnd, MonitorView } from '../engine/monitor.js';
 import { liveSessions } from '../engine/state.js';
 import type { FluxState } from '../engine/state.js';
@@ -27,6 +28,12 @@ import {
 } from './output.js';
 
 function stageLines(view: StatusView, width: number): string[] {
+  // Where hosts are in use (a stage on one, one unreachable): the machine of each stage.
+  const hosts = showsHosts(
+    view.stages.map((row) => row.host),
+    view.unreachable,
+    [],
+  );
   const rows = view.stages.map((row) => {
     const session = row.session;
     const activity = session === null || session.status === 'ended' ? '' : paintStatus(session.activity);
@@ -49,15 +56,17 @@ function stageLines(view: StatusView, width: number): string[] {
       paintStatus(row.status),
       session === null ? '' : shortSession(session.id, row.id),
       activity,
+      ...(hosts ? [hostCell(row.host, view.unreachable)] : []),
       context,
       note,
     ];
   });
   // The note (what it asks, what it waits for) gives up room first, then the stage id.
-  return table(['STAGE', 'STATE', 'SESSION', 'AGENT', 'CONTEXT', ''], rows, {
-    width,
-    shrink: [[5], [0]],
-  }).split('\n');
+  const header = ['STAGE', 'STATE', 'SESSION', 'AGENT', ...(hosts ? ['HOST'] : []), 'CONTEXT', ''];
+  return [
+    ...view.unreachable.map((host) => paint(unreachableLine(host), 'red')),
+    ...table(header, rows, { width, shrink: [[header.length - 1], [0]] }).split('\n'),
+  ];
 }
 
 export function attentionLines(view: StatusView, width: number = terminalWidth()): string[] {

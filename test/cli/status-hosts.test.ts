@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { renderStatus } from '../../src/cli/commands/status.js';
+import { LiveView } from '../../src/cli/run-view.js';
 import { renderStageDetail, type StageDetail } from '../../src/cli/stage-detail.js';
 import { statusView } from '../../src/engine/views.js';
 import type { NewEvent } from '../../src/log/events.js';
@@ -142,5 +143,47 @@ describe('flux status <stage>: its host and worktree', () => {
     expect(text).toContain('  host       local\n');
     expect(text).toContain('  worktree   /repo/.worktrees/api\n');
     expect(text).not.toContain('✗');
+  });
+});
+
+describe("flux run's live table", () => {
+  /** What the view writes, as lines (no cursor movement on the first frame). */
+  function frame(events: NewEvent[]): string[] {
+    let written = '';
+    const out = {
+      isTTY: true,
+      columns: 120,
+      write: (text: string) => {
+        written += text;
+        return true;
+      },
+      on: () => out,
+      off: () => out,
+    };
+    new LiveView(out as unknown as NodeJS.WriteStream).update(fold(events), []);
+    return written.split('\n');
+  }
+
+  it('a HOST column and the unreachable line where a stage is on a host', () => {
+    const lines = frame([...planned, ...session('api', 'box1'), refused]);
+    const header = lines.find((line) => line.startsWith('STAGE'))!;
+    expect(header).toMatch(/^STAGE\s+STATE\s+SESSION\s+AGENT\s+HOST\s+CONTEXT$/);
+    expect(lines.find((line) => line.startsWith('api '))).toMatch(/\sbox1 ✗/);
+    // The live view reads the clock: the time of day, with its date when that is not today.
+    const hhmm = new Date(AT).toTimeString().slice(0, 5);
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        new RegExp(
+          `^host box1 unreachable since (\\d{4}-\\d\\d-\\d\\d )?${hhmm} \\(ssh: connect to host box1 port 22: Connection refused\\)$`,
+        ),
+      ),
+    );
+  });
+
+  it('none on one machine', () => {
+    const lines = frame([...planned, ...session('api')]);
+    expect(lines.find((line) => line.startsWith('STAGE'))).toMatch(
+      /^STAGE\s+STATE\s+SESSION\s+AGENT\s+CONTEXT$/,
+    );
   });
 });

@@ -20,7 +20,9 @@ import {
   type LogEvent,
   type RunningFlux,
 } from '../helpers/flux-run.js';
+import { runtimeActions } from '../../src/cli/ui/actions.js';
 import { controlDir } from '../../src/effects/ssh/argv.js';
+import { Runtime } from '../../src/engine/runtime.js';
 import { privateTmuxOn, type PrivateTmux } from '../helpers/private-tmux.js';
 import { sshdSkipReason, startSshd, type TestSshd } from '../helpers/sshd.js';
 import { waitFor } from '../helpers/wait.js';
@@ -126,6 +128,9 @@ describe.skipIf(sshdSkipReason() !== undefined)('a session on a host, in the vie
     };
     expect(json.host).toBe('box1');
     expect(json.worktree).toEqual({ host: 'box1', path: worktree, shown: `box1:${worktree}` });
+    const unknown = await ws.flux(['status', 'frist']);
+    expect(unknown.exitCode).toBe(64);
+    expect(unknown.stderr).toContain("error: no stage 'frist' in the plan\nhint: did you mean 'first'?");
   });
 
   it('flux sessions: the session on box1, its tmux session alive there', async () => {
@@ -203,6 +208,17 @@ describe.skipIf(sshdSkipReason() !== undefined)('a session on a host, in the vie
     expect(result.exitCode).toBe(3);
     expect(ofType(ws.events(), 'session.started', 'first')).toHaveLength(1);
     expect(ofType(ws.events(), 'session.crashed', 'first')).toHaveLength(0);
+  });
+
+  it("the dashboard's keys: l captures the pane on the host's tmux, enter attaches over ssh", async () => {
+    const runtime = Runtime.open(ws.root, { tmuxSocket: ws.tmux.socket });
+    const actions = runtimeActions(runtime);
+    expect((await actions.pane('first', 40)).join('\n')).toContain('Sleeping on the host now.');
+    const attach = await actions.attach('first');
+    expect(attach.argv[0]).toBe('ssh');
+    expect(attach.argv.at(-1)).toBe(
+      `tmux -L ${ws.tmux.socket}-box1 attach-session -t =${String(started.tmux)}`,
+    );
   });
 
   // Last: the host is cut off (the server stopped, the shared connection closed).

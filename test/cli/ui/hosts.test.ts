@@ -10,6 +10,7 @@ import { frameLines } from '../../../src/cli/ui/frame.js';
 import { columns } from '../../../src/cli/ui/frame/table.js';
 import { buildModel } from '../../../src/cli/ui/model.js';
 import type { NewEvent } from '../../../src/log/events.js';
+import { waitFor } from '../../helpers/wait.js';
 import { authLog, fakeActions, fakeShell, Log, PLAN } from './fixtures.js';
 
 /** stage-1 on box1 (working), stage-2 here (working), stage-3 not started. */
@@ -144,5 +145,27 @@ describe('the dashboard: the pane screen of a session on a host', () => {
     dashboard.key('l', {});
     await new Promise((resolve) => setImmediate(resolve));
     expect(text()).toContain('Pane of stage-1-models (tmux flux-stage-1-models on box1), live');
+  });
+});
+
+describe('the dashboard: attaching to a session on a host', () => {
+  it('enter hands the terminal to the ssh argv the attach gives, and says ssh on the way back', async () => {
+    const log = hostLog();
+    const argv = ['ssh', '-t', 'me@box1.lan', 'tmux -L flux-box1 attach-session -t =flux-stage-1-models'];
+    const actions = { ...fakeActions(log), attach: async () => ({ argv, banner: '' }) };
+    const shell = fakeShell();
+    const dashboard = new Dashboard(actions, shell, {
+      size: { columns: 120, rows: 30 },
+      color: false,
+      now: () => log.now,
+    });
+    dashboard.key('', { return: true });
+    await waitFor(() => (dashboard.getState().message === null ? undefined : true), {
+      what: 'the message after attaching',
+    });
+    expect(shell.ran).toEqual([argv]);
+    expect(dashboard.getState().message?.lines).toEqual([
+      "Back from stage-1-models's session (ssh exited 0).",
+    ]);
   });
 });

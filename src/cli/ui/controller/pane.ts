@@ -18,17 +18,19 @@ export async function attach(ctx: DashboardContext, id: string): Promise<void> {
     return;
   }
   const result = await ctx.shell.runInTerminal(target.argv);
+  // A session on a host is reached with ssh (docs/hosts.md).
+  const program = target.argv[0] === 'ssh' ? 'ssh' : 'tmux';
   ctx.set({
     message:
       result.error === undefined
         ? {
-            lines: [`Back from ${id}'s session (tmux exited ${result.status ?? 'by a signal'}).`],
+            lines: [`Back from ${id}'s session (${program} exited ${result.status ?? 'by a signal'}).`],
             tone: 'info',
           }
         : {
             lines: [
               `error: cannot run ${target.argv[0]}: ${result.error.message}`,
-              'hint: is tmux installed?',
+              program === 'ssh' ? 'hint: is the OpenSSH client installed?' : 'hint: is tmux installed?',
             ],
             tone: 'error',
           },
