@@ -216,6 +216,7 @@ export function evolve(state: FluxState, event: FluxEvent): FluxState {
         handoff: event.handoff ?? null,
         feedback: event.feedback ?? null,
         resolving: event.resolving ?? null,
+        ...(event.host === undefined ? {} : { host: event.host }),
         reminders: 0,
         costUsd: null,
         tokens: null,

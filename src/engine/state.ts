@@ -121,6 +121,8 @@ export interface SessionState {
   feedback: string | null;
   /** Started by the merge queue: to resolve a conflict with the base, or to make the checks pass. */
   resolving?: 'conflict' | 'checks' | null;
+  /** The host it runs on (`[hosts.<name>]`, docs/hosts.md); absent: this machine. */
+  host?: string;
   /** Stops answered with a reminder so far. */
   reminders: number;
   /** What it has spent, in US dollars, as its status line last reported (`session.cost`); null until then. */

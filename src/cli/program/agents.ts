@@ -1,4 +1,4 @@
-/** What agents run from inside their sessions: done, handoff, hook, agent. */
+/** What agents run from inside their sessions: done, handoff, hook, agent; and what Flux runs on a host: host. */
 import { type Command } from 'commander';
 import { lazy } from './define.js';
 
@@ -30,4 +30,13 @@ export function addAgentCommands(program: Command): void {
     .requiredOption('--script <file>', 'its script (JSON)')
     .requiredOption('--prompt-file <file>', 'its first prompt')
     .action(lazy(() => import('../commands/agent-sim.js')));
+
+  const host = program
+    .command('host', { hidden: true })
+    .description('(internal) What Flux runs on a host over ssh (docs/hosts.md)');
+  host
+    .command('drain')
+    .description("Stream the host's spool of agents' calls and take their answers: one JSON line each way")
+    .argument('<workDir>', "the host's .work folder (its spool/ and replies/)")
+    .action(lazy(() => import('../commands/host-drain.js')));
 }
