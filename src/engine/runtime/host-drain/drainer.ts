@@ -120,7 +120,8 @@ export class HostDrain {
     clearTimeout(grace);
   }
 
-  private note(text: string): void {
+  /** A line in `.work/logs/relay.log`, and to the callback unless it is only for the log. */
+  private note(text: string, logOnly = false): void {
     const line = `${new Date().toISOString()} ${this.hostName} ${text}\n`;
     try {
       const dir = path.join(this.options.engine.ws.workDir, 'logs');
@@ -129,7 +130,7 @@ export class HostDrain {
     } catch {
       // The callback still hears it.
     }
-    this.options.onNote(this.hostName, text);
+    if (!logOnly) this.options.onNote(this.hostName, text);
   }
 
   private setReachable(reachable: boolean, why: string): void {
@@ -212,6 +213,8 @@ export class HostDrain {
     if (this.known.has(request.id)) return;
     const kept = this.kept.get(request.id);
     if (kept !== null) {
+      // The usual case after a reconnection (applied while the link was down): for the log only.
+      this.note(`${describeRequest(request)} came again: answered from the reply kept here`, true);
       this.acknowledge(request.id, kept);
       return;
     }
