@@ -43,7 +43,16 @@ export function runOnHost(
       ExitCode.usage,
     );
   }
-  const reply = relayCommand([command as RelayedCommand, ...rest], env);
+  let reply;
+  try {
+    reply = relayCommand([command as RelayedCommand, ...rest], env);
+  } catch (error) {
+    return fail(
+      `flux ${command} could not be sent from this host: ${(error as Error).message}`,
+      `check that ${env[ENV.workDir]} can be written (a full disk?)`,
+      ExitCode.io,
+    );
+  }
   if (reply === null) {
     return fail(
       `no answer from the machine that runs the plan in ${COMMAND_REPLY_MS / 60_000} minutes`,

@@ -46,6 +46,8 @@ export interface HostDrainOptions {
 /** Once stopping, in-flight calls get this long to finish before they are ended. */
 const STOP_GRACE_MS = 5_000;
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
+/** A request that could not be applied is tried again after this long. */
+const RETRY_MS = 5_000;
 const DRAIN_NOTE = 'flux host drain: ';
 
 /** What a refused request is answered with (the host's call prints it and exits 3). */
@@ -73,6 +75,7 @@ export class HostDrain {
   /** Requests queued or being applied, by id: one sent again meanwhile waits for the same answer. */
   private readonly known = new Map<string, Promise<void>>();
   private readonly aborts = new AbortController();
+  private readonly retries = new Set<NodeJS.Timeout>();
   private child: ChildProcessWithoutNullStreams | null = null;
   private reconnect: NodeJS.Timeout | null = null;
   private pruning: NodeJS.Timeout | null = null;
@@ -106,6 +109,8 @@ export class HostDrain {
     this.stopping = true;
     if (this.reconnect !== null) clearTimeout(this.reconnect);
     if (this.pruning !== null) clearInterval(this.pruning);
+    for (const timer of this.retries) clearTimeout(timer);
+    this.retries.clear();
     const child = this.child;
     if (child !== null) {
       child.stdin.end();
@@ -221,12 +226,24 @@ export class HostDrain {
     const job = this.lanes
       .run(laneOf(request), () => this.handle(request))
       .catch((error: unknown) => {
-        // Not answered: the request stays on the host and comes again on the next connection.
-        if (!(error instanceof ApplyAborted))
-          this.note(`could not apply ${describeRequest(request)}: ${(error as Error).message}`);
+        if (error instanceof ApplyAborted) return;
+        // Not applied (the entry could not run, a full disk): it stays on the host and is tried again.
+        this.note(
+          `could not apply ${describeRequest(request)}: ${(error as Error).message}; trying again in ${RETRY_MS / 1000} s`,
+        );
+        this.retryLater(request);
       })
       .finally(() => this.known.delete(request.id));
     this.known.set(request.id, job);
+  }
+
+  /** The drain sends a request once per connection: one that failed here is taken up again from here. */
+  private retryLater(request: RelayRequest): void {
+    const timer = setTimeout(() => {
+      this.retries.delete(timer);
+      if (!this.stopping && this.child !== null) this.receive(request);
+    }, RETRY_MS);
+    this.retries.add(timer);
   }
 
   private async handle(request: RelayRequest): Promise<void> {
@@ -248,7 +265,12 @@ export class HostDrain {
       });
     }
     // Kept before it is acknowledged: a request sent again from now on is answered from this.
-    this.kept.put(request.id, reply);
+    try {
+      this.kept.put(request.id, reply);
+    } catch (error) {
+      // Applied all the same: answered, so that the host removes it (only a lost acknowledgement now repeats it).
+      this.note(`could not keep the reply to ${describeRequest(request)}: ${(error as Error).message}`);
+    }
     this.acknowledge(request.id, reply);
   }
 
