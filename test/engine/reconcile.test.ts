@@ -149,6 +149,7 @@ describe('decideReconcile', () => {
 describe('hosts seen while reconciling', () => {
   const planned: NewEvent[] = [
     { type: 'plan.initialized', plan: plan([stageDef('a')]), base_branch: 'main' },
+    { type: 'stage.ready', stage: 'a' },
   ];
   it('records a host going away and coming back, once each', () => {
     const seen = { tmux: new Set<string>(), worktrees: new Set<string>() };
