@@ -43,6 +43,13 @@ function ownWords(event: FluxEvent): string | null {
       return `${event.session}: setting up the worktree (${event.commands.length} command(s))`;
     case 'setup.finished':
       return `${event.session}: setup ${event.passed ? 'passed' : `failed${event.error === undefined ? '' : ` (${event.error})`}`}`;
+    case 'host.unreachable':
+      return `host ${event.host}: cannot be reached (${event.reason})`;
+    case 'host.reachable':
+      return `host ${event.host}: reached again`;
+    case 'session.started':
+      if (event.host === undefined) return null;
+      return `${event.session} for ${event.stage} on ${event.host} (${event.agent} in tmux ${event.tmux})`;
     default:
       return null;
   }

@@ -24,7 +24,10 @@ export type {
   TmuxSessionInfo,
 } from './tmux/types.js';
 
-export function createTmux(options: { socket?: string } = {}): Tmux {
+export type { TmuxRunner } from './tmux/client.js';
+
+/** The tmux of this machine, or (with `runner` and `remote`) a host's, reached over ssh. */
+export function createTmux(options: Parameters<typeof tmuxClient>[0] = {}): Tmux {
   const client = tmuxClient(options);
   const panes = tmuxPanes(client);
   return {

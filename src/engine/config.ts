@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { OVERRIDE_ENV } from '../agents/protocol.js';
 import { ConfigError } from '../errors.js';
 import { MERGE_DEFAULTS, RUN_DEFAULTS } from './defaults.js';
-import { hostsSchema } from './hosts.js';
+import { hostsSchema, LOCAL_HOST } from './hosts.js';
 
 const agentCommandSchema = z
   .object({
@@ -31,6 +31,8 @@ export const configSchema = z
         setup_timeout: z.number().int().min(1).default(RUN_DEFAULTS.setup_timeout),
         stop_reminders: z.number().int().min(0).max(8).default(RUN_DEFAULTS.stop_reminders),
         permission_wait: z.number().int().min(0).max(86_400).default(RUN_DEFAULTS.permission_wait),
+        /** Where stages run: `local` (this machine) and names of `[hosts.<name>]`, filled in this order (docs/hosts.md). */
+        hosts: z.array(z.string()).min(1, 'name at least one machine, e.g. ["local"]').default([LOCAL_HOST]),
       })
       .strict()
       .prefault({}),
@@ -95,6 +97,8 @@ export const configSchema = z
     agents: z.record(z.string(), agentCommandSchema).default({}),
     /** Machines reached over SSH (docs/hosts.md). */
     hosts: hostsSchema,
+    /** Per-stage settings of this checkout, never in the plan people share: `host` pins a stage to a machine. */
+    stages: z.record(z.string(), z.object({ host: z.string().min(1) }).strict()).default({}),
     /** How a person is told they are needed (docs/notify.md). */
     notify: z
       .object({
@@ -148,7 +152,32 @@ export function parseConfig(text: string, file: string): FluxConfig {
       `set run.agent to one of them, or define it under [agents.${agent}] with a command`,
     );
   }
+  checkHostNames(result.data, file);
   return result.data;
+}
+
+/** Every machine `run.hosts` and `[stages.<id>] host` name is `local` or a `[hosts.<name>]`. */
+function checkHostNames(config: FluxConfig, file: string): void {
+  const known = [LOCAL_HOST, ...Object.keys(config.hosts)];
+  const unknown = (name: string) => !known.includes(name);
+  const fix = (name: string) =>
+    `define [hosts.${name}] in ${file} (docs/hosts.md), or use one of: ${known.join(', ')}`;
+  config.run.hosts.forEach((name, index) => {
+    if (unknown(name))
+      throw new ConfigError(
+        `${file}: run.hosts.${index}: unknown host '${name}' (known: ${known.join(', ')})`,
+        fix(name),
+      );
+  });
+  if (new Set(config.run.hosts).size !== config.run.hosts.length)
+    throw new ConfigError(`${file}: run.hosts: a machine is named twice`, 'name each machine once');
+  for (const [stage, settings] of Object.entries(config.stages)) {
+    if (unknown(settings.host))
+      throw new ConfigError(
+        `${file}: stages.${stage}.host: unknown host '${settings.host}' (known: ${known.join(', ')})`,
+        fix(settings.host),
+      );
+  }
 }
 
 export function loadConfig(configPath: string): FluxConfig {
@@ -204,6 +233,9 @@ stop_reminders = ${RUN_DEFAULTS.stop_reminders}
 # Seconds a permission question waits for \`flux approve\` / \`flux deny\` before Claude Code's
 # own dialog in the pane is left to decide (it can always be answered there too).
 permission_wait = ${RUN_DEFAULTS.permission_wait}
+# Where stages run, filled in this order: "local" (this machine) and hosts defined under
+# [hosts.<name>] (docs/hosts.md). A stage is pinned with [stages.<id>] host = "<name>".
+hosts = ["local"]
 
 [claude]
 # The Claude Code executable.

@@ -15,6 +15,8 @@ import {
   stageTransitionError,
 } from '../machines/lifecycle.js';
 import type { Plan, StageDef } from '../plan/types.js';
+import { foldBudgetEvent } from './evolve-budget.js';
+import { foldHostEvent } from './evolve-host.js';
 import { foldMergeEvent, foldMergeQueue, noMergeQueue } from './evolve-merge.js';
 import {
   emptyBudget,
@@ -140,23 +142,14 @@ export function evolve(state: FluxState, event: FluxEvent): FluxState {
     case 'notification.sent':
       (state.notified ??= {})[event.key] = true;
       return state;
+    case 'host.unreachable':
+    case 'host.reachable':
+      foldHostEvent(state, event);
+      return state;
     case 'budget.reached':
-      budgetOf(state, event.stage, event.type).reached = {
-        kind: event.kind,
-        spent: event.spent,
-        limit: event.limit,
-      };
+    case 'budget.raised':
+      foldBudgetEvent(budgetOf(state, event.stage, event.type), event);
       return state;
-    case 'budget.raised': {
-      const budget = budgetOf(state, event.stage, event.type);
-      for (const kind of ['usd', 'minutes', 'tokens'] as const) {
-        const limit = event[kind];
-        if (limit !== undefined) budget.raised[kind] = limit;
-      }
-      // Whether another of its limits still holds is for the next decision to find.
-      budget.reached = null;
-      return state;
-    }
     case 'review.recorded':
       stageOf(state, event.stage, event.type).acceptance = event.results;
       return state;
@@ -216,7 +209,7 @@ export function evolve(state: FluxState, event: FluxEvent): FluxState {
         handoff: event.handoff ?? null,
         feedback: event.feedback ?? null,
         resolving: event.resolving ?? null,
-        ...(event.host === undefined ? {} : { host: event.host }),
+        host: event.host ?? null,
         reminders: 0,
         costUsd: null,
         tokens: null,

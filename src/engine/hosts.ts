@@ -59,3 +59,26 @@ export const hostsSchema = z
 export function describeHost(name: string, host: HostConfig): string {
   return `${name} (${host.ssh}${host.port === undefined ? '' : `:${host.port}`})`;
 }
+
+/** The scheduler's view of `run.hosts`, `[hosts]` and `[stages]`; undefined when every stage runs here. */
+export function machinesOf(config: {
+  run: { hosts: readonly string[] };
+  hosts: Readonly<Record<string, HostConfig>>;
+  stages: Readonly<Record<string, { host: string }>>;
+}): { order: readonly string[]; slots: Record<string, number>; pins: Record<string, string> } | undefined {
+  const pins = Object.fromEntries(Object.entries(config.stages).map(([id, s]) => [id, s.host]));
+  if (config.run.hosts.length === 1 && config.run.hosts[0] === LOCAL_HOST && Object.keys(pins).length === 0)
+    return undefined;
+  const slots = Object.fromEntries(Object.entries(config.hosts).map(([name, h]) => [name, h.max_parallel]));
+  // A pinned stage's host takes sessions even when run.hosts does not name it.
+  const order = [...config.run.hosts, ...Object.values(pins).filter((p) => !config.run.hosts.includes(p))];
+  return { order: [...new Set(order)], slots, pins };
+}
+
+/** `{ machines }` for decideStarts' options, or nothing when every stage runs here. */
+export function machinesFor(config: Parameters<typeof machinesOf>[0]): {
+  machines?: ReturnType<typeof machinesOf> & object;
+} {
+  const machines = machinesOf(config);
+  return machines === undefined ? {} : { machines };
+}

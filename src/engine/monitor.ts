@@ -13,6 +13,7 @@ import { acquireLock, type HeldLock } from '../log/lock.js';
 import type { FluxEvent } from '../log/events.js';
 import { readLog } from '../log/read.js';
 import type { Runtime } from './runtime.js';
+import { machinesFor } from './hosts.js';
 import { decideStarts, wantsSession, type BudgetCheck } from './scheduler.js';
 import { liveSessions, type FluxState } from './state.js';
 import { supervisorHasWork } from './supervisor.js';
@@ -122,6 +123,7 @@ export class Monitor {
         agent: this.runtime.config.run.agent,
         sessionPrefix: this.runtime.config.tmux.session_prefix,
         budget: this.runtime.config.budget,
+        ...machinesFor(this.runtime.config),
       }),
     );
     // Merged stages' worktrees go after their dependents have started.

@@ -18,6 +18,8 @@ export interface Observed {
   branches?: ReadonlySet<string>;
   /** Completed stages whose merge `git merge-tree` foresees conflicting, for a resolver session (docs/merge-queue.md). */
   predicted?: Readonly<Record<string, { conflicts: string[]; head: string }>>;
+  /** The hosts asked this time: those that answered, and those that could not be reached (ssh's words). */
+  hosts?: { reachable: readonly string[]; unreachable: Readonly<Record<string, string>> };
 }
 
 export function decideReconcile(state: FluxState, observed: Observed): Decision {
@@ -67,6 +69,17 @@ export function decideReconcile(state: FluxState, observed: Observed): Decision 
       events.push({ type: 'merge.conflict_predicted', stage: id, ...forecast });
   }
 
+  events.push(...reachabilityEvents(state, observed));
   const decision = settle(state, events);
   return { events: decision.events, effects: [...effects, ...decision.effects] };
+}
+
+/** A host's reachability, recorded when it changes (docs/hosts.md). */
+function reachabilityEvents(state: FluxState, observed: Observed): NewEvent[] {
+  const events: NewEvent[] = [];
+  for (const [host, reason] of Object.entries(observed.hosts?.unreachable ?? {}))
+    if (state.unreachable?.[host] === undefined) events.push({ type: 'host.unreachable', host, reason });
+  for (const host of observed.hosts?.reachable ?? [])
+    if (state.unreachable?.[host] !== undefined) events.push({ type: 'host.reachable', host });
+  return events;
 }

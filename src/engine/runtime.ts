@@ -14,6 +14,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { runAcceptance, type AcceptanceOptions, type AcceptanceReport } from '../effects/acceptance.js';
 import { createGit, type Git } from '../effects/git.js';
+import { acceptOnHost } from '../effects/host/accept.js';
+import { HostWorld } from '../effects/host/world.js';
 import { createTmux, type Tmux } from '../effects/tmux.js';
 import { ConfigError } from '../errors.js';
 import type { NewEvent } from '../log/events.js';
@@ -23,6 +25,7 @@ import { chooseTmuxSocket, loadConfig, type FluxConfig } from './config.js';
 import { Engine, type Committed } from './engine.js';
 import { decideReconcile, type Observed } from './reconcile.js';
 import { checkAgent } from './runtime/agent-check.js';
+import { checkHosts } from './runtime/host-check.js';
 import { EffectsLock, NOTHING_RECORDED } from './runtime/effects-lock.js';
 import { sendDueNotices } from './runtime/notices.js';
 import { observeWorld } from './runtime/observe.js';
@@ -30,6 +33,13 @@ import { endSession } from './runtime/end-session.js';
 import { prepareLaunch, recordLaunchFailure } from './runtime/launch.js';
 import { cleanupStage, mergeStage, type CleanupReport, type StageMergeOutcome } from './runtime/merge.js';
 import { isMergedStageCleanup, performByStage, performRequest } from './runtime/perform.js';
+import {
+  bringBack,
+  stageWorktree,
+  worktreeDirty,
+  worktreeExists,
+  type StageWorktree,
+} from './runtime/stage-worktree.js';
 import { fluxCommand } from './runtime/program.js';
 import { allMerged, mergeQueue, type FluxState } from './state.js';
 
@@ -86,6 +96,11 @@ export class Runtime {
     checkAgent(this);
   }
 
+  /** Refuses a run whose hosts lack what stages need; records those that cannot be reached (`runtime/host-check.ts`). */
+  checkHosts(): Promise<void> {
+    return checkHosts(this);
+  }
+
   get root(): string {
     return this.engine.ws.root;
   }
@@ -132,9 +147,57 @@ export class Runtime {
     }, NOTHING_RECORDED);
   }
 
-  /** Runs a stage's acceptance commands in its worktree (`flux done`, `flux verify`). */
-  runAcceptance(options: AcceptanceOptions): Promise<AcceptanceReport> {
-    return runAcceptance(options);
+  /** Runs a stage's acceptance commands in its worktree (`flux done`, `flux verify`); `host`: in its worktree there. */
+  runAcceptance(options: AcceptanceOptions & { host?: string | null }): Promise<AcceptanceReport> {
+    const { host, ...rest } = options;
+    if (host !== undefined && host !== null) return acceptOnHost(this.hostWorld(host), rest);
+    return runAcceptance(rest);
+  }
+
+  private readonly worlds = new Map<string, HostWorld>();
+
+  /** A `[hosts.<name>]` as the effects see it (docs/hosts.md). */
+  hostWorld(name: string): HostWorld {
+    let world = this.worlds.get(name);
+    if (world === undefined) {
+      const config = this.config.hosts[name];
+      if (config === undefined)
+        throw new ConfigError(
+          `no [hosts.${name}] in ${this.engine.ws.configPath}`,
+          'define it (docs/hosts.md), or take the host out of run.hosts and [stages]',
+        );
+      world = new HostWorld(name, config, {
+        root: this.root,
+        workDir: this.engine.ws.workDir,
+        distBin: path.dirname(this.flux[1] ?? ''),
+        tmuxSocket: this.tmux.socket,
+      });
+      this.worlds.set(name, world);
+    }
+    return world;
+  }
+
+  /** A stage's worktree wherever it is (here, or on its host): `runtime/stage-worktree.ts`. */
+  stageWorktree(stageId: string): Promise<StageWorktree> {
+    return stageWorktree(this, stageId);
+  }
+
+  worktreeExists(worktree: StageWorktree): Promise<boolean> {
+    return worktreeExists(this, worktree);
+  }
+
+  worktreeDirty(worktree: StageWorktree): ReturnType<typeof worktreeDirty> {
+    return worktreeDirty(this, worktree);
+  }
+
+  /** A stage on a host: its branch comes back here (forward only); null, or why the host could not be reached. */
+  bringBack(stageId: string): Promise<{ unreachable: string } | null> {
+    return this.lock.hold(() => bringBack(this, stageId));
+  }
+
+  /** The tmux a session runs on: this machine's, or its host's. */
+  tmuxOn(host: string | null | undefined): Tmux {
+    return host === undefined || host === null ? this.tmux : this.hostWorld(host).tmux;
   }
 
   /** Runs other effects (a task's commit or stash) under the effects lock. */

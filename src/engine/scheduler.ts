@@ -15,6 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { takesAgentSessionId } from '../agents/protocol.js';
 import type { NewEvent } from '../log/events.js';
 import { toSessionName } from '../plan/stage-id.js';
+import { LOCAL_HOST } from './hosts.js';
 import { budgetHold, reachedEvent, type BudgetCheck, type BudgetDefaults } from './budget.js';
 
 export type { BudgetCheck };
@@ -45,6 +46,16 @@ export interface StartOptions {
   budget?: BudgetDefaults;
   /** Milliseconds since the epoch, for the minutes spent; `Date.now()` when absent. */
   now?: number;
+  /** Where sessions may run besides this machine (`run.hosts`); absent: all here (docs/hosts.md). */
+  machines?: Machines;
+}
+
+/** `run.hosts` in order, each host's `max_parallel`, and the stages pinned by `[stages.<id>] host`. */
+export interface Machines {
+  order: readonly string[];
+  /** Sessions at once per host; `local` takes `maxParallel`. */
+  slots: Readonly<Record<string, number>>;
+  pins: Readonly<Record<string, string>>;
 }
 
 function crashedInARow(state: FluxState, stage: StageState): number {
@@ -108,6 +119,7 @@ export function startEvents(
   agent: string,
   sessionPrefix: string,
   manual = false,
+  host: string = LOCAL_HOST,
 ): NewEvent[] {
   const session = `${stage.id}.s${stage.sessions.length + 1}`;
   // One live session per stage: the one that handed off (or is being replaced) is over now.
@@ -132,6 +144,7 @@ export function startEvents(
       ...(handoff === undefined ? {} : { handoff }),
       ...(stage.status === 'rejected' && stage.reason !== null ? { feedback: stage.reason } : {}),
       ...(resolving === undefined ? {} : { resolving }),
+      ...(host === LOCAL_HOST ? {} : { host }),
     },
   ];
 }
@@ -223,7 +236,48 @@ export function startOrder(
   return [...inProgress, ...ready];
 }
 
+/** The machine a session runs on: a host's name, or `local`. */
+export function machineOf(session: SessionState | null | undefined): string {
+  return session?.host ?? LOCAL_HOST;
+}
+
+/**
+ * Where a stage's next session goes, or null (it waits): a pinned stage only
+ * on its pin; a stage that has run stays where its worktree is, unless that
+ * host cannot be reached (then it is placed afresh, from the branch as far
+ * as it came back); a new one on the first machine of `run.hosts` with a
+ * free slot. An unreachable host takes nothing.
+ */
+export function placeStage(
+  state: FluxState,
+  stage: StageState,
+  machines: Machines,
+  free: Readonly<Record<string, number>>,
+): string | null {
+  const usable = (name: string) => (free[name] ?? 0) > 0 && state.unreachable?.[name] === undefined;
+  const pin = machines.pins[stage.id];
+  if (pin !== undefined) return usable(pin) ? pin : null;
+  const last = stage.sessions.length === 0 ? null : machineOf(state.sessions[stage.sessions.at(-1)!]);
+  if (last !== null && state.unreachable?.[last] === undefined && machines.order.includes(last))
+    return usable(last) ? last : null;
+  return machines.order.find(usable) ?? null;
+}
+
+/** Free slots per machine: its slots less its live sessions. */
+function freeSlots(state: FluxState, machines: Machines, maxParallel: number): Record<string, number> {
+  const free: Record<string, number> = {};
+  for (const name of machines.order)
+    free[name] = name === LOCAL_HOST ? maxParallel : (machines.slots[name] ?? 0);
+  for (const session of liveSessions(state)) {
+    const name = machineOf(session);
+    if (free[name] !== undefined) free[name]--;
+  }
+  return free;
+}
+
 export function decideStarts(state: FluxState, options: StartOptions): Decision {
+  if (options.machines !== undefined && options.manual !== true)
+    return decidePlacedStarts(state, options, options.machines);
   let free = options.maxParallel - liveSessions(state).length;
   const check: BudgetCheck = { defaults: options.budget ?? {}, now: options.now ?? Date.now() };
   const wanting = state.order
@@ -239,18 +293,44 @@ export function decideStarts(state: FluxState, options: StartOptions): Decision 
     );
     free--;
   }
-  // Ad hoc tasks start with `flux task run`, never here, and take no slot;
-  // what applies to every session does apply: a task that handed off continues.
-  if (options.manual !== true) {
-    for (const task of tasksOf(state)) {
-      if (options.only !== undefined && task.id !== options.only) continue;
-      if (wantsSession(state, task) !== 'handoff') continue;
-      proposed.push(...heldEvents(state, [task], check));
-      if (wantsSession(state, task, check) === 'handoff')
-        proposed.push(
-          ...startEvents(state, task, taskAgent(state, task, options.agent), options.sessionPrefix),
-        );
-    }
-  }
+  proposed.push(...taskHandoffs(state, options, check));
   return settle(state, proposed);
+}
+
+/** decideStarts over several machines: each stage goes where `placeStage` says, or waits. */
+function decidePlacedStarts(state: FluxState, options: StartOptions, machines: Machines): Decision {
+  const free = freeSlots(state, machines, options.maxParallel);
+  const check: BudgetCheck = { defaults: options.budget ?? {}, now: options.now ?? Date.now() };
+  const wanting = state.order
+    .map((id) => state.stages[id]!)
+    .filter((stage) => options.only === undefined || stage.id === options.only)
+    .filter((stage) => wantsSession(state, stage) !== null);
+  const proposed: NewEvent[] = heldEvents(state, wanting, check);
+  for (const { stage } of startOrder(state, options.only, check)) {
+    const host = placeStage(state, stage, machines, free);
+    if (host === null) continue;
+    proposed.push(...startEvents(state, stage, options.agent, options.sessionPrefix, false, host));
+    free[host]!--;
+  }
+  proposed.push(...taskHandoffs(state, options, check));
+  return settle(state, proposed);
+}
+
+/**
+ * Ad hoc tasks start with `flux task run`, never here, and take no slot;
+ * what applies to every session does apply: a task that handed off continues.
+ */
+function taskHandoffs(state: FluxState, options: StartOptions, check: BudgetCheck): NewEvent[] {
+  const proposed: NewEvent[] = [];
+  if (options.manual === true) return proposed;
+  for (const task of tasksOf(state)) {
+    if (options.only !== undefined && task.id !== options.only) continue;
+    if (wantsSession(state, task) !== 'handoff') continue;
+    proposed.push(...heldEvents(state, [task], check));
+    if (wantsSession(state, task, check) === 'handoff')
+      proposed.push(
+        ...startEvents(state, task, taskAgent(state, task, options.agent), options.sessionPrefix),
+      );
+  }
+  return proposed;
 }

@@ -121,8 +121,8 @@ export interface SessionState {
   feedback: string | null;
   /** Started by the merge queue: to resolve a conflict with the base, or to make the checks pass. */
   resolving?: 'conflict' | 'checks' | null;
-  /** The host it runs on (`[hosts.<name>]`, docs/hosts.md); absent: this machine. */
-  host?: string;
+  /** The host it runs on (`[hosts.<name>]`); null: this machine. */
+  host?: string | null;
   /** Stops answered with a reminder so far. */
   reminders: number;
   /** What it has spent, in US dollars, as its status line last reported (`session.cost`); null until then. */
@@ -148,6 +148,8 @@ export interface FluxState {
   notified: Record<string, true>;
   /** The plan-wide budget's raises and whether it was reached. */
   planBudget?: BudgetState;
+  /** Hosts Flux could not reach, with ssh's words and since when (`host.unreachable`, until `host.reachable`). */
+  unreachable?: Record<string, { reason: string; since: string }>;
   seq: number;
 }
 
@@ -224,6 +226,12 @@ export function sessionAlive(session: { status: string } | null | undefined): bo
 /** The stage's current session (kept after it ends, for status and resume), if it has one. */
 export function currentSession(state: FluxState, stage: StageState): SessionState | null {
   return stage.session === null ? null : (state.sessions[stage.session] ?? null);
+}
+
+/** The host a stage's worktree is on (its last session's); null: this machine. */
+export function stageHost(state: FluxState, stage: string): string | null {
+  const last = state.stages[stage]?.sessions.at(-1);
+  return last === undefined ? null : (state.sessions[last]?.host ?? null);
 }
 
 /**

@@ -12,6 +12,7 @@
  */
 import { z } from 'zod';
 import { budgetRaised, budgetReached } from './events/budget.js';
+import { hostReachable, hostUnreachable } from './events/host.js';
 import { notificationSent } from './events/notification.js';
 import { planInitialized, planUpdated } from './events/plan.js';
 import {
@@ -50,6 +51,7 @@ import {
 import { taskCreated } from './events/task.js';
 
 export * from './events/budget.js';
+export * from './events/host.js';
 export * from './events/notification.js';
 export * from './events/plan.js';
 export * from './events/session.js';
@@ -93,6 +95,8 @@ export const fluxEventSchema = z.discriminatedUnion('type', [
   sessionReminded,
   sessionEnded,
   sessionCrashed,
+  hostUnreachable,
+  hostReachable,
 ]);
 
 export type FluxEvent = z.infer<typeof fluxEventSchema>;

@@ -57,3 +57,25 @@ describe('[hosts.<name>]', () => {
     expect(message).toContain(named);
   });
 });
+
+describe('run.hosts and [stages] in the config', () => {
+  const base = `[plan]\npath = "p.md"\n[hosts.box1]\nssh = "me@box1"\n`;
+  it('names that are not local or a [hosts] table are refused, naming the field', () => {
+    expect(() => parseConfig(`${base}[run]\nhosts = ["local", "box2"]\n`, 'c.toml')).toThrow(
+      /c\.toml: run\.hosts\.1: unknown host 'box2' \(known: local, box1\)/,
+    );
+    expect(() => parseConfig(`${base}[stages.api]\nhost = "nope"\n`, 'c.toml')).toThrow(
+      /c\.toml: stages\.api\.host: unknown host 'nope'/,
+    );
+    expect(() => parseConfig(`${base}[run]\nhosts = ["box1", "box1"]\n`, 'c.toml')).toThrow(/named twice/);
+  });
+  it('known names are taken, local by default', () => {
+    expect(parseConfig(base, 'c.toml').run.hosts).toEqual(['local']);
+    const config = parseConfig(
+      `${base}[run]\nhosts = ["box1", "local"]\n[stages.api]\nhost = "box1"\n`,
+      'c.toml',
+    );
+    expect(config.run.hosts).toEqual(['box1', 'local']);
+    expect(config.stages).toEqual({ api: { host: 'box1' } });
+  });
+});

@@ -9,7 +9,8 @@
 import { budgetHold, describeUse, raiseCommand } from '../../engine/budget.js';
 import { requireStage } from '../../engine/lookup.js';
 import type { Runtime } from '../../engine/runtime.js';
-import { currentSession, type SessionState } from '../../engine/state.js';
+import { currentSession, stageHost, type SessionState } from '../../engine/state.js';
+import { LOCAL_HOST } from '../../engine/hosts.js';
 import type { StageStatus } from '../../machines/index.js';
 import { decideResume } from '../../engine/verify.js';
 import { ExternalError, RefusedError } from '../../errors.js';
@@ -34,11 +35,19 @@ export async function resumeStage(runtime: Runtime, id: string): Promise<Resumed
   const stage = requireStage(state, id);
   const before = currentSession(state, stage);
   const tmuxAlive =
-    before !== null && before.tmux !== '' && (await runtime.tmux.hasSession(before.tmux).catch(() => false));
+    before !== null &&
+    before.tmux !== '' &&
+    (await runtime
+      .tmuxOn(before.host)
+      .hasSession(before.tmux)
+      .catch(() => false));
+  // Where its worktree is (a host's), else where the config pins it.
+  const host = stageHost(state, id) ?? runtime.config.stages[id]?.host;
   const options = {
     agent: runtime.config.run.agent,
     sessionPrefix: runtime.config.tmux.session_prefix,
     tmuxAlive,
+    ...(host === undefined || host === LOCAL_HOST ? {} : { host }),
   };
   // Refusals first, before anything needs tmux or git.
   decideResume(state, id, options);

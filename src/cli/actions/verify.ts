@@ -46,13 +46,18 @@ export async function reviewAcceptance(
 ): Promise<AcceptanceReview> {
   const commands = stage.def.acceptance;
   if (commands.length === 0) return { kind: 'none' };
-  if (!existsSync(worktree)) return { kind: 'no-worktree', worktree };
-  progress.onStart?.(commands.length, shownPath(runtime, worktree));
+  // A stage on a host is checked there (docs/hosts.md).
+  const where = await runtime.stageWorktree(stage.id);
+  const cwd = where.host === null ? worktree : where.path;
+  if (where.host === null ? !existsSync(worktree) : !(await runtime.worktreeExists(where)))
+    return { kind: 'no-worktree', worktree: where.host === null ? worktree : where.shown };
+  progress.onStart?.(commands.length, where.host === null ? shownPath(runtime, worktree) : where.shown);
   const results: AcceptanceResult[] = [];
   for (const command of commands) {
     progress.onCommand?.(command);
     const report = await runtime.runAcceptance({
-      cwd: worktree,
+      cwd,
+      host: where.host,
       commands: [command],
       timeoutMs: runtime.config.run.acceptance_timeout * 1000,
       onOutput: (chunk) => progress.onOutput?.(chunk),
@@ -144,11 +149,13 @@ export async function reviewChanges(
 ): Promise<ChangesReview> {
   const { git } = runtime;
   const branch = runtime.branchName(stage.id);
+  // A stage on a host: its branch as the host has it (or as it last came back, if the host is away).
+  await runtime.bringBack(stage.id);
   if (!(await git.branchExists(branch))) return { kind: 'no-branch', branch };
   const commits = await git.commitsAhead(branch, base);
   const stat = await git.diffStat(base, branch);
   const outside = outsideFiles(await git.changedFiles(base, branch), stage.def.files);
-  const dirty = existsSync(worktree) ? await git.status(worktree) : null;
+  const dirty = await dirtyFiles(runtime, stage.id, worktree);
   const prediction = await git.predictMerge(base, branch);
   const resolution = await reviewResolution(runtime, stage, branch);
   return {
@@ -303,4 +310,12 @@ export function rejectedLines(id: string, reason: string): string[] {
     `Rejected ${id}: ${reason}`,
     `Its worktree and branch are kept. The next \`flux run\` (or \`flux resume ${id}\`) starts a fresh session on the branch, told why.`,
   ];
+}
+
+/** Uncommitted changes in the stage's worktree, here or on its host; null when there is none to ask. */
+async function dirtyFiles(runtime: Runtime, stageId: string, worktree: string): Promise<FileStatus[] | null> {
+  const where = await runtime.stageWorktree(stageId).catch(() => null);
+  if (where === null || where.host === null)
+    return existsSync(worktree) ? runtime.git.status(worktree) : null;
+  return runtime.worktreeDirty(where).catch(() => null);
 }

@@ -5,7 +5,6 @@
  * failed so the agent can fix it (exit 7). It only records events: the
  * monitor (`flux run`) acts on them, so nothing here ends the agent's own session.
  */
-import { existsSync } from 'node:fs';
 import { settle } from '../../engine/decide.js';
 import { Runtime } from '../../engine/runtime.js';
 import { ExitCode, RefusedError } from '../../errors.js';
@@ -42,10 +41,13 @@ export async function run(named: string | undefined): Promise<number> {
       'only a running stage can be declared done',
     );
   }
-  const worktree = runtime.worktreePath(stage.id);
-  if (!existsSync(worktree))
-    throw new RefusedError(`${stage.id} has no worktree at ${worktree}`, 'run `flux resume` to recreate it');
-  const dirty = await runtime.git.status(worktree);
+  const worktree = await runtime.stageWorktree(stage.id);
+  if (!(await runtime.worktreeExists(worktree)))
+    throw new RefusedError(
+      `${stage.id} has no worktree at ${worktree.shown}`,
+      'run `flux resume` to recreate it',
+    );
+  const dirty = await runtime.worktreeDirty(worktree);
   if (dirty.length > 0) {
     throw new RefusedError(
       `${stage.id} has uncommitted changes: ${dirty
@@ -60,10 +62,18 @@ export async function run(named: string | undefined): Promise<number> {
   print(
     commands.length === 0
       ? `${stage.id}: no acceptance commands.`
-      : `${stage.id}: running ${commands.length} acceptance command(s) in ${worktree}`,
+      : `${stage.id}: running ${commands.length} acceptance command(s) in ${worktree.shown}`,
   );
+  // On a host, what was committed there comes back first: a reviewer reads the branch here.
+  const away = await runtime.bringBack(stage.id);
+  if (away !== null)
+    throw new RefusedError(
+      `${worktree.host} cannot be reached (${away.unreachable})`,
+      'run `flux done` again once it answers',
+    );
   const report = await runtime.runAcceptance({
-    cwd: worktree,
+    cwd: worktree.path,
+    host: worktree.host,
     commands,
     timeoutMs: runtime.config.run.acceptance_timeout * 1000,
     onOutput: (chunk) => process.stdout.write(chunk),

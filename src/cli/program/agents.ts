@@ -31,9 +31,16 @@ export function addAgentCommands(program: Command): void {
     .requiredOption('--prompt-file <file>', 'its first prompt')
     .action(lazy(() => import('../commands/agent-sim.js')));
 
+  // What Flux runs on a host over ssh (docs/hosts.md).
   const host = program
     .command('host', { hidden: true })
-    .description('(internal) What Flux runs on a host over ssh (docs/hosts.md)');
+    .description('(internal) Flux on a host, for the supervisor (docs/hosts.md)');
+  host
+    .command('accept')
+    .description(
+      "Run acceptance commands in a stage's worktree here: a JSON request on stdin, the report on stdout",
+    )
+    .action(lazy(() => import('../commands/host-accept.js')));
   host
     .command('drain')
     .description("Stream the host's spool of agents' calls and take their answers: one JSON line each way")

@@ -30,7 +30,17 @@ export interface TmuxClient {
   isInstalled(): Promise<string>;
   /** Ends a private server and removes its socket file; refused for the user's own server. */
   killServer(): Promise<void>;
+  /** Refuses a directory tmux would start in that is not there (on a host: trusted, it was just made). */
+  checkDirectory(dir: string): Promise<void>;
 }
+
+/** How tmux is run: here, or on a host over ssh (src/effects/host/tmux.ts). */
+export type TmuxRunner = (
+  args: readonly string[],
+  env: Record<string, string | undefined>,
+) => Promise<ToolResult>;
+
+const runHere: TmuxRunner = (args, env) => runTool('tmux', args, { env, missingHint: TMUX_MISSING_HINT });
 
 /** Where tmux keeps a `-L` server's socket: `$TMUX_TMPDIR` (or /tmp), then `tmux-<uid>`. */
 export function socketPath(socket: string, env: NodeJS.ProcessEnv = process.env): string {
@@ -38,8 +48,11 @@ export function socketPath(socket: string, env: NodeJS.ProcessEnv = process.env)
   return path.join(env.TMUX_TMPDIR || '/tmp', `tmux-${uid}`, socket);
 }
 
-export function tmuxClient(options: { socket?: string } = {}): TmuxClient {
+export function tmuxClient(
+  options: { socket?: string; runner?: TmuxRunner; remote?: boolean } = {},
+): TmuxClient {
   const socket = options.socket;
+  const runner = options.runner ?? runHere;
   const socketArgs = socket === undefined ? [] : ['-L', socket];
   // On a private server, the runner's own TMUX must not leak in (it would name another server).
   const clientEnv = socket === undefined ? {} : { TMUX: undefined, TMUX_PANE: undefined };
@@ -50,7 +63,7 @@ export function tmuxClient(options: { socket?: string } = {}): TmuxClient {
       if (index > 0) args.push(';');
       args.push(...command.map(escapeTmuxArg));
     });
-    return runTool('tmux', args, { env: clientEnv, missingHint: TMUX_MISSING_HINT });
+    return runner(args, clientEnv);
   }
 
   async function output(command: readonly string[]): Promise<string> {
@@ -60,7 +73,7 @@ export function tmuxClient(options: { socket?: string } = {}): TmuxClient {
   }
 
   async function isInstalled(): Promise<string> {
-    const result = await runTool('tmux', ['-V'], { env: clientEnv, missingHint: TMUX_MISSING_HINT });
+    const result = await runner(['-V'], clientEnv);
     const version = parseVersion(result.stdout);
     // Builds from git report e.g. `tmux next-3.4` or `tmux master`; trust those.
     if (
@@ -78,12 +91,14 @@ export function tmuxClient(options: { socket?: string } = {}): TmuxClient {
     const result = await run(['kill-server']);
     if (result.exitCode !== 0 && !/no server running|error connecting/.test(result.stderr))
       throw toolFailure('tmux', [...socketArgs, 'kill-server'], result);
+    if (options.remote === true) return;
     const file = socketPath(socket);
     // Only a socket: a name that happens to be a file of the user's is left alone.
     if ((await lstat(file).catch(() => null))?.isSocket() === true) await rm(file, { force: true });
   }
 
-  return { socket, socketArgs, run, output, isInstalled, killServer };
+  const checkDirectory = options.remote === true ? () => Promise.resolve() : assertDirectory;
+  return { socket, socketArgs, run, output, isInstalled, killServer, checkDirectory };
 }
 
 /** A missing directory makes tmux fall back silently (or its server exit): checked first. */

@@ -1,12 +1,13 @@
 /** Panes: listing them, reading and typing into them, and the panes of ad hoc tasks (split, respawned, killed). */
 import { toolFailure } from '../exec.js';
-import { assertDirectory, type TmuxClient } from './client.js';
+import type { TmuxClient } from './client.js';
 import { PANE_LABEL_OPTION, paneTarget } from './names.js';
 import { PANE_FORMAT, parsePanes } from './parse.js';
 import { commandArgs, dirArg, envArgs } from './quote.js';
 import type { RespawnPaneOptions, SplitWindowOptions, TmuxPaneInfo } from './types.js';
 
-export function tmuxPanes({ run, output }: TmuxClient) {
+export function tmuxPanes(client: TmuxClient) {
+  const { run, output } = client;
   async function listPanes(): Promise<TmuxPaneInfo[]> {
     const result = await run(['list-panes', '-a', '-F', PANE_FORMAT]);
     if (result.exitCode !== 0) {
@@ -38,7 +39,7 @@ export function tmuxPanes({ run, output }: TmuxClient) {
   }
 
   async function splitWindow(split: SplitWindowOptions): Promise<string> {
-    await assertDirectory(split.cwd);
+    await client.checkDirectory(split.cwd);
     const targetArgs = split.target === undefined ? [] : ['-t', paneTarget(split.target)];
     return output([
       'split-window',
@@ -61,7 +62,7 @@ export function tmuxPanes({ run, output }: TmuxClient) {
   }
 
   async function respawnPane(respawn: RespawnPaneOptions): Promise<void> {
-    await assertDirectory(respawn.cwd);
+    await client.checkDirectory(respawn.cwd);
     const target = paneTarget(respawn.target);
     const command = [
       'respawn-pane',

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { RefusedError } from '../../errors.js';
 import { toolFailure } from '../exec.js';
-import { assertDirectory, type TmuxClient } from './client.js';
+import type { TmuxClient } from './client.js';
 import { assertSessionName, isPaneId } from './names.js';
 import type { TmuxPanes } from './panes.js';
 import { parseSessions, SESSION_FORMAT } from './parse.js';
@@ -10,7 +10,8 @@ import { commandArgs, dirArg, envArgs } from './quote.js';
 import type { NewSessionOptions, TmuxSessionInfo } from './types.js';
 
 /** A pane id (`%7`) is accepted wherever a session name is: its pane answers (`panes`). */
-export function tmuxSessions({ socket, socketArgs, run }: TmuxClient, panes: TmuxPanes) {
+export function tmuxSessions(client: TmuxClient, panes: TmuxPanes) {
+  const { socket, socketArgs, run } = client;
   async function hasSession(name: string): Promise<boolean> {
     if (isPaneId(name)) return (await panes.listPanes()).some((pane) => pane.id === name && !pane.dead);
     const result = await run(['has-session', '-t', `=${name}`]);
@@ -19,7 +20,7 @@ export function tmuxSessions({ socket, socketArgs, run }: TmuxClient, panes: Tmu
 
   async function newSession(session: NewSessionOptions): Promise<void> {
     assertSessionName(session.name);
-    await assertDirectory(session.cwd);
+    await client.checkDirectory(session.cwd);
     const create = [
       'new-session',
       '-d',

@@ -17,5 +17,9 @@ export async function endSession(rt: Runtime, stageId: string, sessionId: string
   const newer =
     current !== undefined && current !== null && current !== sessionId ? state.sessions[current] : undefined;
   const newerAlive = sessionAlive(newer);
-  if (session !== undefined && !newerAlive) await rt.tmux.killSession(session.tmux).catch(() => false);
+  if (session !== undefined && !newerAlive)
+    await rt
+      .tmuxOn(session.host)
+      .killSession(session.tmux)
+      .catch(() => false);
 }

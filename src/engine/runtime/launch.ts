@@ -4,11 +4,12 @@
  * failure is recorded (the session crashed, the stage failed), not thrown.
  */
 import { randomUUID } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { agentDir, launchSpec, type LaunchSpec } from '../../agents/launch.js';
 import { defaultSimScript, resolverSimScript } from '../../agents/sim/default-script.js';
 import { isPaneId } from '../../effects/tmux.js';
+import { HostUnreachableError } from '../../effects/host/call.js';
 import { FluxError, RefusedError } from '../../errors.js';
 import type { NewEvent } from '../../log/events.js';
 import { SIM_SCRIPTS_DIR_NAME } from '../../paths.js';
@@ -20,7 +21,7 @@ import { renderTaskPrompt, taskRules } from '../task-prompt.js';
 import type { Runtime } from '../runtime.js';
 import { mergeChecks } from './merge.js';
 import { retryWhileServerExits } from './program.js';
-import { setUpWorktree } from './setup.js';
+import { hostPlace, localPlace } from './host-launch.js';
 
 async function dependencyNotes(rt: Runtime, state: FluxState, stage: string): Promise<DependencyNote[]> {
   const notes: DependencyNote[] = [];
@@ -77,9 +78,11 @@ export async function prepareLaunch(
   const session = state.sessions[sessionId]!;
   const base = rt.baseFor(state, stageId);
   const branch = rt.branchName(stageId, state);
-  const added = await rt.git.addWorktree({ path: rt.worktreePath(stageId, state), branch, base });
-  const worktree = added.path;
-  await setUpWorktree(rt, stageId, sessionId, worktree, added.outcome);
+  const place =
+    session.host === undefined || session.host === null
+      ? await localPlace(rt, stageId, sessionId, branch, base)
+      : await hostPlace(rt, session.host, stageId, sessionId, branch, base);
+  const worktree = place.worktree;
   const handoff =
     session.handoff === null
       ? null
@@ -117,7 +120,7 @@ export async function prepareLaunch(
           branchCommits,
           feedback: session.feedback,
         });
-  const workDir = rt.engine.ws.workDir;
+  const workDir = place.workDir;
   const spec = launchSpec({
     config: rt.config,
     agent: session.agent,
@@ -126,7 +129,7 @@ export async function prepareLaunch(
     agentSessionId: session.agentSessionId ?? randomUUID(),
     worktree,
     workDir,
-    flux: rt.flux,
+    flux: place.flux,
     prompt,
     promptFile: path.join(workDir, 'signals', `${sessionId}.md`),
     rules: isTask(stage)
@@ -143,12 +146,8 @@ export async function prepareLaunch(
       path.join(agentDir(workDir, sessionId), 'sim-script.json'),
       simScript(rt, stage, resolving),
     );
-  for (const [file, content] of spec.files) {
-    mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(file, content);
-  }
-  chmodSync(path.join(workDir, 'bin', 'flux'), 0o755);
-  return { worktree, spec };
+  await place.write(spec.files);
+  return { worktree, spec: { ...spec, env: place.env(spec.env) } };
 }
 
 /** Starts a session the log has started, unless it is over already (another process got there first). */
@@ -172,8 +171,9 @@ export async function launch(rt: Runtime, stageId: string, sessionId: string): P
       rt.note(`${stageId}: started ${sessionId} in tmux pane ${session.tmux}`);
       return;
     }
+    const tmux = rt.tmuxOn(session.host);
     const start = () =>
-      rt.tmux.newSession({
+      tmux.newSession({
         name: session.tmux,
         cwd: worktree,
         command: spec.argv,
@@ -184,14 +184,37 @@ export async function launch(rt: Runtime, stageId: string, sessionId: string): P
       await retryWhileServerExits(start);
     } catch (error) {
       // A tmux session left from an earlier session of this stage (the log says it ended).
-      if (!(error instanceof RefusedError) || !(await rt.tmux.killSession(session.tmux))) throw error;
+      if (!(error instanceof RefusedError) || !(await tmux.killSession(session.tmux))) throw error;
       await retryWhileServerExits(start);
     }
-    rt.note(`${stageId}: started ${sessionId} in tmux session ${session.tmux}`);
+    const where = session.host === undefined || session.host === null ? '' : ` on ${session.host}`;
+    rt.note(`${stageId}: started ${sessionId} in tmux session ${session.tmux}${where}`);
   } catch (error) {
+    if (error instanceof HostUnreachableError) return recordHostAway(rt, sessionId, error);
     if (!(error instanceof FluxError)) throw error;
     recordLaunchFailure(rt, stageId, sessionId, `could not start: ${error.message}`);
   }
+}
+
+/**
+ * A host that cannot be reached fails no stage: the session did not start,
+ * the host is recorded away, and the stage is placed again (elsewhere,
+ * unless it is pinned there: then it waits for the host).
+ */
+function recordHostAway(rt: Runtime, sessionId: string, error: HostUnreachableError): void {
+  rt.note(error.message);
+  rt.engine.commit((current) => {
+    const events: NewEvent[] = [];
+    if (current.unreachable?.[error.host] === undefined)
+      events.push({ type: 'host.unreachable', host: error.host, reason: error.why });
+    if (sessionAlive(current.sessions[sessionId]))
+      events.push({
+        type: 'session.crashed',
+        session: sessionId,
+        reason: `could not start: ${error.message}`,
+      });
+    return settle(current, events);
+  });
 }
 
 export function recordLaunchFailure(rt: Runtime, stageId: string, sessionId: string, reason: string): void {

@@ -12,8 +12,10 @@ import { FluxError } from '../../errors.js';
 import type { NewEvent } from '../../log/events.js';
 import { settle } from '../decide.js';
 import type { Runtime } from '../runtime.js';
-import { allMerged, currentSession, isTask, type FluxState, type StageState } from '../state.js';
+import { allMerged, currentSession, isTask, stageHost, type FluxState, type StageState } from '../state.js';
+import { cleanupOnHost } from './host-cleanup.js';
 import { prepareIntegration } from './setup.js';
+import { bringBack, stageWorktree, worktreeDirty } from './stage-worktree.js';
 import { closeTaskTmux } from './tasks.js';
 
 export type { MergeOutcome } from '../../effects/git.js';
@@ -28,6 +30,12 @@ function shown(rt: Runtime, file: string): string {
 
 /** Why a stage cannot be merged before git is even asked; null when it can be tried. */
 async function precheck(rt: Runtime, stageId: string): Promise<StageMergeOutcome | null> {
+  // A stage on a host: what was committed there comes back first (if it cannot, the branch as it last came).
+  const away = await bringBack(rt, stageId);
+  if (away !== null)
+    rt.note(
+      `${stageId}: ${stageHost(rt.engine.load(), stageId)} cannot be reached; merging the branch as it last came back`,
+    );
   const state = rt.engine.load();
   const stage = state.stages[stageId]!;
   const branch = rt.branchName(stageId, state);
@@ -46,7 +54,15 @@ async function precheck(rt: Runtime, stageId: string): Promise<StageMergeOutcome
       notes: [],
     };
   }
-  const dirty = existsSync(worktree) ? await rt.git.status(worktree) : [];
+  const where = await stageWorktree(rt, stageId);
+  const dirty =
+    where.host === null
+      ? existsSync(worktree)
+        ? await rt.git.status(worktree)
+        : []
+      : away === null
+        ? await worktreeDirty(rt, where)
+        : [];
   if (dirty.length > 0) {
     return {
       kind: 'refused',
@@ -240,9 +256,26 @@ export async function cleanupStage(rt: Runtime, stageId: string): Promise<Cleanu
     if (
       session !== null &&
       session.tmux !== '' &&
-      (await rt.tmux.killSession(session.tmux).catch(() => false))
+      (await rt
+        .tmuxOn(session.host)
+        .killSession(session.tmux)
+        .catch(() => false))
     )
       report.done.push(`ended its tmux session ${session.tmux}`);
+  }
+  const host = stageHost(state, stageId);
+  if (host !== null) {
+    const kept = await cleanupOnHost(rt, host, stageId, branch);
+    if (kept === 'unreachable') return report;
+    if (kept !== null) {
+      report.kept = kept;
+      rt.engine.commit(() => ({
+        events: [{ type: 'cleanup.failed', stage: stageId, reason: kept }],
+        effects: [],
+      }));
+      return report;
+    }
+    report.done.push(`removed its worktree and branch on ${host}`);
   }
   try {
     if ((await rt.git.removeWorktree(worktree, { branch, base })).removed)

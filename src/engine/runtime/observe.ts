@@ -3,10 +3,15 @@ import { existsSync } from 'node:fs';
 import { isPaneId } from '../../effects/tmux.js';
 import type { Observed } from '../reconcile.js';
 import type { Runtime } from '../runtime.js';
-import { liveSessions, type FluxState } from '../state.js';
+import { liveSessions, stageHost, type FluxState } from '../state.js';
+import { observeHosts } from './observe-hosts.js';
 
 export async function observeWorld(rt: Runtime, state: FluxState, askTmux: boolean): Promise<Observed> {
-  const worktrees = new Set(state.order.filter((id) => existsSync(rt.worktreePath(id, state))));
+  const away = await observeHosts(rt, state, askTmux);
+  const worktrees = new Set(
+    state.order.filter((id) => stageHost(state, id) === null && existsSync(rt.worktreePath(id, state))),
+  );
+  for (const id of away.worktrees) worktrees.add(id);
   const merged = state.order.filter((id) => state.stages[id]!.status === 'merged');
   const branches = new Set<string>();
   if (merged.length > 0) {
@@ -15,9 +20,11 @@ export async function observeWorld(rt: Runtime, state: FluxState, askTmux: boole
   }
   const predicted = await forecastConflicts(rt, state, worktrees);
   if (!askTmux) return { tmux: null, worktrees, branches, predicted };
+  const hosts = away.hosts === undefined ? {} : { hosts: away.hosts };
   // Every session (an ad hoc task's is named by [task] session), without those whose agent has exited.
   const sessions = await rt.tmux.listSessions().catch(() => []);
   const alive = new Set(sessions.filter((s) => !s.paneDead).map((s) => s.name));
+  for (const name of away.alive ?? []) alive.add(name);
   // A task inside tmux runs in a pane: its id (`%7`) is its target.
   // It counts only while it runs what Flux put there (pane ids start again at %0 with a new server).
   const inPanes = new Map(
@@ -29,7 +36,7 @@ export async function observeWorld(rt: Runtime, state: FluxState, askTmux: boole
     for (const pane of await rt.tmux.listPanes().catch(() => []))
       if (!pane.dead && inPanes.get(pane.id) === pane.label) alive.add(pane.id);
   }
-  return { tmux: alive, worktrees, branches, predicted };
+  return { tmux: alive, worktrees, branches, predicted, ...hosts };
 }
 
 /**

@@ -49,6 +49,7 @@ export async function setUpWorktree(
   sessionId: string,
   worktree: string,
   outcome: AddWorktreeResult['outcome'],
+  host: string | null = null,
 ): Promise<void> {
   const state = rt.engine.load();
   const stage = state.stages[stageId]!;
@@ -82,7 +83,7 @@ export async function setUpWorktree(
       ]),
     );
 
-  const prepared = await prepareCheckout(rt, worktree, commands, include, write);
+  const prepared = await prepareCheckout(rt, worktree, commands, include, write, host);
   finish(prepared.copied, prepared.results, prepared.error?.message);
   if (prepared.error !== undefined)
     throw new SetupFailedError(`setup failed: ${prepared.error.message}`, prepared.error.hint);
@@ -107,18 +108,24 @@ export async function prepareCheckout(
   commands: readonly string[],
   include: string | null | FluxError,
   write: (text: string) => void,
+  host: string | null = null,
 ): Promise<{ copied: string[]; results: AcceptanceResult[]; error?: FluxError }> {
   let copied: string[] = [];
-  try {
-    if (include instanceof Error) throw include;
-    copied = await listIncluded(rt.root, include !== null, rt.config.worktree.copy);
-    write(copied.length === 0 ? '# nothing to copy\n' : `# copied from ${rt.root}:\n${copied.join('\n')}\n`);
-    await copyIncluded(rt.root, dir, copied);
-  } catch (error) {
-    if (!(error instanceof FluxError)) throw error;
-    write(`# the copy failed: ${error.message}\n`);
-    return { copied, results: [], error };
-  }
+  // Ignored files are this machine's; a host's worktree gets only what git has (docs/hosts.md).
+  if (host !== null) write(`# on ${host}: no ignored files are copied there\n`);
+  else
+    try {
+      if (include instanceof Error) throw include;
+      copied = await listIncluded(rt.root, include !== null, rt.config.worktree.copy);
+      write(
+        copied.length === 0 ? '# nothing to copy\n' : `# copied from ${rt.root}:\n${copied.join('\n')}\n`,
+      );
+      await copyIncluded(rt.root, dir, copied);
+    } catch (error) {
+      if (!(error instanceof FluxError)) throw error;
+      write(`# the copy failed: ${error.message}\n`);
+      return { copied, results: [], error };
+    }
   const results: AcceptanceResult[] = [];
   for (const command of commands) {
     write(`\n$ ${command}\n`);
@@ -129,6 +136,7 @@ export async function prepareCheckout(
       commands: [command],
       timeoutMs: rt.config.run.setup_timeout * 1000,
       onOutput: (chunk) => write(chunk),
+      host,
     });
     results.push(result!);
     write(

@@ -4,6 +4,7 @@
  * install`), or where a broken config must not stop them (`flux status`);
  * and the human-only check, which runs before its command loads.
  */
+import { runAcceptance, type AcceptanceOptions, type AcceptanceReport } from '../../effects/acceptance.js';
 import { identifyCaller, type Caller } from '../../effects/agent-ancestry.js';
 import { runTool, toolFailure } from '../../effects/exec.js';
 import { createGit, findMainWorktree } from '../../effects/git.js';
@@ -116,4 +117,9 @@ export async function repositoryFiles(root: string): Promise<string[]> {
 /** Whether a program (a name on PATH, or a path) is installed. */
 export function programInstalled(program: string): boolean {
   return locateProgram(program) !== null;
+}
+
+/** Acceptance commands in a worktree of this machine, outside any workspace (`flux host accept` on a host). */
+export function acceptHere(options: AcceptanceOptions): Promise<AcceptanceReport> {
+  return runAcceptance(options);
 }

@@ -9,6 +9,7 @@ import { OVERRIDE_ENV } from '../../agents/protocol.js';
 import { endProcess, logTail, startInBackground } from '../../effects/background.js';
 import { ExternalError } from '../../errors.js';
 import type { Runtime } from '../runtime.js';
+import { machinesFor } from '../hosts.js';
 import { decideStarts } from '../scheduler.js';
 import { readSupervisor, SUPERVISOR_LOG, supervisorHasWork, type SupervisorRecord } from '../supervisor.js';
 
@@ -76,6 +77,7 @@ export async function carryOn(rt: Runtime, options: { noStart?: boolean } = {}):
       agent: rt.config.run.agent,
       sessionPrefix: rt.config.tmux.session_prefix,
       budget: rt.config.budget,
+      ...machinesFor(rt.config),
     }),
   );
   const launched = events.filter((e) => e.type === 'stage.started').map((e) => ('stage' in e ? e.stage : ''));

@@ -21,7 +21,7 @@ export const sessionStarted = event('session.started', {
   feedback: z.string().optional(),
   /** A session the merge queue started: to resolve a conflict with the base, or to make the checks pass. */
   resolving: z.enum(['conflict', 'checks']).optional(),
-  /** The host of `[hosts.<name>]` the agent runs on (docs/hosts.md); absent: this machine. */
+  /** The `[hosts.<name>]` it runs on; absent: this machine (docs/hosts.md). */
   host: z.string().min(1).optional(),
 });
 

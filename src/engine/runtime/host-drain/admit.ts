@@ -7,20 +7,15 @@
 import type { RelayRequest } from '../../../hosts/protocol.js';
 import type { FluxState } from '../../state.js';
 
-/** The host a session runs on; undefined for this machine. */
-export function hostOfSession(session: object): string | undefined {
-  return (session as { host?: string }).host;
-}
-
 /** Why `request` from `host` is refused; null when it may be applied. */
 export function refusal(state: FluxState, host: string, request: RelayRequest): string | null {
   const session = state.sessions[request.session];
   if (session === undefined) return `no session ${request.session} in this plan's log`;
   if (session.stage !== request.stage)
     return `session ${request.session} is stage ${session.stage}'s, not ${request.stage}'s`;
-  const placed = hostOfSession(session);
+  const placed = session.host ?? null;
   if (placed !== host)
-    return `session ${request.session} runs ${placed === undefined ? 'on this machine' : `on ${placed}`}, not on ${host}`;
+    return `session ${request.session} runs ${placed === null ? 'on this machine' : `on ${placed}`}, not on ${host}`;
   if (request.kind === 'cli') {
     const [command, ...args] = request.argv;
     if (command === 'status') {

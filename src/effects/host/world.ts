@@ -1,0 +1,126 @@
+/**
+ * One host as the runtime sees it: how to reach it, where Flux keeps its
+ * things there (resolved once per process), its tmux, and its copy of Flux.
+ * Made ready (folders, bundle, bare clone) before the first stage starts
+ * there; every effect on it runs in the runtime, under the effects lock.
+ */
+import path from 'node:path';
+import { hostPaths, type HostPaths } from '../../hosts/layout.js';
+import type { Tmux } from '../tmux.js';
+import { gitSshEnv, hostUrl, type Transport } from './branches.js';
+import { deployBundle, bundleId } from './bundle.js';
+import { onHostOutput, type HostTarget } from './call.js';
+import { prepareRepo } from './repo.js';
+import { createHostTmux } from './tmux.js';
+
+/** What a host's `[hosts.<name>]` table says that the effects use. */
+export interface HostSettings extends Omit<HostTarget, 'name'> {
+  dir: string;
+  flux: readonly string[];
+}
+
+export interface LocalSide {
+  root: string;
+  workDir: string;
+  /** dist/bin of this Flux. */
+  distBin: string;
+  /** This machine's tmux socket (`-L`); the host's is `<socket>-<host>`, or its default server. */
+  tmuxSocket: string | undefined;
+}
+
+/** `mkdir -p` the dir (relative: from the login's home) and print its absolute path. */
+const RESOLVE_DIR = 'mkdir -p -- "$1" && cd -- "$1" && pwd -P';
+
+export class HostWorld {
+  readonly target: HostTarget;
+  readonly tmux: Tmux;
+  private resolved: Promise<HostPaths> | undefined;
+  private prepared: Promise<HostPaths> | undefined;
+
+  constructor(
+    readonly name: string,
+    readonly config: HostSettings,
+    private readonly local: LocalSide,
+  ) {
+    this.target = { name, ...config };
+    this.tmux = createHostTmux(this.target, hostTmuxSocket(local.tmuxSocket, name));
+  }
+
+  /** Where things are on the host (one call, then remembered; a failure is asked again next time). */
+  paths(): Promise<HostPaths> {
+    this.resolved ??= onHostOutput(this.target, [
+      'sh',
+      '-c',
+      RESOLVE_DIR,
+      'flux-dir',
+      dirArg(this.config.dir),
+    ]).then(
+      (dir) => hostPaths(dir.trim(), this.local.root, bundleId(this.local.distBin)),
+      (error: unknown) => {
+        this.resolved = undefined;
+        throw error;
+      },
+    );
+    return this.resolved;
+  }
+
+  /** The folders, Flux's bundle and the bare clone, made once per process. */
+  ready(): Promise<HostPaths> {
+    this.prepared ??= (async () => {
+      const paths = await this.paths();
+      await deployBundle(this.target, this.local.distBin, paths.bundle);
+      await prepareRepo(this.target, paths);
+      return paths;
+    })().catch((error: unknown) => {
+      this.prepared = undefined;
+      throw error;
+    });
+    return this.prepared;
+  }
+
+  /** The argv prefix that runs Flux there: `flux` of its table, or Node and the bundle's main.js. */
+  flux(paths: HostPaths): string[] {
+    return this.config.flux.length > 0
+      ? [...this.config.flux]
+      : ['node', path.posix.join(paths.bundle, 'main.js')];
+  }
+
+  transport(paths: HostPaths): Transport {
+    return {
+      root: this.local.root,
+      env: gitSshEnv(this.local.workDir, this.target),
+      host: this.target,
+      url: hostUrl(this.target, paths.repo),
+    };
+  }
+
+  /** Writes files on the host by absolute path (the agent's settings, its prompt, the flux shim). */
+  async writeFiles(
+    files: ReadonlyMap<string, string>,
+    executable: ReadonlySet<string> = new Set(),
+  ): Promise<void> {
+    for (const [file, content] of files) {
+      await onHostOutput(
+        this.target,
+        [
+          'sh',
+          '-c',
+          'mkdir -p -- "$(dirname -- "$1")" && cat > "$1.part" && mv -- "$1.part" "$1" && { [ "$2" != x ] || chmod +x -- "$1"; }',
+          'flux-write',
+          file,
+          executable.has(file) ? 'x' : '-',
+        ],
+        content,
+      );
+    }
+  }
+}
+
+/** `~/x` means x under the home, which is where a relative dir starts anyway. */
+function dirArg(dir: string): string {
+  return dir === '~' ? '.' : dir.startsWith('~/') ? dir.slice(2) : dir;
+}
+
+export function hostTmuxSocket(local: string | undefined, host: string): string | undefined {
+  return local === undefined ? undefined : `${local}-${host}`;
+}
