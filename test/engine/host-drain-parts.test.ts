@@ -11,6 +11,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RelayRequest } from '../../src/hosts/protocol.js';
 import { refusal } from '../../src/engine/runtime/host-drain/admit.js';
+import { hostsWithWork } from '../../src/engine/runtime/host-relays.js';
 import { applyEnvironment, type LocalEntry } from '../../src/engine/runtime/host-drain/apply.js';
 import { receiveHandoffs } from '../../src/engine/runtime/host-drain/handoffs.js';
 import { KeptReplies, KEPT_REPLY_MAX_AGE_MS } from '../../src/engine/runtime/host-drain/kept-replies.js';
@@ -279,5 +280,14 @@ describe('replies kept against a request sent twice', () => {
     expect(kept.prune()).toBe(1);
     expect(kept.get(old)).toBeNull();
     expect(kept.get(fresh)).not.toBeNull();
+  });
+});
+
+describe('which hosts get a relay', () => {
+  it('each host with a stage not merged yet, once', () => {
+    expect(hostsWithWork(STATE)).toEqual(['box1']);
+    const merged = structuredClone(STATE);
+    merged.stages.api!.status = 'merged';
+    expect(hostsWithWork(merged)).toEqual([]);
   });
 });

@@ -9,7 +9,15 @@
  * for a session that is not its own is refused and never applied.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -91,6 +99,11 @@ describe.skipIf(sshdSkipReason() !== undefined)('the relay over ssh', () => {
     ws = await fluxWorkspace({ plan });
     paths = hostPaths(path.join(sshd.home, 'flux'), ws.root, 'test');
     mkdirSync(paths.work, { recursive: true });
+    // The host as the config names it: what the local `flux done` asks about the stage's worktree there.
+    appendFileSync(
+      path.join(ws.root, '.work', 'config.toml'),
+      `\n[hosts.box1]\nssh = ${JSON.stringify(sshd.target)}\nport = ${sshd.port}\nssh_options = ${JSON.stringify(sshd.sshOptions)}\ndir = ${JSON.stringify(paths.dir)}\n`,
+    );
     const engine = new Engine(workspaceAt(ws.root));
     const started = (session: string, stageId: string, host?: string) => [
       { type: 'stage.started' as const, stage: stageId, session },
@@ -174,10 +187,8 @@ describe.skipIf(sshdSkipReason() !== undefined)('the relay over ssh', () => {
     const local = await ws.flux(['status', '--json']);
     expect(relayed).toMatchObject({ exitCode: 0, stderr: '' });
     // The same view of the same log (the minutes elapsed aside).
-    const view = (stdout: string) => {
-      const { minutes: _minutes, ...rest } = JSON.parse(stdout) as Record<string, unknown>;
-      return rest;
-    };
+    const view = (stdout: string): unknown =>
+      JSON.parse(stdout, (key, value: unknown) => (key === 'minutes' ? undefined : value));
     expect(view(relayed.stdout)).toEqual(view(local.stdout));
 
     // The local command's refusal, with its code, is the host's answer.
