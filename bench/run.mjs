@@ -11,6 +11,7 @@ const benches = [
   'run-loop.mjs',
   'supervisor.mjs',
   'ui.mjs',
+  'host-relay.mjs',
 ];
 for (const bench of benches) {
   process.stdout.write(

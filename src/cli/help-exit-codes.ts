@@ -246,6 +246,12 @@ export const EXIT_CODES: Readonly<Record<string, CodeMeanings>> = {
     64: 'it cannot tell which stage: name it',
   },
   hook: { 0: 'always, whatever happens (problems go to .work/logs/hooks.log)', 64: 'no hook name' },
+  'host accept': {
+    0: 'the report is on stdout, whatever the commands did',
+    3: 'stdin is not a request',
+    64: null,
+  },
+  'host drain': { 0: 'its stdin closed: the connection ended', 64: null },
   'agent sim': {
     0: 'its script ran to its end, or it was ended (a script can exit with its own code)',
     2: 'an invalid script or a missing prompt file',

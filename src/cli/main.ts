@@ -5,6 +5,7 @@
  * or XState (docs/hooks.md).
  */
 import { ExitCode } from '../errors.js';
+import { HOST_ENV } from '../hosts/protocol.js';
 import { endQuietlyWhenOutputCloses } from './closed-output.js';
 
 const [command, ...rest] = process.argv.slice(2);
@@ -13,7 +14,13 @@ const isHook = command === 'hook' && rest[0] !== undefined && !rest[0].startsWit
 // A hook always exits 0 (docs/hooks.md).
 endQuietlyWhenOutputCloses(isHook ? ExitCode.ok : ExitCode.brokenPipe);
 
-if (isHook) {
+// On a host (docs/hosts.md) an agent's commands are relayed, before commander or zod load.
+const onHost = !isHook && (process.env[HOST_ENV] ?? '') !== '';
+const hostCode = onHost ? (await import('../hosts/host-cli.js')).runOnHost(command, rest, process.env) : null;
+
+if (hostCode !== null) {
+  process.exitCode = hostCode;
+} else if (isHook) {
   const { runHook } = await import('../hooks/run.js');
   process.exitCode = runHook(rest);
 } else {

@@ -14,6 +14,7 @@ import type { FluxEvent } from '../log/events.js';
 import { readLog } from '../log/read.js';
 import type { Runtime } from './runtime.js';
 import { machinesFor } from './hosts.js';
+import { HostRelays } from './runtime/host-relays.js';
 import { decideStarts, wantsSession, type BudgetCheck } from './scheduler.js';
 import { liveSessions, type FluxState } from './state.js';
 import { supervisorHasWork } from './supervisor.js';
@@ -79,6 +80,8 @@ export class Monitor {
   private stopped = false;
   /** Where the events the view has seen end in the log. */
   private seenOffset = 0;
+  /** The hosts' calls reaching the log (docs/hosts.md): one drainer per host with stages. */
+  private relays: HostRelays | undefined;
 
   constructor(runtime: Runtime, options: MonitorOptions, view: MonitorView) {
     this.runtime = runtime;
@@ -130,7 +133,9 @@ export class Monitor {
     await this.runtime.flushDeferred();
     // Then whoever is needed is told.
     this.runtime.notify();
-    return this.runtime.engine.load();
+    const state = this.runtime.engine.load();
+    this.relays?.ensure(state);
+    return state;
   }
 
   private canMove(state: FluxState): boolean {
@@ -157,6 +162,7 @@ export class Monitor {
     this.acquire();
     this.options.onLocked?.();
     this.runtime.deferCleanups = true;
+    this.relays = new HostRelays(this.runtime);
     try {
       this.watcher = watch(this.runtime.engine.ws.logPath, { ignoreInitial: true, awaitWriteFinish: false });
       this.watcher.on('change', () => {
@@ -196,6 +202,7 @@ export class Monitor {
         }
       }
     } finally {
+      await this.relays.close();
       await this.watcher?.close();
       await this.runtime.notified();
       this.lock?.release();

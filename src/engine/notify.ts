@@ -21,7 +21,7 @@ import type { Decision } from './decide.js';
 import { currentSession, isTask, sessionAlive, type FluxState } from './state.js';
 import { stalledSession } from './views.js';
 
-export type NoticeKind = 'review' | 'permission' | 'crash' | 'conflict' | 'budget' | 'done';
+export type NoticeKind = 'review' | 'permission' | 'crash' | 'conflict' | 'budget' | 'host' | 'done';
 
 export interface Notice {
   key: string;
@@ -126,6 +126,13 @@ export function dueNotices(state: FluxState, stopReminders?: number, budget?: Bu
       });
     }
   }
+  for (const [host, away] of Object.entries(state.unreachable ?? {}))
+    notices.push({
+      key: `host:${host}:${away.since}`,
+      kind: 'host',
+      title: `host ${host} cannot be reached`,
+      message: `${away.reason}; its stages wait or go elsewhere (flux doctor checks it)`,
+    });
   if (state.order.length > 0 && state.order.every((id) => state.stages[id]!.status === 'merged'))
     notices.push({
       key: `done:${state.plan?.hash ?? ''}`,

@@ -25,6 +25,7 @@ import { chooseTmuxSocket, loadConfig, type FluxConfig } from './config.js';
 import { Engine, type Committed } from './engine.js';
 import { decideReconcile, type Observed } from './reconcile.js';
 import { checkAgent } from './runtime/agent-check.js';
+import { checkHosts } from './runtime/host-check.js';
 import { EffectsLock, NOTHING_RECORDED } from './runtime/effects-lock.js';
 import { sendDueNotices } from './runtime/notices.js';
 import { observeWorld } from './runtime/observe.js';
@@ -93,6 +94,11 @@ export class Runtime {
   /** Refuses to start sessions whose agent cannot run (`runtime/agent-check.ts`). */
   checkAgent(): void {
     checkAgent(this);
+  }
+
+  /** Refuses a run whose hosts lack what stages need; records those that cannot be reached (`runtime/host-check.ts`). */
+  checkHosts(): Promise<void> {
+    return checkHosts(this);
   }
 
   get root(): string {

@@ -127,6 +127,8 @@ export interface ResumeOptions {
   sessionPrefix: string;
   /** Whether the current session's tmux session exists. */
   tmuxAlive: boolean;
+  /** The host the new session runs on (its worktree's); absent: this machine. */
+  host?: string;
 }
 
 /**
@@ -165,7 +167,9 @@ export function decideResume(state: FluxState, stageId: string, options: ResumeO
   }
   // The start events see the session as crashed already (so they do not end it again).
   const after = events.length === 0 ? state : withEvents(state, events);
-  events.push(...startEvents(after, after.stages[stageId]!, options.agent, options.sessionPrefix));
+  events.push(
+    ...startEvents(after, after.stages[stageId]!, options.agent, options.sessionPrefix, false, options.host),
+  );
   return settle(state, events);
 }
 

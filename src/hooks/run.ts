@@ -21,6 +21,8 @@ import { logPathIn } from '../log/paths.js';
 import { sleepSync } from '../log/sleep.js';
 import { takeViewFailure } from '../effects/projections.js';
 import { FluxError } from '../errors.js';
+import { HOST_ENV, TRANSCRIPT_TOKENS_ENV } from '../hosts/protocol.js';
+import { HOOK_REPLY_MS, relayExit, relayHook } from '../hosts/relay.js';
 import { decideHook, foreignCall, type HookDecision, type HookSettings } from './decide.js';
 import { HookInputError, parseHookInput } from './input.js';
 import { contextOfWindow, tokensFromTranscript } from './transcript.js';
@@ -114,6 +116,20 @@ export interface HookReads {
 
 const realReads: HookReads = { transcriptTokens: tokensFromTranscript };
 
+/**
+ * The transcript's tokens at a Stop. A Stop relayed from a host carries them
+ * (FLUX_TRANSCRIPT_TOKENS, '' for none): the transcript is a file there, and
+ * a path of the host is never read here.
+ */
+function stopTokens(transcriptPath: unknown, env: NodeJS.ProcessEnv, reads: HookReads): number | null {
+  const relayedTokens = env[TRANSCRIPT_TOKENS_ENV];
+  if (relayedTokens !== undefined) {
+    const value = Number(relayedTokens);
+    return relayedTokens !== '' && Number.isFinite(value) && value >= 0 ? value : null;
+  }
+  return typeof transcriptPath === 'string' ? reads.transcriptTokens(transcriptPath) : null;
+}
+
 /** Handles one hook call; returns what to print. Exposed for tests. */
 export function handleHook(
   hook: HookName,
@@ -147,10 +163,7 @@ export function handleHook(
     return { events: [], answer: null };
   }
   // Read before taking the lock: the transcript is the agent's file, and may be slow or huge.
-  const tokens =
-    hook === 'Stop' && typeof input.transcript_path === 'string'
-      ? reads.transcriptTokens(input.transcript_path)
-      : null;
+  const tokens = hook === 'Stop' ? stopTokens(input.transcript_path, env, reads) : null;
   let decision: HookDecision = { events: [], answer: null };
   const { state } = engine.commit((current) => {
     const stage = current.stages[current.sessions[session]?.stage ?? ''];
@@ -209,6 +222,16 @@ export function recordAgentExit(status: number, env: NodeJS.ProcessEnv): void {
   if (viewFailure !== null) logFailure(workDir, AGENT_EXIT, viewFailure);
 }
 
+/**
+ * On a host (FLUX_HOST set) the call is relayed: the machine that runs the
+ * plan applies it to the one log and its answer is printed here
+ * (src/hosts/relay.ts); past the wait, nothing is printed and the request is
+ * applied when the link is back. Its failures stay in this host's hooks.log.
+ */
+function relayed(env: NodeJS.ProcessEnv): boolean {
+  return (env[HOST_ENV] ?? '') !== '';
+}
+
 export function runHook(args: string[]): number {
   const hook = args[0];
   const workDir = process.env[ENV.workDir];
@@ -216,11 +239,23 @@ export function runHook(args: string[]): number {
     if (hook === AGENT_EXIT) {
       // Outside Flux (no session, no workspace) it does nothing, whatever it is given.
       if (process.env[ENV.session] === undefined || workDir === undefined) return 0;
-      recordAgentExit(parseExitStatus(args[1]), process.env);
+      const status = parseExitStatus(args[1]);
+      if (relayed(process.env)) relayExit(status, process.env);
+      else recordAgentExit(status, process.env);
       return 0;
     }
     if (!HOOK_NAMES.includes(hook as HookName))
       throw new Error(`unknown hook '${hook ?? ''}' (known: ${HOOK_NAMES.join(', ')})`);
+    if (relayed(process.env)) {
+      const waitMs =
+        hook === 'PermissionRequest'
+          ? numberFromEnv(process.env, ENV.permissionWait, RUN_DEFAULTS.permission_wait) * 1000 +
+            HOOK_REPLY_MS
+          : HOOK_REPLY_MS;
+      const answer = relayHook(hook as HookName, readStdin(), process.env, waitMs);
+      if (answer !== '') process.stdout.write(answer);
+      return 0;
+    }
     const decision = handleHook(hook as HookName, readStdin(), process.env);
     if (decision.answer !== null) process.stdout.write(`${decision.answer}\n`);
   } catch (error) {

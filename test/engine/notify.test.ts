@@ -139,3 +139,31 @@ describe('the command template', () => {
     ).toEqual(['notify', 'review', 'a is ready; rm -rf ~: x', '--stage=a', '$(rm -rf /)']);
   });
 });
+
+describe('an unreachable host', () => {
+  it('is told once per time it goes away, with ssh words', () => {
+    const away = fold([
+      { type: 'plan.initialized', plan: plan([stageDef('a')]), base_branch: 'main' },
+      { type: 'host.unreachable', host: 'box1', reason: 'Connection refused' },
+    ]);
+    const notices = dueNotices(away).filter((n) => n.kind === 'host');
+    expect(notices).toEqual([
+      expect.objectContaining({
+        title: 'host box1 cannot be reached',
+        message: expect.stringContaining('Connection refused') as string,
+      }),
+    ]);
+    const told = fold([
+      { type: 'plan.initialized', plan: plan([stageDef('a')]), base_branch: 'main' },
+      { type: 'host.unreachable', host: 'box1', reason: 'Connection refused' },
+      { type: 'notification.sent', ...notices[0]! },
+    ]);
+    expect(dueNotices(told).filter((n) => n.kind === 'host')).toEqual([]);
+    const back = fold([
+      { type: 'plan.initialized', plan: plan([stageDef('a')]), base_branch: 'main' },
+      { type: 'host.unreachable', host: 'box1', reason: 'Connection refused' },
+      { type: 'host.reachable', host: 'box1' },
+    ]);
+    expect(dueNotices(back).filter((n) => n.kind === 'host')).toEqual([]);
+  });
+});

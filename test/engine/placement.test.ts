@@ -22,7 +22,7 @@ const machines = (over: Partial<Machines> = {}): Machines => ({
   ...over,
 });
 
-function placed(events: readonly NewEvent[], options: Partial<StartOptions> & { machines: Machines }) {
+function placed(events: NewEvent[], options: Partial<StartOptions> & { machines: Machines }) {
   const decision = decideStarts(fold(events), {
     maxParallel: 1,
     agent: 'sim',

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { decideReconcile, type Observed } from '../../src/engine/reconcile.js';
 import type { NewEvent } from '../../src/log/events.js';
-import { given, plan, stageDef } from './spec.js';
+import { fold, given, plan, stageDef } from './spec.js';
 
 const chain = plan([stageDef('a'), stageDef('b', ['a']), stageDef('c')]);
 const initialized: NewEvent[] = [
@@ -143,5 +143,27 @@ describe('decideReconcile', () => {
         [{ type: 'session.crashed', session: 'c.s1', reason: 'its tmux session flux-c is gone' }],
         ['mergeStage'],
       );
+  });
+});
+
+describe('hosts seen while reconciling', () => {
+  const planned: NewEvent[] = [
+    { type: 'plan.initialized', plan: plan([stageDef('a')]), base_branch: 'main' },
+    { type: 'stage.ready', stage: 'a' },
+  ];
+  it('records a host going away and coming back, once each', () => {
+    const seen = { tmux: new Set<string>(), worktrees: new Set<string>() };
+    const away = decideReconcile(fold(planned), {
+      ...seen,
+      hosts: { reachable: [], unreachable: { box1: 'Connection refused' } },
+    });
+    expect(away.events).toEqual([{ type: 'host.unreachable', host: 'box1', reason: 'Connection refused' }]);
+    const still = fold([...planned, ...away.events]);
+    expect(
+      decideReconcile(still, { ...seen, hosts: { reachable: [], unreachable: { box1: 'timeout' } } }).events,
+    ).toEqual([]);
+    expect(
+      decideReconcile(still, { ...seen, hosts: { reachable: ['box1'], unreachable: {} } }).events,
+    ).toEqual([{ type: 'host.reachable', host: 'box1' }]);
   });
 });

@@ -4,7 +4,9 @@
  * never touch the machine's ssh set-up. It serves the user running the tests
  * (sshd run unprivileged can only log its own user in; run as root it logs
  * root in with the key only). `stop()` and `start()` again model a dropped
- * connection; `close()` ends it for good.
+ * connection: stopping the listener alone would leave the connections it
+ * accepted open (each is a process of its own, as with any sshd), so
+ * `stop()` ends those too; `close()` ends it for good.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -55,6 +57,24 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
     });
   });
+}
+
+/** The pids of `pid`'s children (Linux's /proc, else ps). */
+function childrenOf(pid: number): number[] {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8');
+  } catch {
+    try {
+      text = execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' });
+    } catch {
+      return [];
+    }
+  }
+  return text
+    .split(/\s+/)
+    .filter((word) => /^\d+$/.test(word))
+    .map(Number);
 }
 
 function keygen(file: string): void {
@@ -161,9 +181,19 @@ export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
     const running = child;
     child = undefined;
     if (running === undefined || running.exitCode !== null) return;
+    // The connections open now: the listener's children (each one's own sshd process).
+    const connections = running.pid === undefined ? [] : childrenOf(running.pid);
     const ended = new Promise((resolve) => running.once('exit', resolve));
     running.kill('SIGTERM');
     await ended;
+    // Killed, not ended cleanly: the client sees its link drop, as when a machine goes away.
+    for (const pid of connections) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Ended already.
+      }
+    }
   };
   await start();
   return {

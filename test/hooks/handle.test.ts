@@ -78,3 +78,41 @@ describe('the Stop hook reads the transcript', () => {
     expect(read).toBe(0);
   });
 });
+
+describe('a Stop relayed from a host (FLUX_TRANSCRIPT_TOKENS)', () => {
+  const stdin = JSON.stringify({
+    session_id: AGENT,
+    transcript_path: '/host/only/transcript.jsonl',
+    stop_hook_active: false,
+  });
+
+  it('takes the tokens counted on the host and never reads the host path here', () => {
+    const { env } = workspace();
+    let read = 0;
+    const decision = handleHook(
+      'Stop',
+      stdin,
+      { ...env, FLUX_TRANSCRIPT_TOKENS: '170000' },
+      { transcriptTokens: () => (read++, 0) },
+    );
+    expect(read).toBe(0);
+    expect(decision.events).toEqual([
+      { type: 'session.context', session: 'api.s1', percent: 85 },
+      { type: 'session.handing_off', session: 'api.s1', trigger: 'threshold' },
+    ]);
+  });
+
+  it("'' (the host read no transcript) is no figure, and still nothing is read here", () => {
+    const { env } = workspace();
+    let read = 0;
+    const decision = handleHook(
+      'Stop',
+      stdin,
+      { ...env, FLUX_TRANSCRIPT_TOKENS: '' },
+      { transcriptTokens: () => (read++, 170_000) },
+    );
+    expect(read).toBe(0);
+    expect(decision.events.map((e) => e.type)).not.toContain('session.context');
+    expect(decision.events.map((e) => e.type)).not.toContain('session.handing_off');
+  });
+});

@@ -85,7 +85,7 @@ describe.skipIf(sshdSkipReason() !== undefined)('stages on a host', () => {
     const events = ws.events();
     const started = ofType(events, 'session.started');
     expect(started.map((e) => e.host)).toEqual(['box1', 'box1']);
-    expect(finalStatuses(events)).toEqual({ first: 'merged', second: 'merged' });
+    expect(finalStatuses(events).stages).toEqual({ first: 'merged', second: 'merged' });
     expect(ws.read('src/first.txt')).toBe('src/first.txt\n');
   });
 });

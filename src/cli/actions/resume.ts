@@ -10,7 +10,8 @@ import { budgetHold, describeUse, raiseCommand } from '../../engine/budget.js';
 import { requireStage } from '../../engine/lookup.js';
 import type { Runtime } from '../../engine/runtime.js';
 import { isHostUnreachable } from '../../engine/runtime/host-views.js';
-import { currentSession, type SessionState } from '../../engine/state.js';
+import { currentSession, stageHost, type SessionState } from '../../engine/state.js';
+import { LOCAL_HOST } from '../../engine/hosts.js';
 import type { StageStatus } from '../../machines/index.js';
 import { decideResume } from '../../engine/verify.js';
 import { ExternalError, RefusedError } from '../../errors.js';
@@ -46,10 +47,13 @@ export async function resumeStage(runtime: Runtime, id: string): Promise<Resumed
         if (isHostUnreachable(error)) throw error;
         return false;
       }));
+  // Where its worktree is (a host's), else where the config pins it.
+  const host = stageHost(state, id) ?? runtime.config.stages[id]?.host;
   const options = {
     agent: runtime.config.run.agent,
     sessionPrefix: runtime.config.tmux.session_prefix,
     tmuxAlive,
+    ...(host === undefined || host === LOCAL_HOST ? {} : { host }),
   };
   // Refusals first, before anything needs tmux or git.
   decideResume(state, id, options);

@@ -78,6 +78,7 @@ export async function run(options: RunOptions): Promise<number> {
   if (options.stage !== undefined) requireStage(state, options.stage);
   runtime.baseBranch(state);
   runtime.checkAgent();
+  await runtime.checkHosts();
   if (runtime.config.run.agent !== 'sim') await runtime.tmux.isInstalled();
 
   if (options.manual === true)

@@ -1,4 +1,4 @@
-/** What agents run from inside their sessions: done, handoff, hook, agent. */
+/** What agents run from inside their sessions: done, handoff, hook, agent; and what Flux runs on a host: host. */
 import { type Command } from 'commander';
 import { lazy } from './define.js';
 
@@ -31,14 +31,19 @@ export function addAgentCommands(program: Command): void {
     .requiredOption('--prompt-file <file>', 'its first prompt')
     .action(lazy(() => import('../commands/agent-sim.js')));
 
-  // What the supervisor runs on a host over ssh (docs/hosts.md).
+  // What Flux runs on a host over ssh (docs/hosts.md).
   const host = program
     .command('host', { hidden: true })
-    .description('(internal) Flux on a host, for the supervisor');
+    .description('(internal) Flux on a host, for the supervisor (docs/hosts.md)');
   host
     .command('accept')
     .description(
       "Run acceptance commands in a stage's worktree here: a JSON request on stdin, the report on stdout",
     )
     .action(lazy(() => import('../commands/host-accept.js')));
+  host
+    .command('drain')
+    .description("Stream the host's spool of agents' calls and take their answers: one JSON line each way")
+    .argument('<workDir>', "the host's .work folder (its spool/ and replies/)")
+    .action(lazy(() => import('../commands/host-drain.js')));
 }

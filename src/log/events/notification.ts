@@ -8,7 +8,7 @@ import { event, stageId } from './envelope.js';
 /** A person was told they are needed (or that the plan is done), once per `key` (docs/notify.md). */
 export const notificationSent = event('notification.sent', {
   key: z.string().min(1),
-  kind: z.enum(['review', 'permission', 'crash', 'conflict', 'budget', 'done']),
+  kind: z.enum(['review', 'permission', 'crash', 'conflict', 'budget', 'host', 'done']),
   stage: stageId.optional(),
   title: z.string(),
   message: z.string(),
