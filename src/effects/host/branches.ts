@@ -10,7 +10,7 @@
  * queue). What comes back lands first in `refs/flux/hosts/<host>/<branch>`,
  * and the branch moves only forward to it: a host never rewrites work here.
  */
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ExternalError } from '../../errors.js';
 import { gitOutput, runGit } from '../git/run.js';
@@ -25,9 +25,16 @@ export function gitSshEnv(workDir: string, host: HostTarget): Record<string, str
   // The target is the last argument; git names it itself, from the URL.
   args.pop();
   const file = path.join(workDir, 'hosts', host.name, 'ssh');
-  mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, `#!/bin/sh\nexec ${shellJoin(['ssh', ...args])} "$@"\n`);
-  chmodSync(file, 0o755);
+  const script = `#!/bin/sh\nexec ${shellJoin(['ssh', ...args])} "$@"\n`;
+  // Written only when it changes, and by rename: a git running it meanwhile must never
+  // exec a file half-written (ETXTBSY, "Text file busy").
+  if (!existsSync(file) || readFileSync(file, 'utf8') !== script) {
+    mkdirSync(path.dirname(file), { recursive: true });
+    const part = `${file}.${process.pid}.part`;
+    writeFileSync(part, script, { mode: 0o755 });
+    chmodSync(part, 0o755);
+    renameSync(part, file);
+  }
   return { GIT_SSH: file, GIT_SSH_VARIANT: 'ssh' };
 }
 

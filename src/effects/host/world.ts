@@ -85,10 +85,12 @@ export class HostWorld {
       : ['node', path.posix.join(paths.bundle, 'main.js')];
   }
 
+  private gitEnv: Record<string, string> | undefined;
+
   transport(paths: HostPaths): Transport {
     return {
       root: this.local.root,
-      env: gitSshEnv(this.local.workDir, this.target),
+      env: (this.gitEnv ??= gitSshEnv(this.local.workDir, this.target)),
       host: this.target,
       url: hostUrl(this.target, paths.repo),
     };
