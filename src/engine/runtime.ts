@@ -41,7 +41,7 @@ import {
   type StageWorktree,
 } from './runtime/stage-worktree.js';
 import { fluxCommand } from './runtime/program.js';
-import { allMerged, mergeQueue, type FluxState } from './state.js';
+import { allMerged, mergeQueue, stageHost, type FluxState } from './state.js';
 
 export { fluxCommand, findProgram, retryWhileServerExits } from './runtime/program.js';
 // Pure tmux text the commands print (a pane id or a session name, a command line to paste).
@@ -251,6 +251,7 @@ export class Runtime {
   }
 
   private performHeld(effects: EffectRequest[]): Promise<void> {
+    const state = this.engine.load();
     return performByStage(
       effects,
       async (effect) => {
@@ -258,7 +259,8 @@ export class Runtime {
         if (isMergedStageCleanup(this, effect) && this.deferCleanups) this.deferred.push(effect);
         else await performRequest(this, effect);
       },
-      mergeQueue(this.engine.load()),
+      mergeQueue(state),
+      (stage) => stageHost(state, stage) !== null,
     );
   }
 

@@ -10,6 +10,11 @@ import { cleanupStage } from './merge.js';
 
 /** How many stages' requests run at once: sixteen stages start about as fast as raw git and tmux would. */
 const PARALLEL_STAGES = 4;
+/**
+ * Stages on hosts have a pool of their own: their requests mostly wait on
+ * the network and the host's ssh server, not on this machine (docs/hosts.md).
+ */
+const PARALLEL_HOST_STAGES = 8;
 
 /**
  * Runs `one` on every request: a stage's in order, up to four stages at a
@@ -20,6 +25,7 @@ export async function performByStage(
   effects: EffectRequest[],
   one: (effect: EffectRequest) => Promise<void>,
   mergeOrder: readonly string[] = [],
+  onHost: (stage: string) => boolean = () => false,
 ): Promise<void> {
   const byStage = new Map<string, EffectRequest[]>();
   const merges: EffectRequest[] = [];
@@ -32,7 +38,8 @@ export async function performByStage(
     list.push(effect);
     byStage.set(effect.params.stage, list);
   }
-  const queues = [...byStage.values()];
+  const queues = [...byStage.entries()].filter(([stage]) => !onHost(stage)).map(([, queue]) => queue);
+  const hostQueues = [...byStage.entries()].filter(([stage]) => onHost(stage)).map(([, queue]) => queue);
   if (merges.length > 0) {
     const rank = (effect: EffectRequest): number => {
       const at = mergeOrder.indexOf(effect.params.stage);
@@ -40,12 +47,15 @@ export async function performByStage(
     };
     queues.unshift(merges.sort((a, b) => rank(a) - rank(b)));
   }
-  const worker = async (): Promise<void> => {
-    for (let queue = queues.shift(); queue !== undefined; queue = queues.shift()) {
+  const worker = (from: EffectRequest[][]) => async (): Promise<void> => {
+    for (let queue = from.shift(); queue !== undefined; queue = from.shift()) {
       for (const effect of queue) await one(effect);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(PARALLEL_STAGES, queues.length) }, worker));
+  await Promise.all([
+    ...Array.from({ length: Math.min(PARALLEL_STAGES, queues.length) }, worker(queues)),
+    ...Array.from({ length: Math.min(PARALLEL_HOST_STAGES, hostQueues.length) }, worker(hostQueues)),
+  ]);
 }
 
 /** Carries out one request. */
