@@ -118,6 +118,13 @@ export interface E2EOptions {
   run?: Record<string, string | number>;
   /** Extra TOML appended to the config (e.g. `[agents.script]`). */
   extraToml?: string;
+  /**
+   * The model server's address as the agents reach it (`[claude.env] ANTHROPIC_BASE_URL`);
+   * default its own URL. A stage on a host reaches it over a forwarded port.
+   */
+  agentBaseUrl?: string;
+  /** Folders trusted in the isolated `.claude.json` besides the repository root (a host's worktrees), given the root. */
+  trust?: (root: string) => string[];
 }
 
 export interface E2E {
@@ -201,8 +208,11 @@ export function configureClaude(
   return text;
 }
 
-/** A HOME whose `.claude.json` has onboarding done and the repository root trusted (once, as a user would). */
-export function isolatedClaudeHome(trusted: string): { home: string; configDir: string; dir: string } {
+/** A HOME whose `.claude.json` has onboarding done and the repository root (and `more`) trusted, once, as a user would. */
+export function isolatedClaudeHome(
+  trusted: string,
+  more: readonly string[] = [],
+): { home: string; configDir: string; dir: string } {
   const dir = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'flux-e2e-home-')));
   const home = path.join(dir, 'home');
   const configDir = path.join(home, '.claude');
@@ -210,7 +220,12 @@ export function isolatedClaudeHome(trusted: string): { home: string; configDir: 
   const config = JSON.stringify(
     {
       hasCompletedOnboarding: true,
-      projects: { [trusted]: { hasTrustDialogAccepted: true, hasCompletedProjectOnboarding: true } },
+      projects: Object.fromEntries(
+        [trusted, ...more].map((folder) => [
+          folder,
+          { hasTrustDialogAccepted: true, hasCompletedProjectOnboarding: true },
+        ]),
+      ),
     },
     null,
     2,
@@ -248,7 +263,7 @@ export async function fluxE2E(options: E2EOptions): Promise<E2E> {
   const keep = await tmux.tmux(['new-session', '-d', '-s', KEEPALIVE, 'sleep', '86400']);
   if (keep.exitCode !== 0) throw new Error(`tmux: cannot start the private server: ${keep.stderr}`);
   const bin = snapshotBundle();
-  const claudeHome = isolatedClaudeHome(repo.root);
+  const claudeHome = isolatedClaudeHome(repo.root, options.trust?.(repo.root));
   const env = fluxRunEnv({ FLUX_TMUX_SOCKET: tmux.socket, FLUX_MAIN: bin }, DROPPED);
   const runs: RunningFlux[] = [];
 
@@ -265,7 +280,7 @@ export async function fluxE2E(options: E2EOptions): Promise<E2E> {
   writeFileSync(
     configPath,
     configureClaude(readFileSync(configPath, 'utf8'), {
-      serverUrl: server.url,
+      serverUrl: options.agentBaseUrl ?? server.url,
       home: claudeHome.home,
       configDir: claudeHome.configDir,
       ...(options.run === undefined ? {} : { run: options.run }),
