@@ -68,11 +68,7 @@ function oneStagePlan(id: string, file: string): string {
 const finish = (file: string, context = 30) => ({
   say: `Writing ${file}.`,
   context,
-  actions: [
-    { write: { path: file, content: `${file}\n` } },
-    { commit: `add ${file}` },
-    { flux: ['done'] },
-  ],
+  actions: [{ write: { path: file, content: `${file}\n` } }, { commit: `add ${file}` }, { flux: ['done'] }],
 });
 
 /** The pid of the agent in a tmux session: the one child of the pane's sh. */
@@ -90,6 +86,21 @@ async function agentPid(tmux: PrivateTmux, session: string): Promise<number | un
   }
 }
 
+/** The pid of the pane's sh (the exit reporter that wraps the agent). */
+async function paneShell(tmux: PrivateTmux, session: string): Promise<number> {
+  const pane = await tmux.tmux(['list-panes', '-t', `=${session}:`, '-F', '#{pane_pid}']);
+  if (pane.exitCode !== 0) throw new Error(`no tmux session ${session} on the host: ${pane.stderr}`);
+  return Number(pane.stdout.trim());
+}
+
+/** The session's session.started, once its UserPromptSubmit came back (the agent is up, at work). */
+async function sessionAtWork(ws: FluxWorkspace, session: string): Promise<LogEvent> {
+  await eventually(`${session} to be working`, () =>
+    ofType(ws.events(), 'session.working').find((e) => e.session === session),
+  );
+  return ofType(ws.events(), 'session.started').find((e) => e.session === session)!;
+}
+
 const eventually = <T>(what: string, probe: () => T | undefined | false, timeoutMs = 60_000) =>
   waitFor(() => probe() || undefined, { what, timeoutMs, intervalMs: 100 });
 
@@ -104,7 +115,7 @@ async function explained<T>(ws: FluxWorkspace, run: RunningFlux | undefined, bod
 }
 
 describe.skipIf(sshdSkipReason() !== undefined)('stages on a host under faults', () => {
-  describe('the agent killed with SIGKILL on the host', () => {
+  describe('the agent killed with SIGKILL on the host, then its whole pane', () => {
     let sshd: TestSshd;
     let ws: FluxWorkspace;
     let hostTmux: PrivateTmux;
@@ -115,27 +126,35 @@ describe.skipIf(sshdSkipReason() !== undefined)('stages on a host under faults',
       sshd = await startSshd();
       ws = await fluxWorkspace({
         plan: oneStagePlan('slow', 'src/slow.txt'),
-        // The first session sleeps until it is killed; its restart plays the short script.
-        sims: { slow: { turns: [{ say: 'Sleeping on the host.', context: 10, actions: [{ sleep: 120_000 }] }] } },
+        // The first two sessions sleep until they are killed; the third plays the short script.
+        sims: {
+          slow: { turns: [{ say: 'Sleeping on the host.', context: 10, actions: [{ sleep: 120_000 }] }] },
+        },
       });
       configure(ws, ['box1'], hostToml('box1', sshd, path.join(sshd.home, 'flux')));
       hostTmux = privateTmuxOn(`${ws.tmux.socket}-box1`);
       const run = ws.startRun();
       await explained(ws, run, async () => {
-        const started = await eventually('slow.s1 to start', () =>
-          ofType(ws.events(), 'session.started', 'slow').find((e) => e.session === 'slow.s1'),
-        );
-        // Working: its UserPromptSubmit came back from the host, so the agent is up and sleeping.
-        await eventually('slow.s1 to be working', () =>
-          ofType(ws.events(), 'session.working').find((e) => e.session === 'slow.s1'),
-        );
-        const pid = await waitFor(() => agentPid(hostTmux, String(started.tmux)), {
-          what: "the agent's pid in the host's tmux session",
+        // s1: the agent alone killed; the pane's sh reports its exit (relayed AgentExit).
+        const s1 = await sessionAtWork(ws, 'slow.s1');
+        const agent = await waitFor(() => agentPid(hostTmux, String(s1.tmux)), {
+          what: "s1's agent pid in the host's tmux session",
+          timeoutMs: 20_000,
+          intervalMs: 100,
+        });
+        process.kill(agent, 'SIGKILL');
+        // s2: the pane's sh killed first, then the agent: nobody reports the exit, the tmux
+        // session ends, and only the liveness round over ssh can see it.
+        const s2 = await sessionAtWork(ws, 'slow.s2');
+        const sh = await paneShell(hostTmux, String(s2.tmux));
+        const agent2 = await waitFor(() => agentPid(hostTmux, String(s2.tmux)), {
+          what: "s2's agent pid in the host's tmux session",
           timeoutMs: 20_000,
           intervalMs: 100,
         });
         ws.writeSim('slow', { turns: [finish('src/slow.txt')] });
-        process.kill(pid, 'SIGKILL');
+        process.kill(sh, 'SIGKILL');
+        process.kill(agent2, 'SIGKILL');
         exitCode = (await run.finished(120_000)).exitCode;
       });
       events = ws.events();
@@ -146,11 +165,15 @@ describe.skipIf(sshdSkipReason() !== undefined)('stages on a host under faults',
       await sshd?.close();
     });
 
-    it('the kill is recorded as a crash of slow.s1', () => {
+    it("each kill is recorded as a crash: s1's by the relayed exit report, s2's by liveness over ssh", () => {
       const crashed = ofType(events, 'session.crashed', 'slow');
-      expect(crashed.map((e) => e.session), describeWorkspace(ws)).toEqual(['slow.s1']);
-      // The exit reporter's AgentExit (relayed), or else the liveness round (the session gone).
-      expect(String(crashed[0]!.reason)).toMatch(/^the agent was killed by signal 9$|tmux session .* is gone/);
+      expect(
+        crashed.map((e) => e.session),
+        describeWorkspace(ws),
+      ).toEqual(['slow.s1', 'slow.s2']);
+      expect(crashed[0]!.reason).toBe('the agent was killed by signal 9');
+      const s2 = ofType(events, 'session.started', 'slow')[1]!;
+      expect(crashed[1]!.reason).toBe(`its tmux session ${String(s2.tmux)} is gone`);
     });
 
     it(`the stage is started again on the host (within MAX_CRASH_RESTARTS = ${MAX_CRASH_RESTARTS}) and merges`, () => {
@@ -158,6 +181,7 @@ describe.skipIf(sshdSkipReason() !== undefined)('stages on a host under faults',
       expect(started.map((e) => [e.session, e.host])).toEqual([
         ['slow.s1', 'box1'],
         ['slow.s2', 'box1'],
+        ['slow.s3', 'box1'],
       ]);
       expect(started.length - 1).toBeLessThanOrEqual(MAX_CRASH_RESTARTS);
       expect(doubledSessions(events)).toEqual([]);
@@ -363,7 +387,11 @@ describe.skipIf(sshdSkipReason() !== undefined)('stages on a host under faults',
       const run = ws.startRun();
       try {
         await explained(ws, run, async () => {
-          await eventually('beta to merge', () => finalStatuses(ws.events()).stages.beta === 'merged', 90_000);
+          await eventually(
+            'beta to merge',
+            () => finalStatuses(ws.events()).stages.beta === 'merged',
+            90_000,
+          );
           let events = ws.events();
           expect(ofType(events, 'host.unreachable').map((e) => e.host)).toEqual(['gone']);
           expect(ofType(events, 'session.started', 'alpha')).toEqual([]);
@@ -448,7 +476,11 @@ describe.skipIf(sshdSkipReason() !== undefined)('stages on a host under faults',
               {
                 say: 'First part.',
                 context: 10,
-                actions: [{ write: { path: 'src/one.txt', content: 'one\n' } }, { commit: 'one' }, { sleep: 3000 }],
+                actions: [
+                  { write: { path: 'src/one.txt', content: 'one\n' } },
+                  { commit: 'one' },
+                  { sleep: 3000 },
+                ],
               },
               finish('src/long.txt', 20),
             ],

@@ -90,7 +90,10 @@ describe.skipIf(reason !== undefined)('flux run with real claude: a stage on a h
               if (ctx.n === 1)
                 return {
                   text: 'Writing the module on the host.',
-                  tools: commitFiles({ 'src/remote.ts': 'export const remote = true;' }, 'Add the remote module'),
+                  tools: commitFiles(
+                    { 'src/remote.ts': 'export const remote = true;' },
+                    'Add the remote module',
+                  ),
                 };
               return declareDone(req, ctx);
             }),
@@ -158,7 +161,10 @@ describe.skipIf(reason !== undefined)('flux run with real claude: a stage on a h
       const panes = await hostTmux.tmux(['list-sessions', '-F', '#{session_name}']);
       const screens: string[] = [];
       for (const name of panes.stdout.split('\n').filter((n) => n !== ''))
-        screens.push(`--- host pane ${name}`, (await hostTmux.tmux(['capture-pane', '-p', '-t', `=${name}:`])).stdout);
+        screens.push(
+          `--- host pane ${name}`,
+          (await hostTmux.tmux(['capture-pane', '-p', '-t', `=${name}:`])).stdout,
+        );
       throw new Error(`${(error as Error).message}\n${await e2e.diagnose()}\n${screens.join('\n')}`);
     }
   });
