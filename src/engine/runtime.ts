@@ -264,7 +264,12 @@ export class Runtime {
 
   /** The worktree, the signal and the agent's files for a session the log has started (`flux run --manual`). */
   prepareLaunch(stageId: string, sessionId: string): ReturnType<typeof prepareLaunch> {
-    return this.lock.hold(() => prepareLaunch(this, stageId, sessionId));
+    return this.lock.hold(async () => {
+      const prepared = await prepareLaunch(this, stageId, sessionId);
+      // On a host the files are written with the start; by hand there is none: written now.
+      await prepared.start?.();
+      return prepared;
+    });
   }
 
   recordLaunchFailure(stageId: string, sessionId: string, reason: string): void {

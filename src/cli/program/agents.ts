@@ -42,6 +42,12 @@ export function addAgentCommands(program: Command): void {
     )
     .action(lazy(() => import('../commands/host-accept.js')));
   host
+    .command('launch')
+    .description(
+      "Add a stage's worktree here, write its agent's files, start its tmux session: JSON in, one JSON line out",
+    )
+    .action(lazy(() => import('../commands/host-launch.js')));
+  host
     .command('drain')
     .description("Stream the host's spool of agents' calls and take their answers: one JSON line each way")
     .argument('<workDir>', "the host's .work folder (its spool/ and replies/)")

@@ -62,16 +62,18 @@ export interface Transport {
   url: string;
 }
 
-/** The base (as it is here) and the branch go to the host. */
-export async function pushStage(t: Transport, base: string, branch: string): Promise<void> {
-  const refspecs = [`+refs/heads/${base}:refs/heads/${base}`, `+refs/heads/${branch}:refs/heads/${branch}`];
+/** Branches as they are here go to the host (the base; a stage's branch that has history). */
+export async function pushRefs(t: Transport, branches: readonly string[]): Promise<void> {
+  const refspecs = branches.map((branch) => `+refs/heads/${branch}:refs/heads/${branch}`);
   const result = await runGit(['push', '--quiet', '--no-verify', t.url, ...refspecs], {
     cwd: t.root,
     env: t.env,
   });
   if (result.exitCode !== 0) {
     failIfUnreachable(t.host, result.stderr);
-    throw new ExternalError(`could not push ${branch} to ${t.host.name}: ${result.stderr.trim()}`);
+    throw new ExternalError(
+      `could not push ${branches.join(', ')} to ${t.host.name}: ${result.stderr.trim()}`,
+    );
   }
 }
 
@@ -108,13 +110,6 @@ export async function fetchStage(t: Transport, branch: string): Promise<string |
   if (forward.exitCode !== 0) return current;
   await gitOutput(['update-ref', `refs/heads/${branch}`, there, current], { cwd: t.root });
   return there;
-}
-
-/** The stage's branch here, made from the base when it is new (the host's worktree checks it out). */
-export async function ensureBranch(root: string, branch: string, base: string): Promise<void> {
-  const known = await runGit(['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`], { cwd: root });
-  if (known.exitCode === 0) return;
-  await gitOutput(['branch', '--no-track', '--', branch, `refs/heads/${base}`], { cwd: root });
 }
 
 /** After the merge, the ref that brought the branch back goes too. */

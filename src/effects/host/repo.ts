@@ -5,7 +5,6 @@
  */
 import path from 'node:path';
 import { ExternalError } from '../../errors.js';
-import { WORK_DIR_NAME } from '../../paths.js';
 import { parseStatus, type FileStatus } from '../git/parse.js';
 import { FLUX_EXCLUDES } from '../git/worktree.js';
 import type { HostPaths } from '../../hosts/layout.js';
@@ -54,29 +53,6 @@ export async function hostWorktrees(host: HostTarget, paths: HostPaths): Promise
     if (line.startsWith('worktree ') && path.posix.dirname(line.slice(9)) === paths.worktrees)
       found.add(path.posix.basename(line.slice(9)));
   return found;
-}
-
-/**
- * The stage's worktree on its branch (which arrived by push), with `.work`
- * linking to the host's work folder; one already there is kept (it may
- * hold the agent's uncommitted work).
- */
-export async function addHostWorktree(
-  host: HostTarget,
-  paths: HostPaths,
-  stage: string,
-  branch: string,
-): Promise<{ path: string; outcome: 'created' | 'existing' }> {
-  const dir = worktreeOnHost(paths, stage);
-  const existing = (await hostWorktrees(host, paths)).has(stage);
-  if (!existing) {
-    // A folder left by a removal cut short is not a worktree git knows: cleared first.
-    await onHost(host, ['git', '-C', paths.repo, 'worktree', 'prune']);
-    await onHost(host, ['rm', '-rf', '--', dir]);
-    await onHostOutput(host, ['git', '-C', paths.repo, 'worktree', 'add', '--quiet', dir, branch]);
-  }
-  await onHostOutput(host, ['ln', '-sfn', paths.work, path.posix.join(dir, WORK_DIR_NAME)]);
-  return { path: dir, outcome: existing ? 'existing' : 'created' };
 }
 
 /** What `git status` lists in the host's worktree (as here: the same porcelain): uncommitted work is never merged. */

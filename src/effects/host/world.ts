@@ -6,6 +6,7 @@
  */
 import path from 'node:path';
 import { hostPaths, type HostPaths } from '../../hosts/layout.js';
+import { runGit } from '../git/run.js';
 import type { Tmux } from '../tmux.js';
 import { gitSshEnv, hostUrl, type Transport } from './branches.js';
 import { deployBundle, bundleId } from './bundle.js';
@@ -86,6 +87,27 @@ export class HostWorld {
   }
 
   private gitEnv: Record<string, string> | undefined;
+  private readonly pushes = new Map<string, Promise<void>>();
+
+  /**
+   * Pushes `branch` unless this process pushed it at its current commit
+   * already: stages starting together from one base share one push.
+   */
+  async pushOnce(branch: string, push: () => Promise<void>): Promise<void> {
+    const commit = (
+      await runGit(['rev-parse', '--verify', `refs/heads/${branch}^{commit}`], { cwd: this.local.root })
+    ).stdout.trim();
+    const key = `${branch}@${commit}`;
+    let pushed = this.pushes.get(key);
+    if (pushed === undefined) {
+      pushed = push().catch((error: unknown) => {
+        this.pushes.delete(key);
+        throw error;
+      });
+      this.pushes.set(key, pushed);
+    }
+    return pushed;
+  }
 
   transport(paths: HostPaths): Transport {
     return {
@@ -94,27 +116,6 @@ export class HostWorld {
       host: this.target,
       url: hostUrl(this.target, paths.repo),
     };
-  }
-
-  /** Writes files on the host by absolute path (the agent's settings, its prompt, the flux shim). */
-  async writeFiles(
-    files: ReadonlyMap<string, string>,
-    executable: ReadonlySet<string> = new Set(),
-  ): Promise<void> {
-    for (const [file, content] of files) {
-      await onHostOutput(
-        this.target,
-        [
-          'sh',
-          '-c',
-          'mkdir -p -- "$(dirname -- "$1")" && cat > "$1.part" && mv -- "$1.part" "$1" && { [ "$2" != x ] || chmod +x -- "$1"; }',
-          'flux-write',
-          file,
-          executable.has(file) ? 'x' : '-',
-        ],
-        content,
-      );
-    }
   }
 }
 

@@ -1,18 +1,32 @@
 /**
  * Where a session's agent runs: this machine, or a host (docs/hosts.md). A
  * place gives the worktree, the `.work` and the Flux the agent sees there,
- * and writes the agent's files there. On a host: what the agent committed
- * there comes back first, then the base and the branch go there, the
- * worktree is added (or found again), set up, and the files are written
- * over ssh; the agent's calls into Flux relay (FLUX_HOST).
+ * writes the agent's files there and starts its tmux session.
+ *
+ * On a host, each ssh session costs a round trip and the server's set-up,
+ * so a start is as few calls as can be: the base is pushed once per commit
+ * (all the stages starting from it share the push); a stage's branch comes
+ * back and goes there only when it has history; then one call to the host's
+ * Flux (`flux host launch`) adds the worktree, writes the files and starts
+ * the tmux session. Setup commands, when the plan has some, need the
+ * worktree before the agent: the worktree is made first, then they run.
  */
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ensureBranch, fetchStage, pushStage } from '../../effects/host/branches.js';
-import { addHostWorktree } from '../../effects/host/repo.js';
+import { fetchStage, pushRefs } from '../../effects/host/branches.js';
+import { worktreeOnHost } from '../../effects/host/repo.js';
+import { launchOnHost } from '../../effects/host/start.js';
+import { hostTmuxSocket } from '../../effects/host/world.js';
 import { HOST_ENV } from '../../hosts/protocol.js';
 import type { Runtime } from '../runtime.js';
-import { setUpWorktree } from './setup.js';
+import { checkoutNeeds, setUpWorktree, setupCommands } from './setup.js';
+
+export interface StartSpec {
+  name: string;
+  argv: string[];
+  env: Record<string, string>;
+  remainOnExit?: boolean;
+}
 
 export interface Place {
   worktree: string;
@@ -23,6 +37,8 @@ export interface Place {
   write(files: ReadonlyMap<string, string>): Promise<void>;
   /** The agent's environment there. */
   env(env: Record<string, string>): Record<string, string>;
+  /** A host's place starts the session itself (with the files, in one call); absent: this machine's tmux. */
+  start?: (session?: StartSpec) => Promise<void>;
 }
 
 export async function localPlace(
@@ -62,17 +78,44 @@ export async function hostPlace(
   const world = rt.hostWorld(host);
   const paths = await world.ready();
   const transport = world.transport(paths);
-  await fetchStage(transport, branch);
-  await ensureBranch(rt.root, branch, base);
-  await pushStage(transport, base, branch);
-  const added = await addHostWorktree(world.target, paths, stageId, branch);
-  await setUpWorktree(rt, stageId, sessionId, added.path, added.outcome, host);
+  const state = rt.engine.load();
+  const stage = state.stages[stageId]!;
+  // Only a stage with history has a branch anywhere: what the host has comes back first.
+  const history = stage.sessions.some((id) => id !== sessionId);
+  if (history && stage.sessions.some((id) => id !== sessionId && state.sessions[id]?.host === host))
+    await fetchStage(transport, branch);
+  const branchHere = history && (await rt.git.branchExists(branch));
+  await world.pushOnce(base, () => pushRefs(transport, [base]));
+  if (branchHere) await pushRefs(transport, [branch]);
+  const worktree = worktreeOnHost(paths, stageId);
+  const request = { repo: paths.repo, worktree, branch, base, work: paths.work };
+  const { needed } = await checkoutNeeds(rt, setupCommands(state, stage));
+  if (needed) {
+    const { outcome } = await launchOnHost(world, request);
+    await setUpWorktree(rt, stageId, sessionId, worktree, outcome, host);
+  }
+  const files: Record<string, string> = {};
+  const bin = path.posix.join(paths.work, 'bin', 'flux');
   return {
-    worktree: added.path,
+    worktree,
     workDir: paths.work,
     flux: world.flux(paths),
-    write: (files) => world.writeFiles(files, new Set([path.posix.join(paths.work, 'bin', 'flux')])),
+    write: (written) => {
+      for (const [file, content] of written) files[file] = content;
+      return Promise.resolve();
+    },
     // This machine's PATH means nothing there (the pane's wrapper puts the host's .work/bin first).
     env: ({ PATH: _path, ...env }) => ({ ...env, [HOST_ENV]: host }),
+    start: async (session) => {
+      const socket = hostTmuxSocket(rt.tmux.socket, host);
+      await launchOnHost(world, {
+        ...request,
+        files,
+        executable: [bin],
+        ...(session === undefined
+          ? {}
+          : { start: { ...session, ...(socket === undefined ? {} : { socket }) } }),
+      });
+    },
   };
 }

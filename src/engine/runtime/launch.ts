@@ -21,7 +21,7 @@ import { renderTaskPrompt, taskRules } from '../task-prompt.js';
 import type { Runtime } from '../runtime.js';
 import { mergeChecks } from './merge.js';
 import { retryWhileServerExits } from './program.js';
-import { hostPlace, localPlace } from './host-launch.js';
+import { hostPlace, localPlace, type StartSpec } from './host-launch.js';
 
 async function dependencyNotes(rt: Runtime, state: FluxState, stage: string): Promise<DependencyNote[]> {
   const notes: DependencyNote[] = [];
@@ -72,7 +72,7 @@ export async function prepareLaunch(
   rt: Runtime,
   stageId: string,
   sessionId: string,
-): Promise<{ worktree: string; spec: LaunchSpec }> {
+): Promise<{ worktree: string; spec: LaunchSpec; start?: (session?: StartSpec) => Promise<void> }> {
   const state = rt.engine.load();
   const stage = state.stages[stageId]!;
   const session = state.sessions[sessionId]!;
@@ -147,7 +147,11 @@ export async function prepareLaunch(
       simScript(rt, stage, resolving),
     );
   await place.write(spec.files);
-  return { worktree, spec: { ...spec, env: place.env(spec.env) } };
+  return {
+    worktree,
+    spec: { ...spec, env: place.env(spec.env) },
+    ...(place.start === undefined ? {} : { start: place.start }),
+  };
 }
 
 /** Starts a session the log has started, unless it is over already (another process got there first). */
@@ -155,9 +159,15 @@ export async function launch(rt: Runtime, stageId: string, sessionId: string): P
   const session = rt.engine.load().sessions[sessionId];
   if (session === undefined || session.tmux === '' || session.status !== 'starting') return;
   try {
-    const { worktree, spec } = await prepareLaunch(rt, stageId, sessionId);
+    const { worktree, spec, start: startThere } = await prepareLaunch(rt, stageId, sessionId);
     // An ad hoc task's pane or session stays after its agent exits, so its last words can be read.
     const task = isTask(rt.engine.load().stages[stageId]);
+    if (startThere !== undefined) {
+      // On a host: its Flux writes the files and starts the session, in one call.
+      await startThere({ name: session.tmux, argv: spec.argv, env: spec.env });
+      rt.note(`${stageId}: started ${sessionId} in tmux session ${session.tmux} on ${session.host ?? '?'}`);
+      return;
+    }
     if (isPaneId(session.tmux)) {
       // A task's pane (made by `flux task run`, or the one a handed-off session ran in) is reused.
       await rt.tmux.respawnPane({
@@ -171,7 +181,7 @@ export async function launch(rt: Runtime, stageId: string, sessionId: string): P
       rt.note(`${stageId}: started ${sessionId} in tmux pane ${session.tmux}`);
       return;
     }
-    const tmux = rt.tmuxOn(session.host);
+    const tmux = rt.tmux;
     const start = () =>
       tmux.newSession({
         name: session.tmux,
@@ -187,8 +197,7 @@ export async function launch(rt: Runtime, stageId: string, sessionId: string): P
       if (!(error instanceof RefusedError) || !(await tmux.killSession(session.tmux))) throw error;
       await retryWhileServerExits(start);
     }
-    const where = session.host === undefined || session.host === null ? '' : ` on ${session.host}`;
-    rt.note(`${stageId}: started ${sessionId} in tmux session ${session.tmux}${where}`);
+    rt.note(`${stageId}: started ${sessionId} in tmux session ${session.tmux}`);
   } catch (error) {
     if (error instanceof HostUnreachableError) return recordHostAway(rt, sessionId, error);
     if (!(error instanceof FluxError)) throw error;
