@@ -6,6 +6,7 @@
  * session works. Each converges as docs/hosts.md says.
  */
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import {
   appendFileSync,
   existsSync,
@@ -38,6 +39,9 @@ import { freePort, sshdSkipReason, startSshd, type TestSshd } from '../helpers/s
 import { waitFor } from '../helpers/wait.js';
 
 const toml = (value: unknown) => JSON.stringify(value);
+
+/** This file's private tmux sockets: `he-<random>` (a host's is `<socket>-<host>`). */
+const heSocket = () => `he-${randomBytes(6).toString('hex')}`;
 
 function hostToml(name: string, server: { port: number; target: string; sshOptions: string[] }, dir: string) {
   return `\n[hosts.${name}]\nssh = ${toml(server.target)}\nport = ${server.port}\nssh_options = ${toml(server.sshOptions)}\ndir = ${toml(dir)}\n`;
@@ -125,6 +129,7 @@ describe.skipIf(sshdSkipReason() !== undefined)('stages on a host under faults',
     beforeAll(async () => {
       sshd = await startSshd();
       ws = await fluxWorkspace({
+        tmuxSocket: heSocket(),
         plan: oneStagePlan('slow', 'src/slow.txt'),
         // The first two sessions sleep until they are killed; the third plays the short script.
         sims: {
@@ -208,6 +213,7 @@ describe.skipIf(sshdSkipReason() !== undefined)('stages on a host under faults',
       sshd = await startSshd();
       const pause = { sleep: 1500 };
       ws = await fluxWorkspace({
+        tmuxSocket: heSocket(),
         plan: oneStagePlan('steady', 'src/steady.txt'),
         sims: {
           steady: {
@@ -344,6 +350,7 @@ describe.skipIf(sshdSkipReason() !== undefined)('stages on a host under faults',
 
     it('unpinned: recorded unreachable, shown by flux status, notified; the stages run here and merge', async () => {
       const ws = await fluxWorkspace({
+        tmuxSocket: heSocket(),
         plan,
         sims: { alpha: { turns: [finish('src/alpha.txt')] }, beta: { turns: [finish('src/beta.txt')] } },
       });
@@ -375,6 +382,7 @@ describe.skipIf(sshdSkipReason() !== undefined)('stages on a host under faults',
       const later = await startSshd();
       await later.stop();
       const ws = await fluxWorkspace({
+        tmuxSocket: heSocket(),
         plan,
         sims: { alpha: { turns: [finish('src/alpha.txt')] }, beta: { turns: [finish('src/beta.txt')] } },
       });
@@ -432,6 +440,7 @@ describe.skipIf(sshdSkipReason() !== undefined)('stages on a host under faults',
         symlinkSync(path.join('/usr/bin', tool), path.join(noNodeBin, tool));
       sshd = await startSshd({ loginPath: noNodeBin });
       ws = await fluxWorkspace({
+        tmuxSocket: heSocket(),
         plan: oneStagePlan('lone', 'src/lone.txt'),
         sims: { lone: { turns: [finish('src/lone.txt')] } },
       });
@@ -469,6 +478,7 @@ describe.skipIf(sshdSkipReason() !== undefined)('stages on a host under faults',
     beforeAll(async () => {
       sshd = await startSshd();
       ws = await fluxWorkspace({
+        tmuxSocket: heSocket(),
         plan: oneStagePlan('long', 'src/long.txt'),
         sims: {
           long: {

@@ -49,7 +49,7 @@ import {
   type LogEvent,
   type StatusJson,
 } from '../../helpers/flux-run.js';
-import { privateTmux, type PrivateTmux } from '../../helpers/private-tmux.js';
+import { privateTmux, privateTmuxOn, type PrivateTmux } from '../../helpers/private-tmux.js';
 import { tempRepo } from '../../helpers/temp-repo.js';
 
 export { planDocument, usage, RIG_MODEL, type FluxResult, type LogEvent, type StatusJson };
@@ -123,6 +123,8 @@ export interface E2EOptions {
    * default its own URL. A stage on a host reaches it over a forwarded port.
    */
   agentBaseUrl?: string;
+  /** The private tmux server's socket name (default: `flux-test-<random>`). */
+  tmuxSocket?: string;
   /** Folders trusted in the isolated `.claude.json` besides the repository root (a host's worktrees), given the root. */
   trust?: (root: string) => string[];
 }
@@ -253,7 +255,7 @@ export async function fluxE2E(options: E2EOptions): Promise<E2E> {
   const repo = await tempRepo('flux-e2e-');
   await repo.commit('Add the plan', { [PLAN_FILE]: options.plan });
   const server = await startModelServer(options.scenario);
-  const tmux = privateTmux();
+  const tmux = options.tmuxSocket === undefined ? privateTmux() : privateTmuxOn(options.tmuxSocket);
   // A session that is not Flux's keeps the private server up, as a person's own
   // sessions keep their default server up. Without it, replacing the server's
   // only session (a handoff in a one-stage plan) races tmux's shutdown:

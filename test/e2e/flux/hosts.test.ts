@@ -5,6 +5,7 @@
 // reach a server on this machine. It commits and runs `flux done`, its hooks
 // come back through the host's spool, and the branch merges into the base here.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { realpathSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import path from 'node:path';
@@ -69,6 +70,7 @@ describe.skipIf(reason !== undefined)('flux run with real claude: a stage on a h
     hostPort = await freePort();
     e2e = await fluxE2E({
       plan: PLAN,
+      tmuxSocket: `he-${randomBytes(6).toString('hex')}`,
       agentBaseUrl: `http://127.0.0.1:${hostPort}`,
       // Claude runs in the host's worktree of the stage: trusted, as the repository root is.
       trust: (root) => [path.join(hostDir, projectKey(realpathSync(root)), 'worktrees', STAGE)],
