@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { REPO_ROOT, type FluxResult } from './cli.js';
-import { privateTmux, type PrivateTmux } from './private-tmux.js';
+import { privateTmux, privateTmuxOn, type PrivateTmux } from './private-tmux.js';
 import { isolatedGitEnv, tempRepo, type TempRepo } from './temp-repo.js';
 import { waitFor } from './wait.js';
 
@@ -257,6 +257,8 @@ export interface WorkspaceOptions {
   sims?: Record<string, object>;
   /** The flux binary to use (default: a fresh copy of dist/bin). */
   bin?: string;
+  /** The private tmux server's socket name (default: `flux-test-<random>`). */
+  tmuxSocket?: string;
 }
 
 export const PLAN_FILE = 'doc/plans/PLAN.md';
@@ -265,7 +267,7 @@ export const PLAN_FILE = 'doc/plans/PLAN.md';
 export async function fluxWorkspace(options: WorkspaceOptions = {}): Promise<FluxWorkspace> {
   const repo = await tempRepo('flux-run-');
   await repo.commit('Add the plan', { [PLAN_FILE]: options.plan ?? README_PLAN_SIM });
-  const tmux = privateTmux();
+  const tmux = options.tmuxSocket === undefined ? privateTmux() : privateTmuxOn(options.tmuxSocket);
   const ownBin = options.bin === undefined;
   const bin = options.bin ?? snapshotFlux();
   const env = fluxRunEnv({ FLUX_TMUX_SOCKET: tmux.socket, FLUX_MAIN: bin });

@@ -49,7 +49,7 @@ import {
   type LogEvent,
   type StatusJson,
 } from '../../helpers/flux-run.js';
-import { privateTmux, type PrivateTmux } from '../../helpers/private-tmux.js';
+import { privateTmux, privateTmuxOn, type PrivateTmux } from '../../helpers/private-tmux.js';
 import { tempRepo } from '../../helpers/temp-repo.js';
 
 export { planDocument, usage, RIG_MODEL, type FluxResult, type LogEvent, type StatusJson };
@@ -118,6 +118,15 @@ export interface E2EOptions {
   run?: Record<string, string | number>;
   /** Extra TOML appended to the config (e.g. `[agents.script]`). */
   extraToml?: string;
+  /**
+   * The model server's address as the agents reach it (`[claude.env] ANTHROPIC_BASE_URL`);
+   * default its own URL. A stage on a host reaches it over a forwarded port.
+   */
+  agentBaseUrl?: string;
+  /** The private tmux server's socket name (default: `flux-test-<random>`). */
+  tmuxSocket?: string;
+  /** Folders trusted in the isolated `.claude.json` besides the repository root (a host's worktrees), given the root. */
+  trust?: (root: string) => string[];
 }
 
 export interface E2E {
@@ -201,8 +210,11 @@ export function configureClaude(
   return text;
 }
 
-/** A HOME whose `.claude.json` has onboarding done and the repository root trusted (once, as a user would). */
-export function isolatedClaudeHome(trusted: string): { home: string; configDir: string; dir: string } {
+/** A HOME whose `.claude.json` has onboarding done and the repository root (and `more`) trusted, once, as a user would. */
+export function isolatedClaudeHome(
+  trusted: string,
+  more: readonly string[] = [],
+): { home: string; configDir: string; dir: string } {
   const dir = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'flux-e2e-home-')));
   const home = path.join(dir, 'home');
   const configDir = path.join(home, '.claude');
@@ -210,7 +222,12 @@ export function isolatedClaudeHome(trusted: string): { home: string; configDir: 
   const config = JSON.stringify(
     {
       hasCompletedOnboarding: true,
-      projects: { [trusted]: { hasTrustDialogAccepted: true, hasCompletedProjectOnboarding: true } },
+      projects: Object.fromEntries(
+        [trusted, ...more].map((folder) => [
+          folder,
+          { hasTrustDialogAccepted: true, hasCompletedProjectOnboarding: true },
+        ]),
+      ),
     },
     null,
     2,
@@ -238,7 +255,7 @@ export async function fluxE2E(options: E2EOptions): Promise<E2E> {
   const repo = await tempRepo('flux-e2e-');
   await repo.commit('Add the plan', { [PLAN_FILE]: options.plan });
   const server = await startModelServer(options.scenario);
-  const tmux = privateTmux();
+  const tmux = options.tmuxSocket === undefined ? privateTmux() : privateTmuxOn(options.tmuxSocket);
   // A session that is not Flux's keeps the private server up, as a person's own
   // sessions keep their default server up. Without it, replacing the server's
   // only session (a handoff in a one-stage plan) races tmux's shutdown:
@@ -248,7 +265,7 @@ export async function fluxE2E(options: E2EOptions): Promise<E2E> {
   const keep = await tmux.tmux(['new-session', '-d', '-s', KEEPALIVE, 'sleep', '86400']);
   if (keep.exitCode !== 0) throw new Error(`tmux: cannot start the private server: ${keep.stderr}`);
   const bin = snapshotBundle();
-  const claudeHome = isolatedClaudeHome(repo.root);
+  const claudeHome = isolatedClaudeHome(repo.root, options.trust?.(repo.root));
   const env = fluxRunEnv({ FLUX_TMUX_SOCKET: tmux.socket, FLUX_MAIN: bin }, DROPPED);
   const runs: RunningFlux[] = [];
 
@@ -265,7 +282,7 @@ export async function fluxE2E(options: E2EOptions): Promise<E2E> {
   writeFileSync(
     configPath,
     configureClaude(readFileSync(configPath, 'utf8'), {
-      serverUrl: server.url,
+      serverUrl: options.agentBaseUrl ?? server.url,
       home: claudeHome.home,
       configDir: claudeHome.configDir,
       ...(options.run === undefined ? {} : { run: options.run }),
