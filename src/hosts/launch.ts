@@ -1,6 +1,6 @@
 /**
- * `flux host launch` (run on a host by the supervisor over ssh, one call per
- * session start): everything a start needs there in one round trip, since
+ * `flux host launch` (run on a host by the supervisor over ssh, one call for
+ * the session starts of a moment): everything a start needs there in one round trip, since
  * each ssh session costs a round trip and the server's session set-up. The
  * request (JSON on stdin) names the stage's worktree in the host's bare
  * clone, the agent's files, and the tmux session to start; the answer is one
@@ -49,6 +49,9 @@ export interface HostLaunch {
 export interface HostLaunched {
   outcome: 'created' | 'existing';
 }
+
+/** One start's answer in a batch: done, or why not (the others go on). */
+export type HostLaunchResult = HostLaunched | { error: string };
 
 const git = (args: readonly string[]) =>
   execFileSync('git', args, {
@@ -130,6 +133,22 @@ async function start(request: HostLaunch): Promise<void> {
     if (!(error instanceof RefusedError) || !(await tmux.killSession(spec.name))) throw error;
     await tmux.newSession(session);
   }
+}
+
+/** Several starts, one after the other (they share the clone's worktree list); each answers for itself. */
+export async function launchAllHere(requests: readonly HostLaunch[]): Promise<HostLaunchResult[]> {
+  const results: HostLaunchResult[] = [];
+  for (const request of requests) {
+    try {
+      results.push(await launchHere(request));
+    } catch (error) {
+      const stderr = (error as { stderr?: unknown }).stderr;
+      results.push({
+        error: typeof stderr === 'string' && stderr.trim() !== '' ? stderr.trim() : (error as Error).message,
+      });
+    }
+  }
+  return results;
 }
 
 export async function launchHere(request: HostLaunch): Promise<HostLaunched> {

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ExternalError } from '../../errors.js';
-import { onHost, streamOnHost, type HostTarget } from './call.js';
+import { streamOnHost, type HostTarget } from './call.js';
 
 const ids = new Map<string, string>();
 
@@ -44,10 +44,8 @@ const UNPACK = [
   'mv -- "$1.part" "$1"',
 ].join('\n');
 
-/** Copies the bundle to `dest` on the host unless it is there. */
+/** Copies the bundle to `dest` on the host (prepareHost found it is not there). */
 export async function deployBundle(host: HostTarget, distBin: string, dest: string): Promise<void> {
-  const there = await onHost(host, ['test', '-f', path.posix.join(dest, 'package.json')]);
-  if (there.exitCode === 0) return;
   const tar = spawn('tar', ['-cf', '-', '-C', distBin, '.'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let tarError = '';
   tar.stderr.setEncoding('utf8').on('data', (chunk: string) => (tarError += chunk));

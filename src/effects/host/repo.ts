@@ -11,33 +11,47 @@ import type { HostPaths } from '../../hosts/layout.js';
 import { onHost, onHostOutput, type HostTarget } from './call.js';
 
 /**
- * Made once: `sh -c` with a constant script and the paths as its arguments
- * (never spliced into it): the folders, the bare clone and its excludes.
+ * Made ready in one call (each ssh session costs a round trip and the
+ * server's set-up): `dir` made and resolved, the project's folders, the bare
+ * clone and its excludes (a file only Flux writes there), and whether this
+ * build's bundle is there. `sh -c` with a constant script; the names are its
+ * arguments, never spliced into it. Prints the absolute `dir`, then `bundle`
+ * or `no-bundle`.
  */
 const PREPARE_SCRIPT = [
   'set -e',
-  'mkdir -p -- "$1" "$2" "$3/spool" "$3/replies" "$3/handoffs" "$3/signals" "$3/agents" "$3/bin" "$3/logs"',
-  '[ -d "$4/objects" ] || git init --bare --quiet -- "$4"',
-  'mkdir -p -- "$4/info"',
+  'mkdir -p -- "$1" && cd -- "$1" && dir=$(pwd -P)',
+  'project="$dir/$2" repo="$dir/$2/repo.git" work="$dir/$2/work" bundle="$dir/flux/$3"',
+  'mkdir -p -- "$project/worktrees" "$work/spool" "$work/replies" "$work/handoffs" "$work/signals" "$work/agents" "$work/bin" "$work/logs"',
+  '[ -d "$repo/objects" ] || git init --bare --quiet -- "$repo"',
+  'mkdir -p -- "$repo/info"',
+  'shift 3',
+  'printf "# Flux workspace\\n" > "$repo/info/exclude.part"',
+  'for pattern in "$@"; do printf "%s\\n" "$pattern" >> "$repo/info/exclude.part"; done',
+  'mv -- "$repo/info/exclude.part" "$repo/info/exclude"',
+  'printf "%s\\n" "$dir"',
+  'if [ -f "$bundle/package.json" ]; then echo bundle; else echo no-bundle; fi',
 ].join('\n');
 
-export async function prepareRepo(host: HostTarget, paths: HostPaths): Promise<void> {
-  await onHostOutput(host, [
+/** Prepares the host (see PREPARE_SCRIPT); `dir` as the config gives it (relative: from the login's home). */
+export async function prepareHost(
+  host: HostTarget,
+  dir: string,
+  project: string,
+  bundleId: string,
+): Promise<{ dir: string; hasBundle: boolean }> {
+  const out = await onHostOutput(host, [
     'sh',
     '-c',
     PREPARE_SCRIPT,
     'flux-prepare',
-    paths.project,
-    paths.worktrees,
-    paths.work,
-    paths.repo,
+    dir,
+    project,
+    bundleId,
+    ...FLUX_EXCLUDES,
   ]);
-  // info/exclude: Flux's patterns (a rewrite of a file only Flux writes there).
-  await onHostOutput(
-    host,
-    ['sh', '-c', 'cat > "$1"', 'flux-exclude', path.posix.join(paths.repo, 'info', 'exclude')],
-    `# Flux workspace\n${FLUX_EXCLUDES.join('\n')}\n`,
-  );
+  const [resolved, bundle] = out.trim().split('\n').slice(-2);
+  return { dir: resolved ?? '', hasBundle: bundle === 'bundle' };
 }
 
 export function worktreeOnHost(paths: HostPaths, stage: string): string {

@@ -5,13 +5,13 @@
  * there; every effect on it runs in the runtime, under the effects lock.
  */
 import path from 'node:path';
-import { hostPaths, type HostPaths } from '../../hosts/layout.js';
+import { hostPaths, projectKey, type HostPaths } from '../../hosts/layout.js';
 import { runGit } from '../git/run.js';
 import type { Tmux } from '../tmux.js';
 import { gitSshEnv, hostUrl, type Transport } from './branches.js';
 import { deployBundle, bundleId } from './bundle.js';
 import { onHostOutput, type HostTarget } from './call.js';
-import { prepareRepo } from './repo.js';
+import { prepareHost } from './repo.js';
 import { createHostTmux } from './tmux.js';
 
 /** What a host's `[hosts.<name>]` table says that the effects use. */
@@ -68,9 +68,16 @@ export class HostWorld {
   /** The folders, Flux's bundle and the bare clone, made once per process. */
   ready(): Promise<HostPaths> {
     this.prepared ??= (async () => {
-      const paths = await this.paths();
-      await deployBundle(this.target, this.local.distBin, paths.bundle);
-      await prepareRepo(this.target, paths);
+      const id = bundleId(this.local.distBin);
+      const prepared = await prepareHost(
+        this.target,
+        dirArg(this.config.dir),
+        projectKey(this.local.root),
+        id,
+      );
+      const paths = hostPaths(prepared.dir, this.local.root, id);
+      this.resolved ??= Promise.resolve(paths);
+      if (!prepared.hasBundle) await deployBundle(this.target, this.local.distBin, paths.bundle);
       return paths;
     })().catch((error: unknown) => {
       this.prepared = undefined;
