@@ -12,6 +12,7 @@ const benches = [
   'supervisor.mjs',
   'ui.mjs',
   'host-relay.mjs',
+  'hosts-fanout.mjs',
 ];
 for (const bench of benches) {
   process.stdout.write(
