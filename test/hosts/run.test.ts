@@ -7,7 +7,7 @@
  * here.
  */
 import { execFileSync } from 'node:child_process';
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -18,6 +18,7 @@ import {
   type FluxWorkspace,
 } from '../helpers/flux-run.js';
 import { sshdSkipReason, startSshd, type TestSshd } from '../helpers/sshd.js';
+import { waitFor } from '../helpers/wait.js';
 
 const plan = planDocument(
   'Two stages on a host',
@@ -87,5 +88,20 @@ describe.skipIf(sshdSkipReason() !== undefined)('stages on a host', () => {
     expect(started.map((e) => e.host)).toEqual(['box1', 'box1']);
     expect(finalStatuses(events).stages).toEqual({ first: 'merged', second: 'merged' });
     expect(ws.read('src/first.txt')).toBe('src/first.txt\n');
+    expect(ws.read('src/second.txt')).toBe('src/second.txt\n');
+    // Cleaned up on the host after each merge: no worktree, no branch left in its clone.
+    const [project] = readdirSync(path.join(sshd.home, 'flux')).filter((name) => name !== 'flux');
+    const repo = path.join(sshd.home, 'flux', project!, 'repo.git');
+    const git = (args: string[]) => execFileSync('git', ['-C', repo, ...args], { encoding: 'utf8' });
+    await waitFor(() => (git(['branch', '--list', 'flux/*']).trim() === '' ? true : undefined), {
+      what: 'the stage branches gone from the host clone',
+      timeoutMs: 20_000,
+    });
+    expect(
+      git(['worktree', 'list', '--porcelain'])
+        .split('\n')
+        .filter((l) => l.startsWith('worktree ')),
+    ).toHaveLength(1);
+    expect(readdirSync(path.join(sshd.home, 'flux', project!, 'worktrees'))).toEqual([]);
   });
 });
