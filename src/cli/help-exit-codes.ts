@@ -252,6 +252,11 @@ export const EXIT_CODES: Readonly<Record<string, CodeMeanings>> = {
     64: null,
   },
   'host drain': { 0: 'its stdin closed: the connection ended', 64: null },
+  'host launch': {
+    0: 'the answer is on stdout: each start, done or why not',
+    3: 'stdin is not a list of starts',
+    64: null,
+  },
   'agent sim': {
     0: 'its script ran to its end, or it was ended (a script can exit with its own code)',
     2: 'an invalid script or a missing prompt file',
