@@ -148,7 +148,8 @@ describe.skipIf(sshdSkipReason() !== undefined)('stages on a host under faults',
           intervalMs: 100,
         });
         process.kill(agent, 'SIGKILL');
-        // s2: the pane's sh killed first, then the agent: nobody reports the exit, the tmux
+        // s2: the agent and the pane's sh killed at once (one kill(1)): nobody reports the exit
+        // (the agent cannot run its SessionEnd hook, the sh cannot run its exit report), the tmux
         // session ends, and only the liveness round over ssh can see it.
         const s2 = await sessionAtWork(ws, 'slow.s2');
         const sh = await paneShell(hostTmux, String(s2.tmux));
@@ -158,8 +159,7 @@ describe.skipIf(sshdSkipReason() !== undefined)('stages on a host under faults',
           intervalMs: 100,
         });
         ws.writeSim('slow', { turns: [finish('src/slow.txt')] });
-        process.kill(sh, 'SIGKILL');
-        process.kill(agent2, 'SIGKILL');
+        execFileSync('kill', ['-KILL', String(agent2), String(sh)]);
         exitCode = (await run.finished(120_000)).exitCode;
       });
       events = ws.events();
@@ -288,11 +288,15 @@ describe.skipIf(sshdSkipReason() !== undefined)('stages on a host under faults',
       expect(ofType(events, 'session.ended', 'steady')).toHaveLength(1);
     });
 
-    it('every request the host wrote was applied here once (a kept reply each), and the spool is empty', () => {
-      const ids = [...written].map((name) => name.replace(/^\d{13}-/, '').replace(/\.json$/, ''));
+    it('every request the host wrote while the run watched was applied here once (a kept reply each)', () => {
+      // The run ends once the stage is merged; what the agent's last moments write after that
+      // (its session already over) waits in the spool for the next run, which answers it.
+      const merged = Date.parse(ofType(events, 'stage.merged', 'steady')[0]!.at);
+      const watched = [...written].filter((name) => Number(name.slice(0, 13)) <= merged);
+      const ids = watched.map((name) => name.replace(/^\d{13}-/, '').replace(/\.json$/, ''));
       expect(ids.length).toBeGreaterThan(10);
       // Some were written while the link was down (the names start with their time in ms).
-      const during = [...written].filter((name) => {
+      const during = watched.filter((name) => {
         const at = Number(name.slice(0, 13));
         return at >= cut.from && at <= cut.to;
       });
@@ -300,8 +304,15 @@ describe.skipIf(sshdSkipReason() !== undefined)('stages on a host under faults',
       const kept = readdirSync(path.join(ws.root, '.work', 'hosts', 'box1', 'replies'))
         .filter((name) => name.endsWith('.json'))
         .map((name) => name.replace(/\.json$/, ''));
-      expect(kept.sort()).toEqual([...new Set(ids)].sort());
-      expect(readdirSync(spool)).toEqual([]);
+      for (const id of ids) expect(kept).toContain(id);
+      // A kept reply is one request's: nothing was applied that the host did not write.
+      const all = [...written].map((name) => name.replace(/^\d{13}-/, '').replace(/\.json$/, ''));
+      for (const id of kept) expect(all).toContain(id);
+      // What is still in the spool was written after the merge, or answered here already.
+      for (const name of readdirSync(spool)) {
+        const id = name.replace(/^\d{13}-/, '').replace(/\.json$/, '');
+        expect(Number(name.slice(0, 13)) > merged || kept.includes(id), name).toBe(true);
+      }
       const relayLog = path.join(ws.root, '.work', 'logs', 'relay.log');
       if (existsSync(relayLog)) expect(ws.read('.work/logs/relay.log')).not.toMatch(/refused|not a request/);
     });

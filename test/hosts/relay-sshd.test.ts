@@ -169,7 +169,8 @@ describe.skipIf(sshdSkipReason() !== undefined)('the relay over ssh', () => {
       reachable: true,
       why: expect.stringContaining('the drain runs there'),
     });
-    expect(spooled()).toEqual([]);
+    // The answer is written before the request is removed there: wait for the removal.
+    await waitFor(() => (spooled().length === 0 ? true : undefined), { what: 'the spool emptied' });
   });
 
   it('flux handoff and flux status relayed: the document written there is here, the answers are the local ones', async () => {
@@ -230,7 +231,8 @@ describe.skipIf(sshdSkipReason() !== undefined)('the relay over ssh', () => {
       ]),
     );
     expect(ws.read('.work/logs/relay.log')).toContain('box1 refused Stop of web.s1');
-    expect(spooled()).toEqual([]);
+    // The answer is written before the request is removed there: wait for the removal.
+    await waitFor(() => (spooled().length === 0 ? true : undefined), { what: 'the spool emptied' });
   });
 
   it('a request applied before (its reply kept here) is answered from that, not applied again', async () => {
@@ -280,7 +282,8 @@ describe.skipIf(sshdSkipReason() !== undefined)('the relay over ssh', () => {
     const results = await Promise.all(calls);
     for (const result of results) expect(JSON.parse(result.stdout)).toMatchObject({ decision: 'block' });
     expect(count('session.reminded', 'models.s1')).toBe(reminded + 5);
-    expect(spooled()).toEqual([]);
+    // The answer is written before the request is removed there: wait for the removal.
+    await waitFor(() => (spooled().length === 0 ? true : undefined), { what: 'the spool emptied' });
     expect(readdirSync(paths.replies)).toEqual([]);
     expect(reachability.at(-1)).toMatchObject({ reachable: true });
   });
