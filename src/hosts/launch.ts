@@ -13,7 +13,8 @@
  * - The tmux session starts; one left by an ended session of the stage
  *   (the log says so, or it would not be asked) is replaced.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import {
   chmodSync,
   existsSync,
@@ -53,32 +54,29 @@ export interface HostLaunched {
 /** One start's answer in a batch: done, or why not (the others go on). */
 export type HostLaunchResult = HostLaunched | { error: string };
 
-const git = (args: readonly string[]) =>
-  execFileSync('git', args, {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, GIT_TERMINAL_PROMPT: '0' },
-  });
+const run = promisify(execFile);
+const git = async (args: readonly string[]): Promise<string> =>
+  (await run('git', [...args], { encoding: 'utf8', env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } }))
+    .stdout;
 
-function registered(repo: string, worktree: string): boolean {
-  return git(['-C', repo, 'worktree', 'list', '--porcelain'])
+async function registered(repo: string, worktree: string): Promise<boolean> {
+  return (await git(['-C', repo, 'worktree', 'list', '--porcelain']))
     .split('\n')
     .some((line) => line === `worktree ${worktree}`);
 }
 
-function ensureWorktree(request: HostLaunch): HostLaunched['outcome'] {
-  if (registered(request.repo, request.worktree) && existsSync(request.worktree)) return 'existing';
+async function ensureWorktree(request: HostLaunch): Promise<HostLaunched['outcome']> {
+  if ((await registered(request.repo, request.worktree)) && existsSync(request.worktree)) return 'existing';
   // A folder left by a removal cut short is not a worktree git knows: cleared first.
-  git(['-C', request.repo, 'worktree', 'prune']);
   rmSync(request.worktree, { recursive: true, force: true });
   mkdirSync(path.dirname(request.worktree), { recursive: true });
   let hasBranch = true;
   try {
-    git(['-C', request.repo, 'rev-parse', '--verify', '--quiet', `refs/heads/${request.branch}`]);
+    await git(['-C', request.repo, 'rev-parse', '--verify', '--quiet', `refs/heads/${request.branch}`]);
   } catch {
     hasBranch = false;
   }
-  git(
+  await git(
     hasBranch
       ? ['-C', request.repo, 'worktree', 'add', '--quiet', request.worktree, request.branch]
       : [
@@ -152,7 +150,7 @@ export async function launchAllHere(requests: readonly HostLaunch[]): Promise<Ho
 }
 
 export async function launchHere(request: HostLaunch): Promise<HostLaunched> {
-  const outcome = ensureWorktree(request);
+  const outcome = await ensureWorktree(request);
   linkWork(request);
   writeFiles(request);
   if (request.start !== undefined) await start(request);

@@ -4,7 +4,8 @@
  * git, tmux, a writable `dir`) is a clear error now, with `flux doctor`'s
  * words and fix, rather than sessions that crash there later. A host that
  * does not answer stops nothing: it is recorded as unreachable, and its
- * stages wait for it (pinned) or go elsewhere.
+ * stages wait for it (pinned) or go elsewhere. A host that passes is made
+ * ready before the run starts (src/effects/host/world.ts).
  */
 import { ConfigError } from '../../errors.js';
 import { hostCheck } from '../doctor/hosts.js';
@@ -31,4 +32,15 @@ export async function checkHosts(rt: Runtime): Promise<void> {
       throw new ConfigError(`host ${check.summary}`, `${check.fix ?? ''}; \`flux doctor\` checks every host`);
     }
   }
+  // Made ready now (its folders, clone and Flux's copy), so the first start there is one call less.
+  await Promise.all(
+    facts
+      .filter((fact) => fact.reach.ok)
+      .map((fact) =>
+        rt
+          .hostWorld(fact.name)
+          .ready()
+          .catch(() => undefined),
+      ),
+  );
 }
