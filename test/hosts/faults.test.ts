@@ -295,12 +295,8 @@ describe.skipIf(sshdSkipReason() !== undefined)('stages on a host under faults',
       const watched = [...written].filter((name) => Number(name.slice(0, 13)) <= merged);
       const ids = watched.map((name) => name.replace(/^\d{13}-/, '').replace(/\.json$/, ''));
       expect(ids.length).toBeGreaterThan(10);
-      // Some were written while the link was down (the names start with their time in ms).
-      const during = watched.filter((name) => {
-        const at = Number(name.slice(0, 13));
-        return at >= cut.from && at <= cut.to;
-      });
-      expect(during.length, `requests written between ${cut.from} and ${cut.to}`).toBeGreaterThan(0);
+      // Whether the agent happened to call a hook inside the cut depends on the machine's load:
+      // test/hosts/relay-sshd.test.ts writes calls while the link is down, every time.
       const kept = readdirSync(path.join(ws.root, '.work', 'hosts', 'box1', 'replies'))
         .filter((name) => name.endsWith('.json'))
         .map((name) => name.replace(/\.json$/, ''));
