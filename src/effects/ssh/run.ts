@@ -29,7 +29,7 @@ function lastLine(stderr: string): string {
     .split('\n')
     .map((line) => line.trim())
     .filter(Boolean);
-  return lines.at(-1) ?? 'ssh failed without saying why';
+  return lines.at(-1) ?? 'the connection was lost (ssh said nothing more)';
 }
 
 /** Runs `argv` on `host` (the argv is quoted for the host's shell); or a bare `true` check with []. */
