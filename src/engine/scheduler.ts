@@ -275,30 +275,16 @@ function freeSlots(state: FluxState, machines: Machines, maxParallel: number): R
   return free;
 }
 
-export function decideStarts(state: FluxState, options: StartOptions): Decision {
-  if (options.machines !== undefined && options.manual !== true)
-    return decidePlacedStarts(state, options, options.machines);
-  let free = options.maxParallel - liveSessions(state).length;
-  const check: BudgetCheck = { defaults: options.budget ?? {}, now: options.now ?? Date.now() };
-  const wanting = state.order
-    .map((id) => state.stages[id]!)
-    .filter((stage) => options.only === undefined || stage.id === options.only)
-    .filter((stage) => wantsSession(state, stage) !== null);
-  const proposed: NewEvent[] = heldEvents(state, wanting, check);
-  const candidates = startOrder(state, options.only, check);
-  for (const { stage } of candidates) {
-    if (free <= 0) break;
-    proposed.push(
-      ...startEvents(state, stage, options.agent, options.sessionPrefix, options.manual === true),
-    );
-    free--;
-  }
-  proposed.push(...taskHandoffs(state, options, check));
-  return settle(state, proposed);
-}
+/** Every session here: `local` alone, with `maxParallel` slots. */
+const HERE_ONLY: Machines = { order: [LOCAL_HOST], slots: {}, pins: {} };
 
-/** decideStarts over several machines: each stage goes where `placeStage` says, or waits. */
-function decidePlacedStarts(state: FluxState, options: StartOptions, machines: Machines): Decision {
+/**
+ * The starts due now: each stage that wants a session, in `startOrder`, goes
+ * where `placeStage` says, or waits. Sessions started by hand are this
+ * machine's (a person runs them here).
+ */
+export function decideStarts(state: FluxState, options: StartOptions): Decision {
+  const machines = options.manual === true ? HERE_ONLY : (options.machines ?? HERE_ONLY);
   const free = freeSlots(state, machines, options.maxParallel);
   const check: BudgetCheck = { defaults: options.budget ?? {}, now: options.now ?? Date.now() };
   const wanting = state.order
@@ -309,7 +295,9 @@ function decidePlacedStarts(state: FluxState, options: StartOptions, machines: M
   for (const { stage } of startOrder(state, options.only, check)) {
     const host = placeStage(state, stage, machines, free);
     if (host === null) continue;
-    proposed.push(...startEvents(state, stage, options.agent, options.sessionPrefix, false, host));
+    proposed.push(
+      ...startEvents(state, stage, options.agent, options.sessionPrefix, options.manual === true, host),
+    );
     free[host]!--;
   }
   proposed.push(...taskHandoffs(state, options, check));
