@@ -234,6 +234,17 @@ export function stageHost(state: FluxState, stage: string): string | null {
   return last === undefined ? null : (state.sessions[last]?.host ?? null);
 }
 
+/** The hosts the log has stages on (plan stages and tasks), sorted; `merged: false` leaves merged stages out. */
+export function hostsOfStages(state: FluxState, options: { merged: boolean }): string[] {
+  const names = new Set<string>();
+  for (const [id, stage] of Object.entries(state.stages)) {
+    if (!options.merged && stage.status === 'merged') continue;
+    const host = stageHost(state, id);
+    if (host !== null) names.add(host);
+  }
+  return [...names].sort();
+}
+
 /**
  * Sessions that are still alive according to the log: the plan's, and those
  * of ad hoc tasks too with `{ tasks: true }`. The plan's scheduler and the

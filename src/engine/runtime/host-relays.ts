@@ -6,18 +6,12 @@
  * next round; a drainer once started reconnects by itself.
  */
 import type { Runtime } from '../runtime.js';
-import { stageHost, type FluxState } from '../state.js';
+import { hostsOfStages, type FluxState } from '../state.js';
 import { HostDrain } from './host-drain/drainer.js';
 
 /** The hosts with a stage not merged yet: their agents may still call. */
 export function hostsWithWork(state: FluxState): string[] {
-  const names = new Set<string>();
-  for (const [id, stage] of Object.entries(state.stages)) {
-    if (stage.status === 'merged') continue;
-    const host = stageHost(state, id);
-    if (host !== null) names.add(host);
-  }
-  return [...names].sort();
+  return hostsOfStages(state, { merged: false });
 }
 
 export class HostRelays {

@@ -8,7 +8,7 @@
 import { HostUnreachableError } from '../../effects/host/call.js';
 import { hostWorktrees } from '../../effects/host/repo.js';
 import type { Runtime } from '../runtime.js';
-import { liveSessions, stageHost, type FluxState } from '../state.js';
+import { hostsOfStages, liveSessions, stageHost, type FluxState } from '../state.js';
 
 export interface HostsSeen {
   /** tmux sessions alive on hosts (or taken to be); null when tmux was not asked. */
@@ -18,14 +18,9 @@ export interface HostsSeen {
   hosts?: { reachable: string[]; unreachable: Record<string, string> };
 }
 
-/** The hosts the log has stages on, and those it says cannot be reached. */
+/** The hosts the log has stages on (a merged one may have left its worktree), and those it says cannot be reached. */
 export function hostsInUse(state: FluxState): string[] {
-  const names = new Set<string>(Object.keys(state.unreachable ?? {}));
-  for (const id of state.order) {
-    const host = stageHost(state, id);
-    if (host !== null) names.add(host);
-  }
-  return [...names];
+  return [...new Set([...hostsOfStages(state, { merged: true }), ...Object.keys(state.unreachable ?? {})])];
 }
 
 export async function observeHosts(rt: Runtime, state: FluxState, askTmux: boolean): Promise<HostsSeen> {
