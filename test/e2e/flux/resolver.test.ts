@@ -105,9 +105,23 @@ describe.skipIf(reason !== undefined)('flux run with real claude: a conflict res
       expect(prompt).toContain(`### ${winner}: Stage ${winner}`);
       expect(prompt).toContain(`- ${winner}: its line`);
       expect(prompt).toContain('`git merge main`');
-      expect(conversation(e2e.server, RESOLVER_MARKER).join('\n')).toContain(
-        `${loser} is done: every acceptance command passes.`,
+      // Its `flux done` passed. (Read from the log: Flux merges and ends the
+      // session at once, often before claude sends the tool's output back.)
+      const resolverStart = events.findIndex(
+        (e) => e.type === 'session.started' && e.session === `${loser}.s2`,
       );
+      const doneAfter = events
+        .slice(resolverStart)
+        .filter((e) => e.type === 'stage.completed' && e.stage === loser);
+      expect(doneAfter).toEqual([expect.objectContaining({ forced: false })]);
+      expect(
+        (doneAfter[0]!.results as { command: string; exit_code: number }[]).map((r) => [
+          r.command,
+          r.exit_code,
+        ]),
+      ).toEqual([[`grep -q 'line from ${loser}' shared.md`, 0]]);
+      // It merged main itself, in its worktree (git's words, as its tool output).
+      expect(conversation(e2e.server, RESOLVER_MARKER).join('\n')).toContain('Merge conflict in shared.md');
 
       expect((await e2e.status()).stages.map((s) => [s.id, s.status])).toEqual([
         ['a', 'merged'],
