@@ -183,7 +183,13 @@ describe('tmux on a private socket', () => {
       return found?.paneDead ? found : undefined;
     });
     expect(session.paneDead).toBe(true);
-    expect(await tmux.capturePane(name, 60)).toContain('bye');
+    // tmux may mark the pane dead before it has read the last output from the pty (seen under load).
+    const text = await waitFor(async () => {
+      const captured = await tmux.capturePane(name, 60);
+      return captured.includes('bye') ? captured : undefined;
+    });
+    expect(text).toContain('bye');
+    expect((await tmux.listSessions(name)).find((s) => s.name === name)?.paneDead).toBe(true);
   });
 
   it('splits a window into a new pane and kills it', async () => {
