@@ -50,20 +50,36 @@ async function fanOut(tag, hostToml) {
       if (text.includes(': started ') && ++started === 16) done(performance.now());
     },
   });
+  let t0 = 0;
   const monitor = new Monitor(
     runtime,
     { maxParallel: hostToml === undefined ? 16 : 8, livenessMs: 1000 },
     quietView(),
   );
-  if (process.env.FLUX_BENCH_DEBUG) runtime.note = (t) => console.error(t);
+  if (process.env.FLUX_BENCH_DEBUG) {
+    const note = runtime.note.bind(runtime);
+    runtime.note = (text) => {
+      console.error(`${Math.round(performance.now() - t0)} ms ${text}`);
+      note(text);
+    };
+  }
   // As `flux run` does before its monitor: the hosts checked and made ready (nothing for all-local).
   await runtime.checkHosts();
-  const t0 = performance.now();
+  t0 = performance.now();
   const running = monitor.run();
   const t1 = await Promise.race([
     finished,
     running.then(() => {
       throw new Error(`the monitor ended with ${started} of 16 sessions started`);
+    }),
+    new Promise((_, reject) => {
+      const timer = setTimeout(() => {
+        const state = runtime.engine.load();
+        const sessions = Object.values(state.sessions).map((s) => `${s.id}:${s.status}@${s.host ?? 'local'}`);
+        reject(new Error(`${started} of 16 sessions started after 60 s: ${sessions.join(' ')}`));
+      }, 60_000);
+      timer.unref();
+      void finished.then(() => clearTimeout(timer));
     }),
   ]);
   monitor.stop();

@@ -2,7 +2,8 @@
 /**
  * The `flux` entry point. `flux hook …` runs on every agent turn, so it is
  * dispatched before anything else loads: it never pays for commander, zod
- * or XState (docs/hooks.md).
+ * or XState (docs/hooks.md). So are the calls the supervisor makes to a
+ * host's Flux on every start (`flux host launch`, `flux host drain`).
  */
 import { ExitCode } from '../errors.js';
 import { HOST_ENV } from '../hosts/protocol.js';
@@ -18,8 +19,15 @@ endQuietlyWhenOutputCloses(isHook ? ExitCode.ok : ExitCode.brokenPipe);
 const onHost = !isHook && (process.env[HOST_ENV] ?? '') !== '';
 const hostCode = onHost ? (await import('../hosts/host-cli.js')).runOnHost(command, rest, process.env) : null;
 
+// What the supervisor runs on a host on every start (docs/hosts.md), also before commander.
+const hostCall =
+  command === 'host' && ['launch', 'drain'].includes(rest[0] ?? '') && !rest.some((a) => a.startsWith('-'));
+
 if (hostCode !== null) {
   process.exitCode = hostCode;
+} else if (hostCall) {
+  const { runHostCall } = await import('./host-call.js');
+  process.exitCode = await runHostCall(rest);
 } else if (isHook) {
   const { runHook } = await import('../hooks/run.js');
   process.exitCode = runHook(rest);

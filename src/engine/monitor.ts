@@ -163,6 +163,7 @@ export class Monitor {
     this.options.onLocked?.();
     this.runtime.deferCleanups = true;
     this.relays = new HostRelays(this.runtime);
+    this.runtime.keepLaunchesOpen(true);
     try {
       this.watcher = watch(this.runtime.engine.ws.logPath, { ignoreInitial: true, awaitWriteFinish: false });
       this.watcher.on('change', () => {
@@ -202,6 +203,7 @@ export class Monitor {
         }
       }
     } finally {
+      this.runtime.keepLaunchesOpen(false);
       await this.relays.close();
       await this.watcher?.close();
       await this.runtime.notified();

@@ -26,6 +26,7 @@ import { Engine, type Committed } from './engine.js';
 import { decideReconcile, type Observed } from './reconcile.js';
 import { checkAgent } from './runtime/agent-check.js';
 import { checkHosts } from './runtime/host-check.js';
+import { LOCAL_HOST, machinesOf } from './hosts.js';
 import { EffectsLock, NOTHING_RECORDED } from './runtime/effects-lock.js';
 import { sendDueNotices } from './runtime/notices.js';
 import { observeWorld } from './runtime/observe.js';
@@ -99,6 +100,13 @@ export class Runtime {
   /** Refuses a run whose hosts lack what stages need; records those that cannot be reached (`runtime/host-check.ts`). */
   checkHosts(): Promise<void> {
     return checkHosts(this);
+  }
+
+  /** While a supervisor runs, each host keeps a launch call open ahead (src/effects/host/open-call.ts). */
+  keepLaunchesOpen(on: boolean): void {
+    for (const name of machinesOf(this.config)?.order ?? [])
+      if (name !== LOCAL_HOST && this.config.hosts[name] !== undefined)
+        this.hostWorld(name).keepLaunchOpen(on);
   }
 
   get root(): string {

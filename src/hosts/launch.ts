@@ -47,6 +47,20 @@ export interface HostLaunch {
   };
 }
 
+/** A base as a git bundle (src/effects/host/base.ts): `branch` at `commit`, base64. */
+export interface BaseBundle {
+  branch: string;
+  commit: string;
+  data: string;
+}
+
+/** What `flux host launch` reads: the bases to fetch into the clone first, then the starts. */
+export interface HostLaunchBatch {
+  repo: string;
+  bases: BaseBundle[];
+  launches: HostLaunch[];
+}
+
 export interface HostLaunched {
   outcome: 'created' | 'existing';
 }
@@ -65,32 +79,49 @@ async function registered(repo: string, worktree: string): Promise<boolean> {
     .some((line) => line === `worktree ${worktree}`);
 }
 
-async function ensureWorktree(request: HostLaunch): Promise<HostLaunched['outcome']> {
-  if ((await registered(request.repo, request.worktree)) && existsSync(request.worktree)) return 'existing';
-  // A folder left by a removal cut short is not a worktree git knows: cleared first.
-  rmSync(request.worktree, { recursive: true, force: true });
-  mkdirSync(path.dirname(request.worktree), { recursive: true });
-  let hasBranch = true;
+async function succeeds(args: readonly string[]): Promise<boolean> {
   try {
-    await git(['-C', request.repo, 'rev-parse', '--verify', '--quiet', `refs/heads/${request.branch}`]);
+    await git(args);
+    return true;
   } catch {
-    hasBranch = false;
+    return false;
   }
-  await git(
-    hasBranch
-      ? ['-C', request.repo, 'worktree', 'add', '--quiet', request.worktree, request.branch]
-      : [
-          '-C',
-          request.repo,
-          'worktree',
-          'add',
-          '--quiet',
-          '-b',
-          request.branch,
-          request.worktree,
-          `refs/heads/${request.base}`,
-        ],
-  );
+}
+
+const freshArgs = (request: HostLaunch) => [
+  '-C',
+  request.repo,
+  'worktree',
+  'add',
+  '--quiet',
+  '-b',
+  request.branch,
+  request.worktree,
+  `refs/heads/${request.base}`,
+];
+
+/**
+ * The common case, a new stage: one git call, and safe beside others like
+ * it. Undefined when the folder is there or the add failed (the branch is
+ * there: the stage has history; a registration is stale): carefulWorktree.
+ */
+async function freshWorktree(request: HostLaunch): Promise<HostLaunched['outcome'] | undefined> {
+  if (existsSync(request.worktree)) return undefined;
+  mkdirSync(path.dirname(request.worktree), { recursive: true });
+  return (await succeeds(freshArgs(request))) ? 'created' : undefined;
+}
+
+/** Finds out what is there and acts on it; reads every worktree's files, so never beside another add. */
+async function carefulWorktree(request: HostLaunch): Promise<HostLaunched['outcome']> {
+  const { repo, worktree, branch } = request;
+  if (existsSync(worktree)) {
+    if (await registered(repo, worktree)) return 'existing';
+    // A folder left by a removal cut short is not a worktree git knows: cleared first.
+    rmSync(worktree, { recursive: true, force: true });
+  }
+  await git(['-C', repo, 'worktree', 'prune']);
+  const hasBranch = await succeeds(['-C', repo, 'rev-parse', '--verify', '--quiet', `refs/heads/${branch}`]);
+  await git(hasBranch ? ['-C', repo, 'worktree', 'add', '--quiet', worktree, branch] : freshArgs(request));
   return 'created';
 }
 
@@ -133,26 +164,73 @@ async function start(request: HostLaunch): Promise<void> {
   }
 }
 
-/** Several starts, one after the other (they share the clone's worktree list); each answers for itself. */
-export async function launchAllHere(requests: readonly HostLaunch[]): Promise<HostLaunchResult[]> {
-  const results: HostLaunchResult[] = [];
-  for (const request of requests) {
-    try {
-      results.push(await launchHere(request));
-    } catch (error) {
-      const stderr = (error as { stderr?: unknown }).stderr;
-      results.push({
-        error: typeof stderr === 'string' && stderr.trim() !== '' ? stderr.trim() : (error as Error).message,
-      });
-    }
+/**
+ * The bases into the clone, from their bundles (git checks each: its
+ * prerequisites must be there, its objects whole), then the starts. A base
+ * that cannot be fetched fails every start, which says why.
+ */
+export async function launchBatch(batch: HostLaunchBatch): Promise<HostLaunchResult[]> {
+  try {
+    for (const base of batch.bases) await fetchBundle(batch.repo, base);
+  } catch (error) {
+    const why = `the base could not be brought in: ${failure(error)}`;
+    return batch.launches.map(() => ({ error: why }));
   }
-  return results;
+  return launchAllHere(batch.launches);
 }
 
-export async function launchHere(request: HostLaunch): Promise<HostLaunched> {
-  const outcome = await ensureWorktree(request);
-  linkWork(request);
-  writeFiles(request);
-  if (request.start !== undefined) await start(request);
-  return { outcome };
+async function fetchBundle(repo: string, base: BaseBundle): Promise<void> {
+  const ref = `refs/heads/${base.branch}`;
+  const tip = async () =>
+    (await git(['-C', repo, 'rev-parse', '--verify', '--quiet', `${ref}^{commit}`]).catch(() => '')).trim();
+  if ((await tip()) === base.commit) return;
+  const file = path.join(repo, `flux-base-${process.pid}.bundle`);
+  writeFileSync(file, Buffer.from(base.data, 'base64'));
+  try {
+    await git(['-C', repo, 'fetch', '--quiet', '--no-write-fetch-head', file, `+${ref}:${ref}`]).catch(
+      async (error: unknown) => {
+        // A launch beside this one may have brought the same base in (and held the ref's lock).
+        if ((await tip()) !== base.commit) throw error;
+      },
+    );
+    const now = await tip();
+    if (now !== base.commit) throw new Error(`${ref} is at ${now || 'nothing'}, not ${base.commit}`);
+  } finally {
+    rmSync(file, { force: true });
+  }
+}
+
+function failure(error: unknown): string {
+  const stderr = (error as { stderr?: unknown }).stderr;
+  return typeof stderr === 'string' && stderr.trim() !== '' ? stderr.trim() : (error as Error).message;
+}
+
+/**
+ * Several starts, each answering for itself. New worktrees are added side by
+ * side, as starts here are; then the others one at a time (attaching a
+ * branch or checking a registration reads every worktree's files, and one
+ * being added beside it is half there); then the files and the tmux
+ * sessions, side by side.
+ */
+export async function launchAllHere(requests: readonly HostLaunch[]): Promise<HostLaunchResult[]> {
+  const answer = (error: unknown): HostLaunchResult => ({ error: failure(error) });
+  const outcomes: (HostLaunched['outcome'] | HostLaunchResult | undefined)[] = await Promise.all(
+    requests.map((request) => freshWorktree(request).catch(answer)),
+  );
+  for (const [i, request] of requests.entries())
+    if (outcomes[i] === undefined) outcomes[i] = await carefulWorktree(request).catch(answer);
+  return Promise.all(
+    requests.map(async (request, i): Promise<HostLaunchResult> => {
+      const outcome = outcomes[i]!;
+      if (typeof outcome !== 'string') return outcome;
+      try {
+        linkWork(request);
+        writeFiles(request);
+        if (request.start !== undefined) await start(request);
+        return { outcome };
+      } catch (error) {
+        return answer(error);
+      }
+    }),
+  );
 }

@@ -14,9 +14,11 @@ import { onHost, onHostOutput, type HostTarget } from './call.js';
  * Made ready in one call (each ssh session costs a round trip and the
  * server's set-up): `dir` made and resolved, the project's folders, the bare
  * clone and its excludes (a file only Flux writes there), and whether this
- * build's bundle is there. `sh -c` with a constant script; the names are its
- * arguments, never spliced into it. Prints the absolute `dir`, then `bundle`
- * or `no-bundle`.
+ * build's bundle is there, and the clone's branches (so that the base goes
+ * with the first launch as a bundle of only what the clone lacks). `sh -c`
+ * with a constant script; the names are its arguments, never spliced into
+ * it. Prints the absolute `dir`, then `bundle` or `no-bundle`, then a line
+ * `<commit> <branch>` for each branch of the clone.
  */
 const PREPARE_SCRIPT = [
   'set -e',
@@ -31,7 +33,15 @@ const PREPARE_SCRIPT = [
   'mv -- "$repo/info/exclude.part" "$repo/info/exclude"',
   'printf "%s\\n" "$dir"',
   'if [ -f "$bundle/package.json" ]; then echo bundle; else echo no-bundle; fi',
+  'git -C "$repo" for-each-ref --format="%(objectname) %(refname:strip=2)" refs/heads/',
 ].join('\n');
+
+export interface PreparedHost {
+  dir: string;
+  hasBundle: boolean;
+  /** The clone's branches and their commits. */
+  heads: Map<string, string>;
+}
 
 /** Prepares the host (see PREPARE_SCRIPT); `dir` as the config gives it (relative: from the login's home). */
 export async function prepareHost(
@@ -39,7 +49,7 @@ export async function prepareHost(
   dir: string,
   project: string,
   bundleId: string,
-): Promise<{ dir: string; hasBundle: boolean }> {
+): Promise<PreparedHost> {
   const out = await onHostOutput(host, [
     'sh',
     '-c',
@@ -50,8 +60,15 @@ export async function prepareHost(
     bundleId,
     ...FLUX_EXCLUDES,
   ]);
-  const [resolved, bundle] = out.trim().split('\n').slice(-2);
-  return { dir: resolved ?? '', hasBundle: bundle === 'bundle' };
+  // A login's own words may come first: the answer starts at the line before the bundle's.
+  const lines = out.trim().split('\n');
+  const at = lines.findLastIndex((line) => line === 'bundle' || line === 'no-bundle');
+  const heads = new Map<string, string>();
+  for (const line of lines.slice(at + 1)) {
+    const space = line.indexOf(' ');
+    if (space > 0) heads.set(line.slice(space + 1), line.slice(0, space));
+  }
+  return { dir: lines[at - 1] ?? '', hasBundle: lines[at] === 'bundle', heads };
 }
 
 export function worktreeOnHost(paths: HostPaths, stage: string): string {

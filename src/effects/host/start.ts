@@ -2,13 +2,20 @@
  * Asking a host's Flux to start sessions there (`flux host launch`,
  * src/hosts/launch.ts): the worktree, the agent's files, the tmux session.
  * Starts asked for in the same turn of the event loop (a fan-out: the
- * stages starting from one base resume together once its push is done) go
+ * stages the supervisor starts together reach here together) go
  * in one call, since each ssh session costs a round trip and the server's
- * set-up. ssh's own failure is HostUnreachableError, for every start in it.
+ * set-up; the bases they start from go with it (base.ts), and the call is
+ * one opened ahead (open-call.ts). ssh's own failure is
+ * HostUnreachableError, for every start in it.
  */
 import { ExternalError } from '../../errors.js';
-import type { HostLaunch, HostLaunched, HostLaunchResult } from '../../hosts/launch.js';
-import { onHost } from './call.js';
+import type {
+  BaseBundle,
+  HostLaunch,
+  HostLaunchBatch,
+  HostLaunched,
+  HostLaunchResult,
+} from '../../hosts/launch.js';
 import type { HostWorld } from './world.js';
 
 interface Waiting {
@@ -35,12 +42,15 @@ export function launchOnHost(world: HostWorld, request: HostLaunch): Promise<Hos
 }
 
 async function send(world: HostWorld, batch: Waiting[]): Promise<void> {
+  const bases: BaseBundle[] = [];
   try {
     const paths = await world.ready();
-    const result = await onHost(world.target, [...world.flux(paths), 'host', 'launch'], {
-      input: JSON.stringify(batch.map((w) => w.request)),
-      timeoutMs: 60_000 + batch.length * 10_000,
-    });
+    for (const base of new Set(batch.map((w) => w.request.base))) {
+      const bundle = await world.baseFor(base);
+      if (bundle !== undefined) bases.push(bundle);
+    }
+    const request: HostLaunchBatch = { repo: paths.repo, bases, launches: batch.map((w) => w.request) };
+    const result = await world.askLaunch(paths, JSON.stringify(request), 60_000 + batch.length * 10_000);
     const line = result.stdout.trim().split('\n').at(-1) ?? '';
     let answers: HostLaunchResult[] | null = null;
     try {
@@ -54,6 +64,10 @@ async function send(world: HostWorld, batch: Waiting[]): Promise<void> {
         `on ${world.name}: could not start there: ${said || `exit ${result.exitCode}`}`,
       );
     }
+    // An answer at all means the bases were fetched there (else every start says why not).
+    if (answers.some((answer) => !('error' in answer)))
+      for (const base of bases) world.landed(base.branch, base.commit);
+    else for (const base of bases) world.forget(base.branch);
     batch.forEach((waiting, i) => {
       const answer = answers[i]!;
       if ('error' in answer)
@@ -61,6 +75,7 @@ async function send(world: HostWorld, batch: Waiting[]): Promise<void> {
       else waiting.resolve(answer);
     });
   } catch (error) {
+    for (const base of bases) world.forget(base.branch);
     for (const waiting of batch) waiting.reject(error);
   }
 }

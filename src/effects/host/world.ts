@@ -8,9 +8,13 @@ import path from 'node:path';
 import { hostPaths, projectKey, type HostPaths } from '../../hosts/layout.js';
 import { runGit } from '../git/run.js';
 import type { Tmux } from '../tmux.js';
-import { gitSshEnv, hostUrl, type Transport } from './branches.js';
+import type { BaseBundle } from '../../hosts/launch.js';
+import { baseBundle } from './base.js';
+import { gitSshEnv, hostUrl, pushRefs, type Transport } from './branches.js';
 import { deployBundle, bundleId } from './bundle.js';
-import { onHostOutput, type HostTarget } from './call.js';
+import type { ToolResult } from '../exec.js';
+import { onHost, onHostOutput, type HostTarget } from './call.js';
+import { OpenCall } from './open-call.js';
 import { prepareHost } from './repo.js';
 import { createHostTmux } from './tmux.js';
 
@@ -77,6 +81,7 @@ export class HostWorld {
       );
       const paths = hostPaths(prepared.dir, this.local.root, id);
       this.resolved ??= Promise.resolve(paths);
+      this.heads = prepared.heads;
       if (!prepared.hasBundle) await deployBundle(this.target, this.local.distBin, paths.bundle);
       return paths;
     })().catch((error: unknown) => {
@@ -94,26 +99,102 @@ export class HostWorld {
   }
 
   private gitEnv: Record<string, string> | undefined;
-  private readonly pushes = new Map<string, Promise<void>>();
+  /** The clone's branches there, as it said when made ready and as sent since. */
+  private heads = new Map<string, string>();
+  /** What goes for `<branch>@<commit>`, made once for the stages starting from it. */
+  private readonly sending = new Map<string, Promise<BaseBundle | undefined>>();
 
   /**
-   * Pushes `branch` unless this process pushed it at its current commit
-   * already: stages starting together from one base share one push.
+   * What a launch from `branch` (a base) must bring to the host: nothing
+   * when its clone has the branch at its commit here; else a bundle of what
+   * it lacks (base.ts), or, when none can be made, a push first. Asked early
+   * (as a start begins) and again by the launch, which finds it made.
    */
-  async pushOnce(branch: string, push: () => Promise<void>): Promise<void> {
+  async baseFor(branch: string): Promise<BaseBundle | undefined> {
+    const paths = await this.ready();
     const commit = (
       await runGit(['rev-parse', '--verify', `refs/heads/${branch}^{commit}`], { cwd: this.local.root })
     ).stdout.trim();
+    if (this.heads.get(branch) === commit) return undefined;
     const key = `${branch}@${commit}`;
-    let pushed = this.pushes.get(key);
-    if (pushed === undefined) {
-      pushed = push().catch((error: unknown) => {
-        this.pushes.delete(key);
+    let sent = this.sending.get(key);
+    if (sent === undefined) {
+      sent = this.makeBase(paths, branch, commit).catch((error: unknown) => {
+        this.sending.delete(key);
         throw error;
       });
-      this.pushes.set(key, pushed);
+      this.sending.set(key, sent);
     }
-    return pushed;
+    return sent;
+  }
+
+  private async makeBase(paths: HostPaths, branch: string, commit: string): Promise<BaseBundle | undefined> {
+    const scratch = path.join(this.local.workDir, 'hosts', this.name);
+    const bundle = await baseBundle(this.local.root, scratch, branch, this.heads.get(branch));
+    if (bundle !== null) return bundle;
+    await pushRefs(this.transport(paths), [branch]);
+    this.landed(branch, commit);
+    return undefined;
+  }
+
+  /** The host's clone has `branch` at `commit` (a launch with its bundle answered). */
+  landed(branch: string, commit: string): void {
+    this.heads.set(branch, commit);
+    this.forgetSending(branch);
+  }
+
+  /** What the clone has of `branch` is no longer known (a launch with its bundle failed). */
+  forget(branch: string): void {
+    this.heads.delete(branch);
+    this.forgetSending(branch);
+  }
+
+  private forgetSending(branch: string): void {
+    for (const key of this.sending.keys())
+      if (key.slice(0, key.lastIndexOf('@')) === branch) this.sending.delete(key);
+  }
+
+  private keepOpen = false;
+  private standby: OpenCall | undefined;
+
+  /** While on (a supervisor runs), a launch call is kept open ahead (open-call.ts). */
+  keepLaunchOpen(on: boolean): void {
+    this.keepOpen = on;
+    if (!on) {
+      this.standby?.dismiss();
+      this.standby = undefined;
+      return;
+    }
+    this.ready().then(
+      (paths) => this.openAhead(paths),
+      () => {},
+    );
+  }
+
+  /**
+   * Asks `flux host launch` there: on the call kept open (another opens
+   * once it has answered, so the two do not compete), or on a new one.
+   */
+  async askLaunch(paths: HostPaths, input: string, timeoutMs: number): Promise<ToolResult> {
+    const call = this.standby?.open === true ? this.standby : this.openLaunch(paths);
+    this.standby = undefined;
+    try {
+      return (
+        (await call.ask(input, timeoutMs)) ??
+        // It had ended before it was asked: a new one.
+        (await onHost(this.target, [...this.flux(paths), 'host', 'launch'], { input, timeoutMs }))
+      );
+    } finally {
+      this.openAhead(paths);
+    }
+  }
+
+  private openAhead(paths: HostPaths): void {
+    if (this.keepOpen && this.standby?.open !== true) this.standby = this.openLaunch(paths);
+  }
+
+  private openLaunch(paths: HostPaths): OpenCall {
+    return new OpenCall(this.target, [...this.flux(paths), 'host', 'launch']);
   }
 
   transport(paths: HostPaths): Transport {

@@ -32,15 +32,17 @@ export async function checkHosts(rt: Runtime): Promise<void> {
       throw new ConfigError(`host ${check.summary}`, `${check.fix ?? ''}; \`flux doctor\` checks every host`);
     }
   }
-  // Made ready now (its folders, clone and Flux's copy), so the first start there is one call less.
+  // Made ready now (its folders, clone and Flux's copy), so the first start there is one call less;
+  // its launch call opens as soon as it is (the run's supervisor keeps one open).
   await Promise.all(
     facts
       .filter((fact) => fact.reach.ok)
-      .map((fact) =>
-        rt
-          .hostWorld(fact.name)
+      .map((fact) => {
+        const world = rt.hostWorld(fact.name);
+        return world
           .ready()
-          .catch(() => undefined),
-      ),
+          .then(() => world.keepLaunchOpen(true))
+          .catch(() => undefined);
+      }),
   );
 }

@@ -4,11 +4,11 @@
  * writes the agent's files there and starts its tmux session.
  *
  * On a host, each ssh session costs a round trip and the server's set-up,
- * so a start is as few calls as can be: the base is pushed once per commit
- * (all the stages starting from it share the push); a stage's branch comes
- * back and goes there only when it has history; then one call to the host's
- * Flux (`flux host launch`) adds the worktree, writes the files and starts
- * the tmux session. Setup commands, when the plan has some, need the
+ * so a start is as few calls as can be: a stage's branch comes back and
+ * goes there only when it has history; then one call to the host's Flux
+ * (`flux host launch`), shared by the stages starting together, brings the
+ * base in (a bundle of what the clone lacks, src/effects/host/base.ts), adds
+ * the worktree, writes the files and starts the tmux session. Setup commands, when the plan has some, need the
  * worktree before the agent: the worktree is made first, then they run.
  */
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -77,6 +77,8 @@ export async function hostPlace(
 ): Promise<Place> {
   const world = rt.hostWorld(host);
   const paths = await world.ready();
+  // What the base needs there is made meanwhile; the launch call takes it (start.ts).
+  world.baseFor(base).catch(() => {});
   const transport = world.transport(paths);
   const state = rt.engine.load();
   const stage = state.stages[stageId]!;
@@ -85,7 +87,6 @@ export async function hostPlace(
   if (history && stage.sessions.some((id) => id !== sessionId && state.sessions[id]?.host === host))
     await fetchStage(transport, branch);
   const branchHere = history && (await rt.git.branchExists(branch));
-  await world.pushOnce(base, () => pushRefs(transport, [base]));
   if (branchHere) await pushRefs(transport, [branch]);
   const worktree = worktreeOnHost(paths, stageId);
   const request = { repo: paths.repo, worktree, branch, base, work: paths.work };
