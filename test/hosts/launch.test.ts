@@ -4,6 +4,7 @@
  * run.test.ts): the bases come in from their bundles first, then the starts
  * run side by side, each answering for itself.
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -168,5 +169,44 @@ describe('the base as a bundle (src/effects/host/base.ts)', () => {
     // Nothing to send (the host is at the tip): git makes no empty bundle, and the caller pushes.
     expect(await baseBundle(here.root, scratch, 'main', await here.git(['rev-parse', 'HEAD']))).toBeNull();
     expect(fs.readdirSync(scratch)).toEqual([]);
+  });
+});
+
+describe('`flux host launch` as the supervisor calls it (the built main.js)', () => {
+  const main = path.resolve('dist/bin/main.js');
+  const call = (input: string, args: string[] = []) =>
+    spawnSync(process.execPath, [main, 'host', 'launch', ...args], { input, encoding: 'utf8' });
+
+  it('an empty request (a call opened ahead, then dismissed) is nothing to do: exit 0, no answer', () => {
+    const run = call('');
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toBe('');
+  });
+
+  it('a request that is not a batch is refused with exit 3 and one line saying so', () => {
+    const run = call('[{"repo":"/x"}]');
+    expect(run.status).toBe(3);
+    expect(run.stderr.trim()).toBe(
+      'flux host launch: stdin is not a request: not a batch of starts (repo, bases, launches)',
+    );
+    expect(run.stdout).toBe('');
+  });
+
+  it('answers a batch with one JSON line', async () => {
+    const { here, host } = await setUp();
+    const batch: HostLaunchBatch = {
+      repo: host.repo,
+      bases: [await bundleOf(here)],
+      launches: [launch(host, 'api')],
+    };
+    const run = call(JSON.stringify(batch));
+    expect(run.status, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual([{ outcome: 'created' }]);
+  });
+
+  it('--help still goes through the command parser', () => {
+    const run = call('', ['--help']);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain("Add a stage's worktree here");
   });
 });
