@@ -9,7 +9,7 @@ import { ExitCode, FluxError } from '../errors.js';
 export async function runHostCall([call, ...args]: readonly string[]): Promise<number> {
   try {
     if (call === 'launch') return await (await import('./commands/host-launch.js')).run();
-    return await (await import('./commands/host-drain.js')).run(args[0] ?? '');
+    return await (await import('./commands/host-drain.js')).run(args[0]!);
   } catch (error) {
     const known = error instanceof FluxError;
     process.stderr.write(`${(error as Error).message}\n`);

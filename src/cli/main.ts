@@ -20,8 +20,11 @@ const onHost = !isHook && (process.env[HOST_ENV] ?? '') !== '';
 const hostCode = onHost ? (await import('../hosts/host-cli.js')).runOnHost(command, rest, process.env) : null;
 
 // What the supervisor runs on a host on every start (docs/hosts.md), also before commander.
+// Only their exact forms: anything else (--help, a missing argument) is commander's to answer.
 const hostCall =
-  command === 'host' && ['launch', 'drain'].includes(rest[0] ?? '') && !rest.some((a) => a.startsWith('-'));
+  command === 'host' &&
+  ((rest[0] === 'launch' && rest.length === 1) ||
+    (rest[0] === 'drain' && rest.length === 2 && !rest[1]!.startsWith('-')));
 
 if (hostCode !== null) {
   process.exitCode = hostCode;

@@ -1,11 +1,13 @@
 /**
  * `flux host launch` (run on a host by the supervisor over ssh, one call for
- * the session starts of a moment): everything a start needs there in one round trip, since
- * each ssh session costs a round trip and the server's session set-up. The
- * request (JSON on stdin) names the stage's worktree in the host's bare
- * clone, the agent's files, and the tmux session to start; the answer is one
- * JSON line. It decides nothing: the log here did.
+ * the session starts of a moment): everything a start needs there in one
+ * round trip, since each ssh session costs a round trip and the server's
+ * session set-up. The request (JSON on stdin) carries the bases to bring
+ * into the host's bare clone (git bundles) and, for each start, the stage's
+ * worktree, the agent's files and the tmux session to start; the answer is
+ * one JSON line. It decides nothing: the log here did.
  *
+ * - The bases are fetched from their bundles first.
  * - The worktree is found again, or added: on the branch if the clone has
  *   it (pushed from here), else as a new branch at the base.
  * - `.work` in it links to the host's work folder.

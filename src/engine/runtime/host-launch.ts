@@ -8,8 +8,9 @@
  * goes there only when it has history; then one call to the host's Flux
  * (`flux host launch`), shared by the stages starting together, brings the
  * base in (a bundle of what the clone lacks, src/effects/host/base.ts), adds
- * the worktree, writes the files and starts the tmux session. Setup commands, when the plan has some, need the
- * worktree before the agent: the worktree is made first, then they run.
+ * the worktree, writes the files and starts the tmux session. Setup
+ * commands, when the plan has some, need the worktree before the agent: the
+ * worktree is made first, then they run.
  */
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
