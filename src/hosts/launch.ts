@@ -214,7 +214,7 @@ function failure(error: unknown): string {
  * being added beside it is half there); then the files and the tmux
  * sessions, side by side.
  */
-export async function launchAllHere(requests: readonly HostLaunch[]): Promise<HostLaunchResult[]> {
+async function launchAllHere(requests: readonly HostLaunch[]): Promise<HostLaunchResult[]> {
   const answer = (error: unknown): HostLaunchResult => ({ error: failure(error) });
   const outcomes: (HostLaunched['outcome'] | HostLaunchResult | undefined)[] = await Promise.all(
     requests.map((request) => freshWorktree(request).catch(answer)),

@@ -10,7 +10,7 @@ import { ExternalError } from '../../errors.js';
 import type { ToolResult } from '../exec.js';
 import { controlDir, sshArgs, type SshTarget } from '../ssh/argv.js';
 import { remoteCommand } from '../ssh/quote.js';
-import { runOnHost } from '../ssh/run.js';
+import { runOnHost, SSH_FAILED, sshComplaint } from '../ssh/run.js';
 
 export class HostUnreachableError extends ExternalError {
   constructor(
@@ -84,9 +84,8 @@ export function streamOnHost(
   return new Promise((resolve, reject) => {
     child.on('error', (error) => reject(new HostUnreachableError(host.name, error.message)));
     child.on('close', (code, signal) => {
-      if (code === 255) {
-        const why = stderr.trim().split('\n').at(-1) ?? 'ssh failed';
-        reject(new HostUnreachableError(host.name, why));
+      if (code === SSH_FAILED) {
+        reject(new HostUnreachableError(host.name, sshComplaint(stderr)));
       } else resolve({ exitCode: code ?? (signal === null ? 1 : 129), stdout });
     });
   });

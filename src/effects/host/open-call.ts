@@ -12,9 +12,8 @@ import type { Readable, Writable } from 'node:stream';
 import type { ToolResult } from '../exec.js';
 import { controlDir, sshArgs } from '../ssh/argv.js';
 import { remoteCommand } from '../ssh/quote.js';
+import { SSH_FAILED, sshComplaint } from '../ssh/run.js';
 import { HostUnreachableError, type HostTarget } from './call.js';
-
-const SSH_FAILED = 255;
 
 type Handle = { ref?: () => void; unref?: () => void };
 const handles = (child: ChildProcess) => [child.stdin, child.stdout, child.stderr] as (Handle | null)[];
@@ -74,9 +73,7 @@ export class OpenCall {
         clearTimeout(timer);
         const { code, signal } = this.closed!;
         if (code === SSH_FAILED) {
-          const why =
-            this.stderr.trim().split('\n').at(-1) || 'the connection was lost (ssh said nothing more)';
-          reject(new HostUnreachableError(this.host.name, why));
+          reject(new HostUnreachableError(this.host.name, sshComplaint(this.stderr)));
           return;
         }
         const strip = (text: string) => text.replace(/\r?\n$/, '');

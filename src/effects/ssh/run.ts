@@ -21,10 +21,11 @@ export interface HostCallOptions {
   input?: string;
 }
 
-const SSH_FAILED = 255;
+/** ssh's own exit when it could not connect, log in or check the key, or lost the connection. */
+export const SSH_FAILED = 255;
 
 /** The line of ssh's stderr that says why (its last non-empty one). */
-function lastLine(stderr: string): string {
+export function sshComplaint(stderr: string): string {
   const lines = stderr
     .split('\n')
     .map((line) => line.trim())
@@ -68,7 +69,7 @@ export function runOnHost(
             why: `no answer within ${(options.timeoutMs ?? 30_000) / 1000} s`,
             stderr,
           });
-        if (failure.code === SSH_FAILED) return resolve({ ok: false, why: lastLine(stderr), stderr });
+        if (failure.code === SSH_FAILED) return resolve({ ok: false, why: sshComplaint(stderr), stderr });
         resolve({ ok: true, exitCode: typeof failure.code === 'number' ? failure.code : 1, stdout, stderr });
       },
     );
